@@ -1,0 +1,114 @@
+/**
+ * Calendar-date arithmetic on ISO dates (`YYYY-MM-DD`), with no time zone involved: a CERFA date is
+ * a day, not an instant. Internally a date is a count of days since 1970-01-01 (UTC epoch days).
+ */
+import type { IsoDate } from './cerfa/types.js';
+
+const MS_PER_DAY = 86_400_000;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isIsoDate(value: string): boolean {
+  const m = ISO_DATE.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
+}
+
+export interface YMD {
+  year: number;
+  month: number; // 1-12
+  day: number;
+}
+
+export function parts(date: IsoDate): YMD {
+  const m = ISO_DATE.exec(date);
+  if (!m) throw new RangeError(`not an ISO date: ${date}`);
+  return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
+}
+
+export function fromParts(year: number, month: number, day: number): IsoDate {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+export function toEpochDay(date: IsoDate): number {
+  const { year, month, day } = parts(date);
+  return Math.round(Date.UTC(year, month - 1, day) / MS_PER_DAY);
+}
+
+export function fromEpochDay(epochDay: number): IsoDate {
+  const d = new Date(epochDay * MS_PER_DAY);
+  return fromParts(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  return fromEpochDay(toEpochDay(date) + days);
+}
+
+/** Adds calendar months; the day is clamped to the end of the target month (31 Jan + 1 month = 28/29 Feb). */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const { year, month, day } = parts(date);
+  const index = year * 12 + (month - 1) + months;
+  const y = Math.floor(index / 12);
+  const m = (index % 12) + 1;
+  return fromParts(y, m, Math.min(day, daysInMonth(y, m)));
+}
+
+export function addYears(date: IsoDate, years: number): IsoDate {
+  return addMonths(date, years * 12);
+}
+
+/** -1, 0 or 1 — ISO dates compare lexicographically. */
+export function compareDates(a: IsoDate, b: IsoDate): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function minDate(a: IsoDate, b: IsoDate): IsoDate {
+  return a <= b ? a : b;
+}
+
+export function maxDate(a: IsoDate, b: IsoDate): IsoDate {
+  return a >= b ? a : b;
+}
+
+/** Number of days from `from` to `to`, both included (01/09/2025–31/08/2026 → 365). */
+export function daysInclusive(from: IsoDate, to: IsoDate): number {
+  return toEpochDay(to) - toEpochDay(from) + 1;
+}
+
+/** Whole years elapsed from `from` to `to` (age on a date), as date-fns differenceInYears. */
+export function fullYearsBetween(from: IsoDate, to: IsoDate): number {
+  const a = parts(from);
+  const b = parts(to);
+  let years = b.year - a.year;
+  if (b.month < a.month || (b.month === a.month && b.day < a.day)) years -= 1;
+  return years;
+}
+
+/** Whole months elapsed from `from` to `to`, as date-fns differenceInMonths (end-of-month aware). */
+export function fullMonthsBetween(from: IsoDate, to: IsoDate): number {
+  if (to < from) return -fullMonthsBetween(to, from);
+  const a = parts(from);
+  const b = parts(to);
+  let months = (b.year - a.year) * 12 + (b.month - a.month);
+  if (months > 0 && addMonths(from, months) > to) months -= 1;
+  return months;
+}
+
+export function firstDayOfNextMonth(date: IsoDate): IsoDate {
+  const { year, month } = parts(date);
+  return month === 12 ? fromParts(year + 1, 1, 1) : fromParts(year, month + 1, 1);
+}
+
+export function lastDayOfMonth(date: IsoDate): IsoDate {
+  const { year, month } = parts(date);
+  return fromParts(year, month, daysInMonth(year, month));
+}
+
+/** The calendar date of an instant in Europe/Paris (used for "today" in business rules). */
+export function parisDate(instant: Date = new Date()): IsoDate {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(instant);
+}
