@@ -1,0 +1,10 @@
+/** Commands added by later features (e.g. `npec import`), listed once for the CLI and its usage. */
+import type { Knex } from 'knex';
+
+export interface CliCommand {
+  name: string;
+  usage: string;
+  run(db: Knex, args: string[], out: (line: string) => void): Promise<void>;
+}
+
+export const extraCommands: CliCommand[] = [];

@@ -1,0 +1,103 @@
+/**
+ * Command-line administration, on the same DATA_DIR / DATABASE_URL as the server:
+ *   keys create --role cfa --siren <9 digits> [--uai <UAI>] [--label <text>] [--expires YYYY-MM-DD]
+ *   keys create --role opco [--label <text>]
+ *   keys list | keys revoke <id>
+ *   clients create --editeur <name>
+ *   migrate
+ * The embedded database (PGlite) is single-process: run the CLI while the server is stopped, or use
+ * POST /back-office/v1/cles on a running server.
+ */
+import { parseArgs } from 'node:util';
+import type { Knex } from 'knex';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { createDatabase } from '../db/connection.js';
+import { migrateLatest } from '../db/migrate.js';
+import { createKey, listKeys, revokeKey } from '../db/keys.js';
+import { createClient } from '../db/clients.js';
+import { isIsoDate } from '../domain/dates.js';
+import { extraCommands } from './commands.js';
+
+export class UsageError extends Error {}
+
+const USAGE = `usage :
+  convergence-gateway keys create --role cfa --siren <9 chiffres> [--uai <UAI>] [--label <texte>] [--expires AAAA-MM-JJ]
+  convergence-gateway keys create --role opco [--label <texte>]
+  convergence-gateway keys list
+  convergence-gateway keys revoke <id>
+  convergence-gateway clients create --editeur <nom>
+  convergence-gateway migrate
+${extraCommands.map((c) => `  convergence-gateway ${c.usage}`).join('\n')}`;
+
+type Out = (line: string) => void;
+
+async function keys(db: Knex, args: string[], out: Out): Promise<void> {
+  const [action, ...rest] = args;
+  if (action === 'create') {
+    const { values } = parseArgs({
+      args: rest,
+      options: { role: { type: 'string' }, siren: { type: 'string' }, uai: { type: 'string' }, label: { type: 'string' }, expires: { type: 'string' } },
+      strict: true,
+    });
+    if (values.role !== 'cfa' && values.role !== 'opco') throw new UsageError('--role doit valoir cfa ou opco');
+    if (values.role === 'cfa' && !/^\d{9}$/.test(values.siren ?? '')) throw new UsageError('--siren (9 chiffres) est obligatoire pour une clé CFA');
+    if (values.uai !== undefined && !/^\d{7}[A-Za-z]$/.test(values.uai)) throw new UsageError('--uai doit contenir 7 chiffres et une lettre');
+    if (values.expires !== undefined && !isIsoDate(values.expires)) throw new UsageError('--expires doit être une date AAAA-MM-JJ');
+    const { key, row } = await createKey(db, {
+      role: values.role, siren: values.siren, uai: values.uai, libelle: values.label, dateFinValidite: values.expires,
+    });
+    out(`clé ${row.role} créée : id=${row.id}${row.siren ? ` siren=${row.siren}` : ''}${row.date_fin_validite ? ` fin de validité=${row.date_fin_validite}` : ''}`);
+    out('conservez-la maintenant, elle ne sera plus jamais affichée :');
+    out(key);
+    return;
+  }
+  if (action === 'list') {
+    for (const k of await listKeys(db)) {
+      const state = k.revoquee_le ? 'révoquée' : 'active';
+      out([k.id, k.role, k.siren ?? '-', k.uai ?? '-', k.prefixe + '…', k.date_fin_validite ?? '-', state, k.libelle ?? ''].join('\t'));
+    }
+    return;
+  }
+  if (action === 'revoke') {
+    const id = rest[0];
+    if (!id) throw new UsageError('keys revoke <id>');
+    if (!(await revokeKey(db, id))) throw new UsageError(`aucune clé active d'id ${id}`);
+    out(`clé ${id} révoquée`);
+    return;
+  }
+  throw new UsageError(USAGE);
+}
+
+async function clients(db: Knex, args: string[], out: Out): Promise<void> {
+  const [action, ...rest] = args;
+  if (action !== 'create') throw new UsageError(USAGE);
+  const { values } = parseArgs({ args: rest, options: { editeur: { type: 'string' } }, strict: true });
+  if (!values.editeur) throw new UsageError('--editeur est obligatoire');
+  const { clientId, clientSecret } = await createClient(db, values.editeur);
+  out(`client_id=${clientId}`);
+  out(`client_secret=${clientSecret}`);
+}
+
+export async function runCli(argv: string[], out: Out = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
+  const [command, ...args] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    out(USAGE);
+    return;
+  }
+  const config = loadConfig();
+  const db = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema, poolMax: 2 });
+  try {
+    const applied = await migrateLatest(db, config.databaseSchema);
+    if (command === 'migrate') {
+      out(applied.length ? `migrations appliquées : ${applied.join(', ')}` : 'base déjà à jour');
+      return;
+    }
+    if (command === 'keys') return await keys(db, args, out);
+    if (command === 'clients') return await clients(db, args, out);
+    const extra = extraCommands.find((c) => c.name === command);
+    if (extra) return await extra.run(db, args, out);
+    throw new UsageError(USAGE);
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Configuration from environment variables, checked once at boot. A bad value is reported in one
+ * line naming the variable, and the process exits with code 1 (see src/main.ts).
+ */
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  /** Folder of the embedded PostgreSQL (PGlite), used when databaseUrl is absent. */
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** PostgreSQL schema (search_path) holding the gateway's tables. */
+  databaseSchema: string;
+  databasePoolMax: number;
+  logLevel: LogLevel;
+  /** Maximum size of a JSON body, in bytes. */
+  jsonBodyLimitBytes: number;
+  /** Maximum size of an uploaded file, in bytes. */
+  fileSizeLimitBytes: number;
+  /** Requests per minute allowed for one API key (or one IP without key); 0 disables the limiter. */
+  rateLimitPerMinute: number;
+  /** When true, every /v1 and /v2 call needs `Authorization: Bearer` besides X-API-KEY. */
+  requireBearer: boolean;
+  tokenTtlSeconds: number;
+  /** How long an Idempotency-Key and its stored answer are kept. */
+  idempotencyTtlHours: number;
+  shutdownTimeoutMs: number;
+  /** Scheduled jobs run in this instance (they never run twice across instances anyway). */
+  jobsEnabled: boolean;
+  /** Flat amount of the international-mobility fee engaged by the OPCO, in cents. */
+  forfaitMobiliteCents: number;
+  /** Hops of trusted reverse proxies in front of the gateway (express `trust proxy`). */
+  trustProxy: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/** Sizes like `1mb`, `512kb` or a number of bytes. */
+function size(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const m = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw.trim());
+  if (!m) throw new ConfigError(`${name} must be a size such as 1mb, 512kb or 2048, got "${raw}"`);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const factor = unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1;
+  return Number(m[1]) * factor;
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://`);
+  }
+  const logLevel = (env.LOG_LEVEL || 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  const databaseSchema = env.DATABASE_SCHEMA || 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+    throw new ConfigError(`DATABASE_SCHEMA must be a lower-case SQL identifier, got "${databaseSchema}"`);
+  }
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    databaseUrl,
+    databaseSchema,
+    databasePoolMax: integer(env, 'DATABASE_POOL_MAX', 10, 1, 200),
+    logLevel: logLevel as LogLevel,
+    jsonBodyLimitBytes: size(env, 'JSON_BODY_LIMIT', 1024 * 1024),
+    fileSizeLimitBytes: size(env, 'FILE_SIZE_LIMIT', 10 * 1024 * 1024),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 10_000_000),
+    requireBearer: bool(env, 'REQUIRE_BEARER', false),
+    tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, 60, 86_400),
+    idempotencyTtlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 24, 24 * 365),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    jobsEnabled: bool(env, 'JOBS_ENABLED', true),
+    forfaitMobiliteCents: integer(env, 'FORFAIT_MOBILITE_CENTS', 168_000, 0, 10_000_000),
+    trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
+  };
+}

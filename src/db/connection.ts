@@ -1,0 +1,55 @@
+/**
+ * One knex instance for the whole process: a real PostgreSQL when DATABASE_URL is set, otherwise an
+ * embedded PostgreSQL (PGlite) stored in DATA_DIR. The same migrations and queries serve both.
+ */
+import fs from 'node:fs';
+import knexPkg, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import pg from 'pg';
+
+// Return `numeric` and `bigint` as strings (exact), `date` as 'YYYY-MM-DD' text: money and
+// calendar dates must never go through a float or a time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
+
+export interface DatabaseOptions {
+  databaseUrl?: string;
+  /** PGlite folder; ':memory:' keeps the embedded database in memory (tests). */
+  dataDir: string;
+  schema: string;
+  poolMax: number;
+}
+
+export type Db = Knex;
+
+export function createDatabase(options: DatabaseOptions): Db {
+  if (options.databaseUrl) {
+    return knexPkg.knex({
+      client: 'pg',
+      connection: options.databaseUrl,
+      searchPath: [options.schema],
+      pool: { min: 0, max: options.poolMax },
+      acquireConnectionTimeout: 5_000,
+    });
+  }
+  const connection = options.dataDir === ':memory:' ? {} : { filename: ensureDir(options.dataDir) };
+  return knexPkg.knex({
+    client: ClientPgLite,
+    dialect: 'postgres',
+    connection,
+    acquireConnectionTimeout: 30_000,
+  } as Knex.Config);
+}
+
+function ensureDir(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function isEmbedded(db: Db): boolean {
+  return db.client.config.client !== 'pg';
+}
+
+/** Rows of a `db.raw` result, on both drivers. */
+export function rowsOf<T>(result: { rows: T[] }): T[] {
+  return result.rows;
+}

@@ -1,0 +1,76 @@
+/** API keys (X-API-KEY): creation, lookup by the presented key, listing and revocation. */
+import type { Knex } from 'knex';
+import { fingerprint, newSecret } from '../domain/secrets.js';
+
+export interface KeyRow {
+  id: string;
+  role: 'cfa' | 'opco';
+  siren: string | null;
+  uai: string | null;
+  libelle: string | null;
+  prefixe: string;
+  date_fin_validite: string | null;
+  revoquee_le: Date | null;
+  creee_le: Date;
+}
+
+export interface NewKey {
+  role: 'cfa' | 'opco';
+  siren?: string;
+  uai?: string;
+  libelle?: string;
+  dateFinValidite?: string;
+}
+
+/** Creates a key and returns it in clear, the only time it exists outside the caller's hands. */
+export async function createKey(db: Knex, input: NewKey): Promise<{ key: string; row: KeyRow }> {
+  const key = newSecret(input.role === 'cfa' ? 'cfa' : 'opco');
+  const [row] = await db('cles_api')
+    .insert({
+      role: input.role,
+      siren: input.role === 'cfa' ? input.siren : null,
+      uai: input.uai?.toUpperCase() ?? null,
+      libelle: input.libelle ?? null,
+      empreinte: fingerprint(key),
+      prefixe: key.slice(0, 10),
+      date_fin_validite: input.dateFinValidite ?? null,
+    })
+    .returning(['id', 'role', 'siren', 'uai', 'libelle', 'prefixe', 'date_fin_validite', 'revoquee_le', 'creee_le']);
+  return { key, row: normalise(row as KeyRow) };
+}
+
+export async function findKey(db: Knex, presented: string): Promise<KeyRow | undefined> {
+  const row = await db('cles_api').where({ empreinte: fingerprint(presented) }).first();
+  return row ? normalise(row as KeyRow) : undefined;
+}
+
+export async function listKeys(db: Knex): Promise<KeyRow[]> {
+  const rows = await db('cles_api')
+    .select('id', 'role', 'siren', 'uai', 'libelle', 'prefixe', 'date_fin_validite', 'revoquee_le', 'creee_le')
+    .orderBy('id');
+  return (rows as KeyRow[]).map(normalise);
+}
+
+export async function revokeKey(db: Knex, id: string): Promise<boolean> {
+  if (!/^\d+$/.test(id)) return false;
+  const count = await db('cles_api').where({ id }).whereNull('revoquee_le').update({ revoquee_le: db.fn.now() });
+  return count > 0;
+}
+
+export type KeyStatus = 'VALIDE' | 'REVOQUEE' | 'EXPIREE';
+
+/** A key is valid through its end-of-validity date included (Paris calendar date `today`). */
+export function keyStatus(row: KeyRow, today: string): KeyStatus {
+  if (row.revoquee_le) return 'REVOQUEE';
+  if (row.date_fin_validite && row.date_fin_validite < today) return 'EXPIREE';
+  return 'VALIDE';
+}
+
+function normalise(row: KeyRow): KeyRow {
+  const d = row.date_fin_validite as unknown;
+  return {
+    ...row,
+    id: String(row.id),
+    date_fin_validite: d instanceof Date ? d.toISOString().slice(0, 10) : (row.date_fin_validite ?? null),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Assembles a running gateway from a configuration: database (migrated), logger, metrics, the
+ * express app and the scheduled jobs. Used by src/main.ts and by the tests.
+ */
+import type { Express } from 'express';
+import type { Knex } from 'knex';
+import type { DestinationStream, Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { createDatabase } from './db/connection.js';
+import { migrateLatest } from './db/migrate.js';
+import { createApp } from './http/app.js';
+import type { Lifecycle } from './http/routes/health.js';
+import { startJobs, type Jobs } from './jobs/scheduler.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+
+export interface Gateway {
+  config: Config;
+  db: Knex;
+  logger: Logger;
+  metrics: Metrics;
+  lifecycle: Lifecycle;
+  app: Express;
+  jobs: Jobs;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  logDestination?: DestinationStream;
+  /** An already created database (tests share one per file). */
+  db?: Knex;
+  skipMigrations?: boolean;
+}
+
+export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const db = options.db ?? createDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    schema: config.databaseSchema,
+    poolMax: config.databasePoolMax,
+  });
+  if (!options.skipMigrations) {
+    const applied = await migrateLatest(db, config.databaseSchema);
+    if (applied.length) logger.info({ migrations: applied }, 'migrations appliquées');
+  }
+  const metrics = createMetrics();
+  const lifecycle: Lifecycle = { startedAt: Date.now(), shuttingDown: false };
+  const app = createApp({ config, db, logger, metrics, lifecycle });
+  const jobs = startJobs({ config, db, logger, metrics });
+  return {
+    config, db, logger, metrics, lifecycle, app, jobs,
+    async close() {
+      lifecycle.shuttingDown = true;
+      await jobs.stop();
+      if (!options.db) await db.destroy();
+    },
+  };
+}

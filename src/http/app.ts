@@ -1,0 +1,70 @@
+/**
+ * The express application: the middleware chain and the route table, nothing else. Every route
+ * module receives what it needs (database, settings) explicitly.
+ */
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { Metrics } from '../observability/metrics.js';
+import { accessLog } from './middleware/access-log.js';
+import { authenticateBearer, authenticateKey } from './middleware/auth.js';
+import { errorHandler, notFound } from './middleware/error-handler.js';
+import { perKeyRateLimit } from './middleware/rate-limit.js';
+import { requestContext } from './middleware/request-context.js';
+import { backOfficeKeyRoutes } from './routes/back-office-cles.js';
+import { cfaKeyInfoRoutes } from './routes/cfakeyinfo.js';
+import { docsRoutes } from './routes/docs.js';
+import { healthRoutes, type Lifecycle } from './routes/health.js';
+import { oauthRoutes } from './routes/oauth.js';
+import { cfaRoutes, backOfficeRoutes } from './routes/index.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Knex;
+  logger: Logger;
+  metrics: Metrics;
+  lifecycle: Lifecycle;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const { config, db, logger, metrics, lifecycle } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('etag', 'weak');
+  app.set('query parser', 'simple');
+
+  app.use(requestContext);
+  app.use(accessLog(logger, metrics));
+  app.use(helmet());
+
+  app.use(healthRoutes(db, lifecycle));
+  app.use(docsRoutes());
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  const limiter = perKeyRateLimit(config.rateLimitPerMinute);
+  const json = express.json({ limit: config.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] });
+
+  app.use(limiter);
+  app.use(oauthRoutes(db, config.tokenTtlSeconds));
+  app.use(cfaKeyInfoRoutes(db));
+
+  const backOffice = express.Router();
+  backOffice.use(authenticateKey(db, 'opco'), json);
+  backOffice.use(backOfficeKeyRoutes(db));
+  backOffice.use(backOfficeRoutes(deps));
+  app.use('/back-office/v1', backOffice);
+
+  const cfa = express.Router();
+  cfa.use(authenticateKey(db, 'cfa'), authenticateBearer(db, config.requireBearer), json);
+  cfa.use(cfaRoutes(deps));
+  app.use(['/v1', '/v2'], cfa);
+
+  app.use(notFound);
+  app.use(errorHandler(logger, config.jsonBodyLimitBytes));
+  return app;
+}

@@ -1,0 +1,49 @@
+/**
+ * Authentication as in the norm: the CFA (or back-office) key in X-API-KEY on every call, and the
+ * vendor's OAuth2 bearer token, checked when present and required when REQUIRE_BEARER is on.
+ */
+import type { Knex } from 'knex';
+import type { RequestHandler } from 'express';
+import { findValidToken } from '../../db/clients.js';
+import { findKey, keyStatus } from '../../db/keys.js';
+import { parisDate } from '../../domain/dates.js';
+import { errors } from '../errors.js';
+
+export function authenticateKey(db: Knex, role: 'cfa' | 'opco'): RequestHandler {
+  return async (req, _res, next) => {
+    const presented = req.get('x-api-key');
+    if (!presented) {
+      throw errors.forbidden('CLE_API_MANQUANTE', "L'en-tête X-API-KEY est obligatoire.");
+    }
+    const row = presented.length <= 200 ? await findKey(db, presented.trim()) : undefined;
+    if (!row) throw errors.forbidden('CLE_API_INVALIDE', "La clé d'API présentée est inconnue.");
+    const status = keyStatus(row, parisDate());
+    if (status === 'REVOQUEE') throw errors.forbidden('CLE_API_REVOQUEE', "La clé d'API présentée a été révoquée.");
+    if (status === 'EXPIREE') {
+      throw errors.forbidden('CLE_API_EXPIREE', `La clé d'API présentée a expiré le ${row.date_fin_validite}.`);
+    }
+    if (row.role !== role) {
+      throw errors.forbidden('CLE_API_NON_HABILITEE', role === 'opco'
+        ? "Ce point d'accès est réservé au back-office de l'OPCO."
+        : "Ce point d'accès est réservé aux clés CFA.");
+    }
+    req.caller = { keyId: row.id, role: row.role, siren: row.siren, uai: row.uai, libelle: row.libelle };
+    next();
+  };
+}
+
+export function authenticateBearer(db: Knex, required: boolean): RequestHandler {
+  return async (req, _res, next) => {
+    const authorization = req.get('authorization');
+    if (!authorization) {
+      if (required) throw errors.unauthorized("Un jeton d'accès (Authorization: Bearer) est obligatoire : obtenez-le sur POST /oauth/token.");
+      return next();
+    }
+    const m = /^Bearer\s+(\S{1,400})$/i.exec(authorization.trim());
+    if (!m?.[1]) throw errors.unauthorized("L'en-tête Authorization doit avoir la forme « Bearer <jeton> ».");
+    const owner = await findValidToken(db, m[1]);
+    if (!owner) throw errors.unauthorized("Le jeton d'accès est invalide ou a expiré : demandez-en un nouveau sur POST /oauth/token.");
+    req.vendor = owner;
+    next();
+  };
+}

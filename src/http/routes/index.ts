@@ -1,0 +1,13 @@
+/** The route table of the norm's API (CFA keys) and of the back office (OPCO keys). */
+import { Router } from 'express';
+import type { AppDeps } from '../app.js';
+
+export function cfaRoutes(_deps: AppDeps): Router {
+  const router = Router();
+  return router;
+}
+
+export function backOfficeRoutes(_deps: AppDeps): Router {
+  const router = Router();
+  return router;
+}

@@ -1,0 +1,63 @@
+/**
+ * Entry point: `npm start`. Reads the configuration (exit 1 on a bad value), migrates, serves, and
+ * shuts down gracefully on SIGTERM/SIGINT: stop accepting, let in-flight requests finish within
+ * SHUTDOWN_TIMEOUT_MS, close the database, exit 0.
+ */
+import http from 'node:http';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { createGateway } from './gateway.js';
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`configuration invalide : ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const gateway = await createGateway(config);
+  const { logger } = gateway;
+  const server = http.createServer(gateway.app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 120_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, database: config.databaseUrl ? 'postgresql' : `embarquée (${config.dataDir})` }, 'passerelle à l’écoute');
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'arrêt demandé : fin des requêtes en cours');
+    gateway.lifecycle.shuttingDown = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs).unref());
+    if ((await Promise.race([closed, deadline])) === 'timeout') {
+      logger.warn('délai d’arrêt dépassé : connexions restantes fermées');
+      server.closeAllConnections();
+    }
+    await gateway.close();
+    logger.info('arrêt terminé');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`démarrage impossible : ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { createGateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { LogCapture, startTestGateway, usingPostgres, type TestGateway } from '../helpers/gateway.js';
+
+const run = promisify(execFile);
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway({ LOG_LEVEL: 'trace' });
+});
+afterAll(async () => t.close());
+
+const PERSONAL = {
+  nir: '106057512345678',
+  nom: 'Dupontel',
+  prenom: 'Maëlys',
+  dateNaissance: '2006-05-14',
+  courriel: 'maelys.dupontel@example.org',
+  telephone: '0612345678',
+  iban: 'FR7630006000011234567890189',
+  adresse: { adresse1: '12 rue des Lilas', codePostal: '75012', commune: 'Paris' },
+};
+
+describe('log redaction', () => {
+  it('no personal value of a CERFA-like request reaches the logs', async () => {
+    const key = await t.cfaKey('111111118');
+    const body = { cerfa: { apprenti: { ...PERSONAL }, maitre1: { nom: 'Lemaréchal', prenom: 'Joséphine' } } };
+    await t.http.post('/v2/dossiers').set('X-API-KEY', key).set('Authorization', 'Bearer at_secret_token_value').send(body);
+    // Log the body explicitly too, nested deep, as a careless developer might.
+    t.gateway.logger.info({ requete: { body, headers: { 'X-API-KEY': key, authorization: 'Bearer at_secret_token_value' } }, client_secret: 'secret_value_42' }, 'trace');
+    const text = t.logs.text;
+    expect(text).toContain('requête traitée');
+    for (const value of [...Object.values(PERSONAL).filter((v): v is string => typeof v === 'string'), '12 rue des Lilas', 'Lemaréchal', 'Joséphine', key, 'at_secret_token_value', 'secret_value_42']) {
+      expect(text).not.toContain(value);
+    }
+    expect(text).toContain('[MASQUÉ]');
+  });
+
+  it('one line per request with method, route, status, duration, request id and SIREN, never the key', async () => {
+    const key = await t.cfaKey('999999999');
+    const logs = new LogCapture();
+    const logger = createLogger('info', logs);
+    logger.info({ siren: '999999999', nir: PERSONAL.nir, nested: { deeper: [{ courriel: PERSONAL.courriel }] } }, 'x');
+    expect(logs.text).not.toContain(PERSONAL.nir);
+    expect(logs.text).not.toContain(PERSONAL.courriel);
+
+    const res = await t.http.get('/v1/nulle-part').set('X-API-KEY', key).set('X-Request-Id', 'req-log-1');
+    expect(res.status).toBe(404);
+    const line = t.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.requestId === 'req-log-1');
+    expect(line).toMatchObject({ method: 'GET', status: 404, siren: '999999999', msg: 'requête traitée' });
+    expect(typeof line?.durationMs).toBe('number');
+    expect(JSON.stringify(line)).not.toContain(key);
+  });
+});
+
+describe('readiness', () => {
+  it.runIf(usingPostgres)('/ready answers 503 while PostgreSQL does not answer', async () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test', JOBS_ENABLED: 'false', LOG_LEVEL: 'silent' });
+    const gateway = await createGateway(config, { skipMigrations: true });
+    try {
+      const res = await supertest(gateway.app).get('/ready');
+      expect(res.status).toBe(503);
+      expect((await supertest(gateway.app).get('/v2/status')).body.status).toBe('unhealthy');
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('/ready answers 503 once the database is gone, and once shutdown began', async () => {
+    const local = await startTestGateway();
+    expect((await local.http.get('/ready')).status).toBe(200);
+    local.gateway.lifecycle.shuttingDown = true;
+    expect((await local.http.get('/ready')).status).toBe(503);
+    local.gateway.lifecycle.shuttingDown = false;
+    await local.db.destroy();
+    expect((await local.http.get('/ready')).status).toBe(503);
+    await local.gateway.close();
+  });
+});
+
+describe('configuration', () => {
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ LOG_LEVEL: 'bavard' }, 'LOG_LEVEL'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ REQUIRE_BEARER: 'peut-être' }, 'REQUIRE_BEARER'],
+    [{ JSON_BODY_LIMIT: 'beaucoup' }, 'JSON_BODY_LIMIT'],
+  ])('rejects %o naming the variable', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('a bad value stops the server at boot: one line, exit code 1', async () => {
+    const result = await run('npx', ['tsx', 'src/main.ts'], { env: { ...process.env, PORT: '99999' } }).catch((e: { code: number; stderr: string }) => e);
+    expect('code' in result ? result.code : 0).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('PORT');
+  });
+});
+
+describe('CLI', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cgw-cli-'));
+  const env = usingPostgres
+    ? { ...process.env, DATABASE_URL: process.env.TEST_DATABASE_URL, DATABASE_SCHEMA: `cli_${process.pid}` }
+    : { ...process.env, DATA_DIR: dir, DATABASE_URL: '' };
+  const cli = (...args: string[]) => run('npx', ['tsx', 'src/cli/run.ts', ...args], { env });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    if (usingPostgres) await t.db.raw('drop schema if exists ?? cascade', [`cli_${process.pid}`]);
+  });
+
+  it('creates a CFA key printed alone on the last line, lists and revokes it, creates a vendor client', async () => {
+    const created = await cli('keys', 'create', '--role', 'cfa', '--siren', '123456789', '--uai', '0561910X', '--label', 'CFA CLI', '--expires', '2099-01-01');
+    const key = created.stdout.trim().split('\n').pop() ?? '';
+    expect(key).toMatch(/^cfa_[A-Za-z0-9_-]{43}$/);
+    const listed = await cli('keys', 'list');
+    expect(listed.stdout).toContain('123456789');
+    expect(listed.stdout).not.toContain(key);
+    const id = listed.stdout.trim().split('\t')[0] ?? '';
+    expect((await cli('keys', 'revoke', id)).stdout).toContain('révoquée');
+    expect((await cli('keys', 'list')).stdout).toContain('révoquée');
+    const opco = await cli('keys', 'create', '--role', 'opco', '--label', 'instruction');
+    expect(opco.stdout.trim().split('\n').pop()).toMatch(/^opco_/);
+    const client = await cli('clients', 'create', '--editeur', 'ACME');
+    expect(client.stdout).toMatch(/client_id=cgw-\S+\nclient_secret=secret_\S+/);
+    expect((await cli('migrate')).stdout).toContain('base déjà à jour');
+  }, 90_000);
+
+  it('refuses a CFA key without SIREN with exit code 2', async () => {
+    const result = await cli('keys', 'create', '--role', 'cfa').catch((e: { code: number; stderr: string }) => e);
+    expect('code' in result ? result.code : 0).toBe(2);
+    expect(result.stderr).toContain('--siren');
+  }, 60_000);
+});
