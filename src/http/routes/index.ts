@@ -1,9 +1,11 @@
 /** The route table of the norm's API (CFA keys) and of the back office (OPCO keys). */
 import { Router } from 'express';
 import type { AppDeps } from '../app.js';
+import { dossierRoutes } from './dossiers.js';
 
-export function cfaRoutes(_deps: AppDeps): Router {
+export function cfaRoutes(deps: AppDeps): Router {
   const router = Router();
+  router.use(dossierRoutes(deps.db, deps.metrics));
   return router;
 }
 

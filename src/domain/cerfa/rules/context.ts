@@ -126,6 +126,7 @@ export const CHAMP = {
   dureeTravailHeures: '/cerfa/contrat/dureeTravailHebdoHeures',
   dureeTravailMinutes: '/cerfa/contrat/dureeTravailHebdoMinutes',
   salaireEmbauche: '/cerfa/contrat/salaireEmbauche',
+  smc: '/cerfa/contrat/smc',
   remunerations: '/cerfa/contrat/remunerationsAnnuelles',
   dateDebutFormation: '/cerfa/formation/dateDebutFormation',
   dateFinFormation: '/cerfa/formation/dateFinFormation',

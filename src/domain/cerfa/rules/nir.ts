@@ -91,7 +91,10 @@ function departementConcorde(nir: string, departement: string): boolean {
   if (departement.length === 3) return nir.slice(5, 8) === departement; // overseas: 971, 976, 98x
   const code = nir.slice(5, 7);
   if (code === departement) return true;
-  // People born in Corsica before 1976 keep "20" in their NIR; accept either spelling both ways.
-  const corse = (d: string): boolean => d === '20' || d === '2A' || d === '2B';
-  return corse(code) && corse(departement);
+  // Corsica was one département ("20") until 1976: "20" on either side matches 2A or 2B.
+  return (code === '20' || departement === '20') && estCorse(code) && estCorse(departement);
+}
+
+function estCorse(departement: string): boolean {
+  return departement === '20' || departement === '2A' || departement === '2B';
 }

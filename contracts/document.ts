@@ -1,0 +1,385 @@
+/**
+ * The OpenAPI 3.1 contract of the gateway, written as data. `npm run contract` writes it to
+ * contracts/openapi.json and regenerates the TypeScript types (src/http/generated/openapi.ts); a
+ * test fails when either is stale. Payload schemas are not repeated here: they are the JSON
+ * Schemas of schemas/, referenced by file.
+ */
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Obj = { [key: string]: Json };
+
+const ref = (name: string): Obj => ({ $ref: `#/components/schemas/${name}` });
+const file = (name: string): Obj => ({ $ref: `../schemas/${name}.schema.json` });
+const json = (schema: Obj, description = 'Succès'): Obj => ({ description, content: { 'application/json': { schema } } });
+const errorResponse = (description: string): Obj => json(ref('Erreurs'), description);
+const query = (name: string, description: string, schema: Obj, required = false): Obj => ({ name, in: 'query', required, description, schema });
+
+const STANDARD_ERRORS: Obj = {
+  '400': errorResponse('Requête invalide : toutes les erreurs sont listées'),
+  '401': errorResponse('Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire)'),
+  '403': errorResponse('Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée'),
+  '429': errorResponse('Trop de requêtes : réessayer après Retry-After secondes'),
+  '500': errorResponse('Erreur interne : communiquer `instance` au support'),
+};
+
+const cfaSecurity: Json = [{ cleApi: [] }, { cleApi: [], jetonEditeur: [] }];
+const opcoSecurity: Json = [{ cleApi: [] }];
+const editorHeaders: Json = [
+  { $ref: '#/components/parameters/Editeur' },
+  { $ref: '#/components/parameters/Logiciel' },
+  { $ref: '#/components/parameters/Version' },
+];
+
+function dossierPaths(version: 'v1' | 'v2'): Obj {
+  const tag = [`Dossiers ${version}`];
+  const paths: Obj = {
+    [`/${version}/dossiers`]: {
+      post: {
+        tags: tag,
+        summary: 'Transmettre un contrat d’apprentissage (CERFA FA13)',
+        description: 'Valide le CERFA (schéma, formats, règles métier) et l’enregistre à l’état TRANSMIS, origine API_CFA (« Transmis par API CFA »). Un renvoi identique (même contenu, même CFA) rend le dossier existant avec `Idempotent-Replayed: true`.',
+        operationId: `transmettreDossier${version.toUpperCase()}`,
+        security: cfaSecurity,
+        parameters: [...(editorHeaders as Json[]), { $ref: '#/components/parameters/IdempotencyKey' }],
+        requestBody: { required: true, content: { 'application/json': { schema: file('dossier-request') } } },
+        responses: {
+          '200': json(ref('DossierCree'), 'Dossier enregistré (ou renvoi d’un dossier déjà enregistré)'),
+          ...STANDARD_ERRORS,
+          '400': errorResponse('CERFA invalide : toutes les erreurs, avec `champ` (pointeur JSON), `section` et `erreursParSection`'),
+          '403': errorResponse('Clé refusée, ou SIRET de l’organisme de formation hors du SIREN de la clé'),
+          '409': errorResponse('Contrat déjà transmis pour cet apprenti, cet employeur et cette date de début (`numeroInterne` du dossier existant), ou Idempotency-Key encore en cours'),
+          '413': errorResponse('Corps trop volumineux'),
+          '415': errorResponse('Le corps doit être du JSON'),
+          '422': errorResponse('Idempotency-Key déjà utilisée pour un autre corps'),
+        },
+      },
+      get: {
+        tags: tag,
+        summary: 'Lire un dossier (CERFA tel qu’enregistré, engagement, échéancier, frais)',
+        operationId: `lireDossier${version.toUpperCase()}`,
+        security: cfaSecurity,
+        parameters: [query('numeroInterne', 'Numéro interne rendu à la transmission', { type: 'string' }, true)],
+        responses: {
+          '200': json(ref('Dossier')),
+          '304': { description: 'Non modifié (If-None-Match)' },
+          ...STANDARD_ERRORS,
+          '404': errorResponse('Dossier inconnu pour ce CFA'),
+        },
+      },
+    },
+    [`/${version}/dossiers/etats`]: {
+      get: {
+        tags: tag,
+        summary: 'États des dossiers du CFA (pages, ou flux incrémental avec `depuis`)',
+        description: version === 'v1'
+          ? 'Rend un tableau nu d’éléments (forme v1).'
+          : 'Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable. Avec `depuis=<curseur>` (0 pour tout relire) : les dossiers modifiés après le curseur, dans l’ordre des modifications, et `curseurSuivant` à passer à l’appel suivant.',
+        operationId: `etatsDossiers${version.toUpperCase()}`,
+        security: cfaSecurity,
+        parameters: [
+          query('numeroPage', 'Page (1 pour la première)', { type: 'integer', minimum: 1, default: 1 }),
+          query('taillePage', 'Éléments par page', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
+          query('etat', 'Filtre sur l’état', ref('EtatDossierCode')),
+          query('origine', 'Filtre sur l’origine', { type: 'string', enum: ['API_CFA', 'SAISIE_OPCO'] }),
+          query('depuis', 'Curseur du flux incrémental (extension de la norme)', { type: 'string', pattern: '^[0-9]+$' }),
+        ],
+        responses: {
+          '200': json(version === 'v1' ? { type: 'array', items: ref('EtatDossier') } : { oneOf: [ref('PageEtatsDossiers'), ref('FluxEtatsDossiers')] }),
+          '304': { description: 'Non modifié (If-None-Match)' },
+          ...STANDARD_ERRORS,
+        },
+      },
+    },
+    [`/${version}/dossiers/historique`]: {
+      get: {
+        tags: tag,
+        summary: 'Étapes franchies par un dossier (extension de la norme)',
+        operationId: `historiqueDossier${version.toUpperCase()}`,
+        security: cfaSecurity,
+        parameters: [query('numeroInterne', 'Numéro interne du dossier', { type: 'string' }, true)],
+        responses: { '200': json(ref('Historique')), ...STANDARD_ERRORS, '404': errorResponse('Dossier inconnu pour ce CFA') },
+      },
+    },
+  };
+  if (version === 'v1') {
+    paths['/v1/dossiers/liste'] = {
+      get: {
+        tags: tag,
+        summary: 'Lire plusieurs dossiers',
+        operationId: 'listeDossiersV1',
+        security: cfaSecurity,
+        parameters: [query('numerosInternes', 'Numéros internes séparés par des virgules (100 au plus)', { type: 'string' }, true)],
+        responses: { '200': json({ type: 'array', items: ref('Dossier') }), ...STANDARD_ERRORS },
+      },
+    };
+  }
+  return paths;
+}
+
+const statusPath = (version: string): Obj => ({
+  get: {
+    tags: ['Système'],
+    summary: 'Disponibilité de l’API (norme)',
+    operationId: `status${version}`,
+    responses: { '200': json(ref('Statut')), '503': json(ref('Statut'), 'Base de données indisponible') },
+  },
+});
+
+export const document: Obj = {
+  openapi: '3.1.0',
+  info: {
+    title: 'convergence-gateway — API CFA (norme d’échange inter-OPCO)',
+    version: '0.1.0',
+    description: 'Côté OPCO de la norme d’échange « API CFA » (API Convergence CFA/OPCO). Authentification : clé CFA dans `X-API-KEY` sur chaque appel ; jeton éditeur `Authorization: Bearer` (OAuth2 client credentials sur `/oauth/token`) vérifié quand il est présent. Erreurs : `{errors:[{code, description, champ, section}]}` étendu des membres RFC 9457.',
+  },
+  servers: [{ url: '/' }],
+  tags: [
+    { name: 'Système' }, { name: 'Authentification' }, { name: 'Dossiers v1' }, { name: 'Dossiers v2' }, { name: 'Back-office' },
+  ],
+  paths: {
+    '/health': { get: { tags: ['Système'], summary: 'Vivacité', operationId: 'health', responses: { '200': json({ type: 'object', properties: { status: { const: 'ok' } }, required: ['status'] }) } } },
+    '/ready': { get: { tags: ['Système'], summary: 'Prêt à servir (base joignable, pas d’arrêt en cours)', operationId: 'ready', responses: { '200': json({ type: 'object' }), '503': json({ type: 'object' }, 'Pas prêt') } } },
+    '/v1/status': statusPath('V1'),
+    '/v2/status': statusPath('V2'),
+    '/oauth/token': {
+      post: {
+        tags: ['Authentification'],
+        summary: 'Jeton éditeur (OAuth2 client credentials)',
+        operationId: 'jeton',
+        requestBody: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': {
+              schema: {
+                type: 'object',
+                required: ['grant_type'],
+                properties: {
+                  grant_type: { const: 'client_credentials' },
+                  client_id: { type: 'string' },
+                  client_secret: { type: 'string' },
+                  scope: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        responses: { '200': json(ref('Jeton')), '400': errorResponse('Requête OAuth2 invalide'), '401': errorResponse('Client inconnu ou secret faux') },
+      },
+    },
+    '/v2/cfakeyinfo': {
+      get: {
+        tags: ['Authentification'],
+        summary: 'Validité d’une clé CFA',
+        operationId: 'cfaKeyInfo',
+        parameters: [
+          query('siren', 'SIREN du CFA', { type: 'string', pattern: '^[0-9]{9}$' }, true),
+          query('XAPIKEY', 'La clé à vérifier', { type: 'string' }, true),
+        ],
+        responses: { '200': json(ref('InfoCle')), '400': errorResponse('SIREN ou clé manquant') },
+      },
+    },
+    ...dossierPaths('v1'),
+    ...dossierPaths('v2'),
+    '/back-office/v1/cles': {
+      post: {
+        tags: ['Back-office'],
+        summary: 'Créer une clé CFA (serveur en marche)',
+        operationId: 'creerCle',
+        security: opcoSecurity,
+        requestBody: { required: true, content: { 'application/json': { schema: ref('NouvelleCle') } } },
+        responses: { '201': json(ref('CleCreee'), 'Clé créée : `cle` n’est affichée qu’une fois'), ...STANDARD_ERRORS },
+      },
+      get: {
+        tags: ['Back-office'],
+        summary: 'Lister les clés (sans leur secret)',
+        operationId: 'listerCles',
+        security: opcoSecurity,
+        responses: { '200': json({ type: 'array', items: ref('Cle') }), ...STANDARD_ERRORS },
+      },
+    },
+    '/back-office/v1/cles/{id}': {
+      delete: {
+        tags: ['Back-office'],
+        summary: 'Révoquer une clé',
+        operationId: 'revoquerCle',
+        security: opcoSecurity,
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '204': { description: 'Révoquée' }, ...STANDARD_ERRORS, '404': errorResponse('Clé inconnue ou déjà révoquée') },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      cleApi: { type: 'apiKey', in: 'header', name: 'X-API-KEY', description: 'Clé du CFA (ou du back-office OPCO)' },
+      jetonEditeur: { type: 'http', scheme: 'bearer', description: 'Jeton de l’éditeur obtenu sur /oauth/token' },
+    },
+    parameters: {
+      Editeur: { name: 'EDITEUR', in: 'header', required: false, schema: { type: 'string' }, description: 'Nom de l’éditeur du logiciel (enregistré avec chaque écriture)' },
+      Logiciel: { name: 'LOGICIEL', in: 'header', required: false, schema: { type: 'string' }, description: 'Nom du logiciel' },
+      Version: { name: 'VERSION', in: 'header', required: false, schema: { type: 'string' }, description: 'Version du logiciel appelant' },
+      IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Clé d’idempotence (par CFA, conservée 24 h au moins)' },
+    },
+    schemas: {
+      Erreur: {
+        type: 'object',
+        required: ['code', 'description'],
+        properties: {
+          code: { type: 'string', description: 'Code stable en MAJUSCULES_SOULIGNÉES' },
+          description: { type: 'string', description: 'Explication en français' },
+          champ: { type: 'string', description: 'Pointeur JSON du champ en cause, ex. /cerfa/employeur/siret' },
+          section: { type: 'string', description: 'Section (onglet) du CERFA : employeur, apprenti, maitre1, maitre2, contrat, remuneration, formation, organismeFormation, lieuFormation, cerfa, requete' },
+        },
+      },
+      Erreurs: {
+        type: 'object',
+        required: ['errors'],
+        properties: {
+          errors: { type: 'array', items: ref('Erreur') },
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+          instance: { type: 'string', description: 'Identifiant de la requête (X-Request-Id)' },
+          erreursParSection: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Nombre d’erreurs par section du CERFA' },
+          avertissements: { type: 'array', items: ref('Erreur') },
+          numeroInterne: { type: 'string', description: 'Dossier existant (doublon)' },
+        },
+      },
+      Statut: {
+        type: 'object',
+        required: ['status', 'supportedVersions', 'uptime'],
+        properties: {
+          status: { type: 'string', enum: ['healthy', 'unhealthy'] },
+          supportedVersions: { type: 'array', items: { type: 'string' } },
+          uptime: { type: 'integer', description: 'Secondes depuis le démarrage' },
+        },
+      },
+      Jeton: {
+        type: 'object',
+        required: ['access_token', 'token_type', 'expires_in'],
+        properties: { access_token: { type: 'string' }, token_type: { const: 'Bearer' }, expires_in: { type: 'integer' }, scope: { type: 'string' } },
+      },
+      InfoCle: {
+        type: 'object',
+        required: ['status', 'dateFinValidite', 'comment'],
+        properties: {
+          status: { type: 'string', enum: ['success', 'error'] },
+          dateFinValidite: { type: ['string', 'null'], format: 'date' },
+          comment: { type: 'string' },
+        },
+      },
+      EtatDossierCode: { type: 'string', enum: ['TRANSMIS', 'EN_COURS_INSTRUCTION', 'ENGAGE', 'REFUSE', 'ANNULE', 'RUPTURE', 'SOLDE'] },
+      DossierCree: {
+        type: 'object',
+        required: ['numeroInterne', 'numeroExterne', 'etat', 'avertissements'],
+        properties: {
+          numeroInterne: { type: 'string' },
+          numeroExterne: { type: 'string', pattern: '^[0-9]{2}APP[0-9]{8}$' },
+          etat: ref('EtatDossierCode'),
+          avertissements: { type: 'array', items: ref('Erreur') },
+        },
+      },
+      Dossier: {
+        type: 'object',
+        required: ['cerfa', 'engagement', 'echeances', 'detailsFacturation', 'engagementsFraisAnnexe'],
+        properties: {
+          cerfa: {
+            allOf: [file('cerfa')],
+            type: 'object',
+            required: ['numeroInterne', 'numeroExterne', 'etat'],
+            properties: {
+              numeroInterne: { type: 'string' },
+              numeroExterne: { type: 'string' },
+              numeroDeca: { type: ['string', 'null'] },
+              etat: ref('EtatDossierCode'),
+              commentaireEtat: { type: ['string', 'null'] },
+              miseEnConformiteDemandee: { type: 'boolean' },
+            },
+          },
+          engagement: { type: ['number', 'null'], description: 'Montant engagé en euros (null avant l’engagement)' },
+          echeances: { type: 'array', items: { type: 'object' } },
+          detailsFacturation: { type: ['object', 'null'] },
+          engagementsFraisAnnexe: { type: 'array', items: { type: 'object' } },
+        },
+      },
+      EtatDossier: {
+        type: 'object',
+        required: ['numeroInterne', 'numeroExterne', 'numeroDeca', 'etat', 'dateMiseAJour'],
+        properties: {
+          numeroInterne: { type: 'string' },
+          numeroExterne: { type: 'string' },
+          numeroDeca: { type: ['string', 'null'] },
+          etat: ref('EtatDossierCode'),
+          dateMiseAJour: { type: 'string', format: 'date-time' },
+        },
+      },
+      PageEtatsDossiers: {
+        type: 'object',
+        required: ['total', 'count', 'page', 'EtatDossierResult'],
+        properties: {
+          total: { type: 'integer' },
+          count: { type: 'integer' },
+          page: { type: 'integer' },
+          EtatDossierResult: { type: 'array', items: ref('EtatDossier') },
+        },
+      },
+      FluxEtatsDossiers: {
+        type: 'object',
+        required: ['count', 'EtatDossierResult', 'curseurSuivant', 'plusDeResultats'],
+        properties: {
+          count: { type: 'integer' },
+          EtatDossierResult: { type: 'array', items: ref('EtatDossier') },
+          curseurSuivant: { type: 'string', description: 'À passer en `depuis` à l’appel suivant' },
+          plusDeResultats: { type: 'boolean', description: 'Vrai quand la page est pleine : rappeler tout de suite' },
+        },
+      },
+      Historique: {
+        type: 'object',
+        required: ['numeroInterne', 'etat', 'historique'],
+        properties: {
+          numeroInterne: { type: 'string' },
+          etat: ref('EtatDossierCode'),
+          historique: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['evenement', 'etat', 'date', 'acteur'],
+              properties: {
+                evenement: { type: 'string' },
+                etat: ref('EtatDossierCode'),
+                date: { type: 'string', format: 'date-time' },
+                acteur: { type: 'string' },
+                commentaire: { type: ['string', 'null'] },
+              },
+            },
+          },
+        },
+      },
+      NouvelleCle: {
+        type: 'object',
+        required: ['siren'],
+        properties: {
+          siren: { type: 'string', pattern: '^[0-9]{9}$' },
+          uai: { type: 'string', pattern: '^[0-9]{7}[A-Za-z]$' },
+          libelle: { type: 'string', maxLength: 200 },
+          dateFinValidite: { type: 'string', format: 'date' },
+        },
+      },
+      Cle: {
+        type: 'object',
+        required: ['id', 'role', 'prefixe'],
+        properties: {
+          id: { type: 'string' },
+          role: { type: 'string', enum: ['cfa', 'opco'] },
+          siren: { type: ['string', 'null'] },
+          uai: { type: ['string', 'null'] },
+          libelle: { type: ['string', 'null'] },
+          prefixe: { type: 'string' },
+          dateFinValidite: { type: ['string', 'null'], format: 'date' },
+          revoqueeLe: { type: ['string', 'null'], format: 'date-time' },
+          creeeLe: { type: 'string', format: 'date-time' },
+        },
+      },
+      CleCreee: { allOf: [ref('Cle'), { type: 'object', required: ['cle'], properties: { cle: { type: 'string', description: 'La clé, affichée une seule fois' } } }] },
+    },
+  },
+};
