@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import knexPkg, { type Knex } from 'knex';
+import { PGlite } from '@electric-sql/pglite';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 
@@ -31,11 +32,15 @@ export function createDatabase(options: DatabaseOptions): Db {
       acquireConnectionTimeout: 5_000,
     });
   }
-  const connection = options.dataDir === ':memory:' ? {} : { filename: ensureDir(options.dataDir) };
+  // Same type parsing as node-postgres above: dates stay 'YYYY-MM-DD' text.
+  const pglite = new PGlite({
+    ...(options.dataDir === ':memory:' ? {} : { dataDir: ensureDir(options.dataDir) }),
+    parsers: { [pg.types.builtins.DATE]: (v: string) => v },
+  });
   return knexPkg.knex({
     client: ClientPgLite,
     dialect: 'postgres',
-    connection,
+    connection: { pglite } as unknown as Knex.StaticConnectionConfig,
     acquireConnectionTimeout: 30_000,
   } as Knex.Config);
 }

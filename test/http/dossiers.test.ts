@@ -52,7 +52,7 @@ describe('POST /v{1,2}/dossiers', () => {
     section(p, 'employeur').siret = '12345678901234';
     delete section(p, 'apprenti').nom;
     section(p, 'contrat').typeContratApp = 99;
-    section(p, 'organismeFormation').uaiCfa = '0000000A';
+    section(p, 'organismeFormation').uaiCfa = '0000000B';
     const res = await post(p);
     expect(res.status).toBe(400);
     const champs = res.body.errors.map((e: { champ: string }) => e.champ);
@@ -299,7 +299,7 @@ describe('polling', () => {
     for (const [path, query] of [['/v2/dossiers/etats', {}], ['/v2/dossiers', { numeroInterne: mine }]] as const) {
       const first = await t.http.get(path).query(query).set('X-API-KEY', key);
       expect(first.headers.etag).toBeDefined();
-      const again = await t.http.get(path).query(query).set('X-API-KEY', key).set('If-None-Match', first.headers.etag);
+      const again = await t.http.get(path).query(query).set('X-API-KEY', key).set('If-None-Match', String(first.headers.etag));
       expect(again.status).toBe(304);
     }
   });

@@ -4,7 +4,7 @@
  */
 import type { IsoDate } from '../cerfa/types.js';
 import {
-  addDays, addYears, firstDayOfNextMonth, fullYearsBetween, isIsoDate, minDate,
+  addDays, addMonths, addYears, daysInMonth, firstDayOfNextMonth, fullYearsBetween, isIsoDate, minDate, parts,
 } from '../dates.js';
 import { seuilsTranches, tauxMinimal, type TrancheAge } from './grille.js';
 import { smicMensuelAt } from './smic.js';
@@ -55,9 +55,19 @@ export const DUREE_MAX_ANNEES = 10;
  * A 29 February birthday is reached on 1 March in common years, as `fullYearsBetween` counts it.
  */
 export function dateChangementTranche(dateNaissance: IsoDate, seuil: number): IsoDate {
-  let anniversaire = addYears(dateNaissance, seuil);
-  if (fullYearsBetween(dateNaissance, anniversaire) < seuil) anniversaire = addDays(anniversaire, 1);
-  return firstDayOfNextMonth(anniversaire);
+  return datesChangementTranche(dateNaissance, [seuil])[0]!;
+}
+
+/** `dateChangementTranche` for several thresholds, sharing the month arithmetic (hot path). */
+function datesChangementTranche(dateNaissance: IsoDate, seuils: readonly number[]): IsoDate[] {
+  // The month after the birthday only depends on the birth month, so shift it by whole years.
+  const moisSuivant = firstDayOfNextMonth(dateNaissance);
+  const bissextile = dateNaissance.endsWith('-02-29');
+  return seuils.map((seuil) => {
+    const date = addMonths(moisSuivant, seuil * 12);
+    // Born 29 Feb: in a common year the birthday is 1 March, so the band moves on 1 April.
+    return bissextile && daysInMonth(parts(date).year, 2) === 28 ? addMonths(date, 1) : date;
+  });
 }
 
 /** A rate (%, at most 2 decimals) as an integer number of basis points (43.5 % → 4350). */
@@ -94,20 +104,28 @@ export function computeRemunerationPeriods(input: RemunerationPeriodInput): Remu
   for (const date of [dateNaissance, debut, fin, dateConclusion]) {
     if (typeof date !== 'string' || !isIsoDate(date)) throw new RangeError(`date invalide : ${String(date)}`);
   }
-  if (fin < debut) return [];
-  if (fullYearsBetween(debut, fin) >= DUREE_MAX_ANNEES) {
+  if (fin >= debut && fullYearsBetween(debut, fin) >= DUREE_MAX_ANNEES) {
     throw new RangeError(`contrat de ${DUREE_MAX_ANNEES} ans ou plus : ${debut} → ${fin}`);
   }
+  return periodesDeDatesValides(input);
+}
 
-  const changements = seuilsTranches(dateConclusion).map((seuil) => dateChangementTranche(dateNaissance, seuil));
+/**
+ * `computeRemunerationPeriods` without input validation, for callers that already checked every
+ * date (the business rules run on each POST and validate dates once for all rules).
+ */
+export function periodesDeDatesValides(input: RemunerationPeriodInput): RemunerationPeriod[] {
+  const { dateNaissance, dateDebutContrat: debut, dateFinContrat: fin, dateConclusion } = input;
+  if (fin < debut) return [];
+  const changements = datesChangementTranche(dateNaissance, seuilsTranches(dateConclusion));
   const plancher = positive(input.tauxDernierAnneeContratPrecedent) ?? 0;
   const smc = positive(input.smcMensuelCents);
   const periodes: RemunerationPeriod[] = [];
 
-  for (let annee = 1; ; annee += 1) {
-    const debutAnnee = annee === 1 ? debut : addYears(debut, annee - 1);
-    if (debutAnnee > fin) break;
-    const finAnnee = minDate(addDays(addYears(debut, annee), -1), fin);
+  let debutAnnee = debut;
+  for (let annee = 1; debutAnnee <= fin; annee += 1) {
+    const anniversaire = addYears(debut, annee);
+    const finAnnee = minDate(addDays(anniversaire, -1), fin);
     const debuts = [debutAnnee];
     for (const date of changements) if (date > debutAnnee && date <= finAnnee) debuts.push(date);
 
@@ -142,6 +160,7 @@ export function computeRemunerationPeriods(input: RemunerationPeriodInput): Remu
         salaireBrutMensuelCents: salaireBrutCents(base, taux),
       });
     }
+    debutAnnee = anniversaire;
   }
   return periodes;
 }

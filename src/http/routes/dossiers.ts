@@ -131,7 +131,7 @@ export function dossierRoutes(db: Knex, metrics: Metrics, loadFinancing?: Financ
       const body = {
         count: items.length,
         EtatDossierResult: items.map(etatView),
-        curseurSuivant: last ? last.modification : depuis,
+        curseurSuivant: last ? String(last.modification) : depuis,
         plusDeResultats: items.length === size,
       };
       res.json(v1 ? body.EtatDossierResult : body);

@@ -6,7 +6,7 @@
 import type { Violation } from '../../violation.js';
 import { sectionOfPointer } from '../../violation.js';
 import { fullYearsBetween, isIsoDate } from '../../dates.js';
-import { computeRemunerationPeriods, DUREE_MAX_ANNEES, type RemunerationPeriod } from '../../remuneration/periodes.js';
+import { DUREE_MAX_ANNEES, periodesDeDatesValides, type RemunerationPeriod } from '../../remuneration/periodes.js';
 import type { Cerfa, IsoDate } from '../types.js';
 import { RULE_CODES, type RuleCode } from './codes.js';
 
@@ -33,10 +33,9 @@ export class RuleContext {
   readonly debutFormation: IsoDate | undefined;
   readonly finFormation: IsoDate | undefined;
   readonly effetAvenant: IsoDate | undefined;
-  /** Apprentice's age in whole years at contract start / conclusion / end. */
+  /** Apprentice's age in whole years at contract start / conclusion. */
   readonly ageDebut: number | undefined;
   readonly ageConclusion: number | undefined;
-  readonly ageFin: number | undefined;
   readonly avenant: boolean;
   readonly departementEmployeur: string | undefined;
   readonly smcMensuelCents: number | undefined;
@@ -55,11 +54,15 @@ export class RuleContext {
     this.effetAvenant = dateValide(contrat?.dateEffetAvenant);
     this.ageDebut = age(this.naissance, this.debut);
     this.ageConclusion = age(this.naissance, this.conclusion);
-    this.ageFin = age(this.naissance, this.fin);
     this.avenant = estAvenant(contrat?.typeContratApp ?? 0);
     this.departementEmployeur = departementDe(employeur?.adresse?.departement, employeur?.adresse?.codePostal);
     const smc = contrat?.smc;
     this.smcMensuelCents = typeof smc === 'number' && Number.isFinite(smc) && smc > 0 ? Math.round(smc * 100) : undefined;
+  }
+
+  /** Apprentice's age at contract end; only a rare rule needs it, hence computed on demand. */
+  get ageFin(): number | undefined {
+    return age(this.naissance, this.fin);
   }
 
   /** Legal pay periods of the contract; empty when the dates needed are missing or inconsistent. */
@@ -68,7 +71,7 @@ export class RuleContext {
       const { naissance, debut, fin, conclusion } = this;
       this.periodesCache =
         naissance && debut && fin && conclusion && debut <= fin && fullYearsBetween(debut, fin) < DUREE_MAX_ANNEES
-          ? computeRemunerationPeriods({
+          ? periodesDeDatesValides({
               dateNaissance: naissance,
               dateDebutContrat: debut,
               dateFinContrat: fin,

@@ -70,14 +70,16 @@ function checkFormationPratique(ctx: RuleContext, out: Findings): void {
   if (!pratique) return;
   const champ = CHAMP.dateFormationPratique;
   if (debut) {
-    const limite = addMonths(debut, FENETRE_MOIS);
     if (pratique < debut) {
       out.add('DATE_FORMATION_PRATIQUE_AVANT_DEBUT_CONTRAT', champ,
         `La formation pratique chez l'employeur ne peut pas commencer avant le début du contrat (formation pratique : ${pratique}, début : ${debut}).`);
-    } else if (pratique > limite) {
-      out.add('DATE_FORMATION_PRATIQUE_TROP_TARDIVE', champ,
-        `La formation pratique chez l'employeur doit commencer au plus tard ${FENETRE_MOIS} mois après le début du contrat ` +
-        `(formation pratique : ${pratique}, limite : ${limite}).`);
+    } else if (pratique > debut) {
+      const limite = addMonths(debut, FENETRE_MOIS);
+      if (pratique > limite) {
+        out.add('DATE_FORMATION_PRATIQUE_TROP_TARDIVE', champ,
+          `La formation pratique chez l'employeur doit commencer au plus tard ${FENETRE_MOIS} mois après le début du contrat ` +
+          `(formation pratique : ${pratique}, limite : ${limite}).`);
+      }
     }
   }
   if (!ctx.avenant && conclusion && pratique < conclusion) {
@@ -95,21 +97,24 @@ function checkDebutFormation(ctx: RuleContext, out: Findings): void {
   if (!debutFormation) return;
   const champ = CHAMP.dateDebutFormation;
   let fenetreContratRespectee = true;
-  if (debut) {
+  // The window bounds are computed only on the side the date lies: most files start both on the same day.
+  if (debut && debutFormation < debut) {
     const auPlusTot = addMonths(debut, -FENETRE_MOIS);
-    const auPlusTard = addMonths(debut, FENETRE_MOIS);
     if (debutFormation < auPlusTot) {
       fenetreContratRespectee = false;
       out.add('DATE_DEBUT_FORMATION_TROP_ANTERIEURE', champ,
         `La formation en CFA ne peut pas commencer plus de ${FENETRE_MOIS} mois avant le début du contrat ` +
         `(début de formation : ${debutFormation}, au plus tôt : ${auPlusTot}).`);
-    } else if (debutFormation > auPlusTard) {
+    }
+  } else if (debut && debutFormation > debut) {
+    const auPlusTard = addMonths(debut, FENETRE_MOIS);
+    if (debutFormation > auPlusTard) {
       out.add('DATE_DEBUT_FORMATION_TROP_TARDIVE', champ,
         `La formation en CFA doit commencer au plus tard ${FENETRE_MOIS} mois après le début du contrat ` +
         `(début de formation : ${debutFormation}, au plus tard : ${auPlusTard}).`);
     }
   }
-  if (formationPratique && fenetreContratRespectee) {
+  if (formationPratique && fenetreContratRespectee && debutFormation < formationPratique) {
     const auPlusTot = addMonths(formationPratique, -FENETRE_MOIS);
     if (debutFormation < auPlusTot) {
       out.add('DATE_DEBUT_FORMATION_TROP_ANTERIEURE_FORMATION_PRATIQUE', champ,
@@ -154,7 +159,7 @@ function checkFinFormation(ctx: RuleContext, out: Findings): void {
       `Le contrat doit inclure la dernière épreuve : la fin de formation ne peut pas dépasser la fin du contrat ` +
       `(fin de formation : ${finFormation}, fin du contrat : ${fin}).`);
   }
-  if (fin) {
+  if (fin && fin > finFormation) {
     const limite = addMonths(finFormation, FENETRE_MOIS);
     if (fin > limite) {
       out.add('DATE_FIN_CONTRAT_TROP_TARDIVE', CHAMP.dateFinContrat,
@@ -180,7 +185,8 @@ function checkAvenant(ctx: RuleContext, out: Findings): void {
  */
 function checkDelaiDepot(ctx: RuleContext, out: Findings): void {
   const reference = ctx.avenant ? ctx.effetAvenant : ctx.debut;
-  if (!reference || !ctx.receivedOn) return;
+  // 5 jours ouvrables are at least 5 calendar days: no need to count them for an early file.
+  if (!reference || !ctx.receivedOn || ctx.receivedOn <= addDays(reference, DELAI_DEPOT_JOURS_OUVRABLES)) return;
   const limite = ajouterJoursOuvrables(reference, DELAI_DEPOT_JOURS_OUVRABLES);
   if (ctx.receivedOn > limite) {
     const quoi = ctx.avenant ? "la prise d'effet de l'avenant" : "le début d'exécution du contrat";

@@ -48,14 +48,15 @@ export function checkRemuneration(ctx: RuleContext, out: Findings): void {
   });
   if (lignes.length === 0) return;
 
-  checkContinuite(ctx, out, lignes);
-  checkOrdre(ctx, out, lignes);
-  checkSmcRenseigne(ctx, out, lignes);
   const periodes = ctx.periodes();
+  checkContinuite(ctx, out, lignes);
+  checkOrdre(ctx, out, lignes, periodes);
+  checkSmcRenseigne(ctx, out, lignes);
   if (periodes.length > 0) {
     for (const ligne of lignes) {
-      checkTaux(ctx, out, ligne, periodes);
-      checkTypeSalaire(ctx, out, ligne, periodes);
+      const recouvertes = chevauchantes(ligne, periodes);
+      checkTaux(out, ligne, recouvertes);
+      checkTypeSalaire(ctx, out, ligne, recouvertes);
     }
   }
   checkSalaireEmbauche(ctx, out, lignes[0]!);
@@ -101,30 +102,42 @@ function checkContinuite(ctx: RuleContext, out: Findings, lignes: readonly Ligne
   }
 }
 
-/** R2: "k.p" where k is the contract year the line starts in and p its rank within that year. */
-function checkOrdre(ctx: RuleContext, out: Findings, lignes: readonly Ligne[]): void {
+/**
+ * R2: "k.p" with k the contract year the line starts in, p ∈ {1, 2}, strictly increasing.
+ * Checked against the declared sequence (not a recomputed one) so that one missing or malformed
+ * line does not make every following line wrong too.
+ */
+function checkOrdre(ctx: RuleContext, out: Findings, lignes: readonly Ligne[], periodes: readonly RemunerationPeriod[]): void {
   const { debut } = ctx;
   if (!debut) return;
-  let anneePrecedente = 0;
-  let partie = 0;
+  let precedent = 0; // k * 10 + p of the previous well-formed ordre
   for (const ligne of lignes) {
-    const annee = anneeContratDe(debut, ligne.debut);
-    partie = annee === anneePrecedente ? partie + 1 : 1;
-    anneePrecedente = annee;
-    const attendu = `${annee}.${partie}`;
     const declare = ligne.ligne.ordre;
-    if (declare === attendu && ORDRE.test(declare)) continue;
-    const raison = partie > 2
-      ? `une année de contrat compte au plus deux périodes (${annee}.1 et ${annee}.2)`
-      : `une période commençant le ${ligne.debut} (année de contrat ${annee}) doit porter l'ordre ${attendu}`;
-    out.add('REMUNERATION_ORDRE_INCOHERENT', champLigne(ligne.index, 'ordre'),
-      `L'ordre « ${String(declare)} » de la période de rémunération n° ${ligne.index + 1} est incohérent : ${raison}.`);
+    const annee = anneeContratDe(debut, ligne.debut, periodes);
+    const m = typeof declare === 'string' ? ORDRE.exec(declare) : null;
+    let raison: string | undefined;
+    if (!m) {
+      raison = `il doit être de la forme « année.partie » (${annee}.1 ou ${annee}.2)`;
+    } else {
+      const cle = Number(m[1]) * 10 + Number(m[2]);
+      if (Number(m[1]) !== annee) {
+        raison = `la période commence le ${ligne.debut}, pendant l'année de contrat ${annee} (ordre ${annee}.1 ou ${annee}.2)`;
+      } else if (cle <= precedent) {
+        raison = `il doit suivre l'ordre de la période précédente`;
+      }
+      precedent = Math.max(precedent, cle);
+    }
+    if (raison !== undefined) {
+      out.add('REMUNERATION_ORDRE_INCOHERENT', champLigne(ligne.index, 'ordre'),
+        `L'ordre « ${String(declare)} » de la période de rémunération n° ${ligne.index + 1} est incohérent : ${raison}.`);
+    }
   }
 }
 
-/** 1-based contract year containing `date`, from the anniversaries of the start date. */
-function anneeContratDe(debut: IsoDate, date: IsoDate): number {
+/** 1-based contract year containing `date`, from the legal periods or else the anniversaries. */
+function anneeContratDe(debut: IsoDate, date: IsoDate, periodes: readonly RemunerationPeriod[]): number {
   if (date < debut) return 1;
+  for (const p of periodes) if (date <= p.dateFin) return p.anneeContrat;
   let annee = fullYearsBetween(debut, date) + 1;
   // addYears clamps 29 February where fullYearsBetween does not: align on the anniversaries.
   if (addYears(debut, annee) <= date) annee += 1;
@@ -137,11 +150,11 @@ function chevauchantes(ligne: Ligne, periodes: readonly RemunerationPeriod[]): R
 }
 
 /** R1: every day of the line is paid at least the minimum applicable that day. */
-function checkTaux(ctx: RuleContext, out: Findings, ligne: Ligne, periodes: readonly RemunerationPeriod[]): void {
+function checkTaux(out: Findings, ligne: Ligne, recouvertes: readonly RemunerationPeriod[]): void {
   const taux = ligne.ligne.taux;
   if (typeof taux !== 'number' || !Number.isFinite(taux)) return;
   const points = tauxEnPointsDeBase(taux);
-  const manques = chevauchantes(ligne, periodes)
+  const manques = recouvertes
     .filter((p) => points < tauxEnPointsDeBase(p.tauxMinimal))
     .map((p) => `${pourcent(p.tauxMinimal)} du ${maxDate(p.dateDebut, ligne.debut)} au ${minDate(p.dateFin, ligne.fin)} ` +
       `(année de contrat ${p.anneeContrat}, ${TRANCHE_LIBELLES[p.trancheAge]})`);
@@ -155,8 +168,7 @@ function checkTaux(ctx: RuleContext, out: Findings, ligne: Ligne, periodes: read
  * R3: the SMC is a base only from the 21–25 band; there it is mandatory when above the SMIC, and
  * a line based on an SMC below the SMIC would pay less than the legal minimum.
  */
-function checkTypeSalaire(ctx: RuleContext, out: Findings, ligne: Ligne, periodes: readonly RemunerationPeriod[]): void {
-  const recouvertes = chevauchantes(ligne, periodes);
+function checkTypeSalaire(ctx: RuleContext, out: Findings, ligne: Ligne, recouvertes: readonly RemunerationPeriod[]): void {
   if (ligne.ligne.typeSalaire === 'SMC') {
     if (ctx.naissance && recouvertes.some((p) => p.trancheAge < 2)) {
       out.add('REMUNERATION_SMC_AVANT_21_ANS', champLigne(ligne.index, 'typeSalaire'),
