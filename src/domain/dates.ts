@@ -20,18 +20,44 @@ export interface YMD {
   day: number;
 }
 
-export function parts(date: IsoDate): YMD {
-  const m = ISO_DATE.exec(date);
-  if (!m) throw new RangeError(`not an ISO date: ${date}`);
-  return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
+const DIGIT_0 = 48;
+
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i += 1) {
+    const d = text.charCodeAt(i) - DIGIT_0;
+    if (d < 0 || d > 9) return NaN;
+    value = value * 10 + d;
+  }
+  return value;
 }
 
+// Hot path of the business rules (several calls per contract): read characters, no regex.
+export function parts(date: IsoDate): YMD {
+  const year = digitsAt(date, 0, 4);
+  const month = digitsAt(date, 5, 2);
+  const day = digitsAt(date, 8, 2);
+  if (date.length !== 10 || date[4] !== '-' || date[7] !== '-' || Number.isNaN(year + month + day)) {
+    throw new RangeError(`not an ISO date: ${date}`);
+  }
+  return { year, month, day };
+}
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
 export function fromParts(year: number, month: number, day: number): IsoDate {
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  const y = year >= 1000 ? `${year}` : `${year}`.padStart(4, '0');
+  return `${y}-${pad2(month)}-${pad2(day)}`;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 30);
 }
 
 export function toEpochDay(date: IsoDate): number {

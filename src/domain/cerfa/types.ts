@@ -75,7 +75,7 @@ export interface Apprenti {
   courriel?: string;
   adresse: Adresse;
   responsableLegal?: ResponsableLegal;
-  /** Declared by the CFA when the minor apprentice is emancipated (no legal representative needed). */
+  /** A minor apprentice under a legal representative; `false` declares an emancipated minor (no representative needed). */
   apprentiMineurNonEmancipe?: boolean;
   inscriptionSportifDeHautNiveau?: boolean;
   projetCreationRepriseEntreprise?: boolean;

@@ -4,7 +4,10 @@
  */
 import type { IsoDate } from '../cerfa/types.js';
 
-/** Age bands of the grid: 0 = under 18, 1 = 18–20, 2 = 21–25, 3 = 26 and over. */
+/**
+ * Age bands of the grid: 0 = under 18, 1 = 18–20, 2 = 21–25, 3 = 26 and over. Contracts
+ * concluded before 2019 never reach band 3: their band 2 is "21 and over".
+ */
 export type TrancheAge = 0 | 1 | 2 | 3;
 
 export const TRANCHE_LIBELLES: Readonly<Record<TrancheAge, string>> = Object.freeze({

@@ -110,13 +110,15 @@ function checkMaitre(ctx: RuleContext, out: Findings, cle: 'maitre1' | 'maitre2'
 function checkMaitre2Complet(ctx: RuleContext, out: Findings): void {
   const maitre2 = ctx.cerfa.maitre2;
   if (!maitre2) return;
-  const champs = { nom: maitre2.nom, prenom: maitre2.prenom, dateNaissance: maitre2.dateNaissance };
-  const remplis = Object.values(champs).filter(nonVide).length;
-  if (remplis === 0 || remplis === 3) return;
-  for (const [nom, valeur] of Object.entries(champs)) {
+  const champs: readonly [keyof Maitre, string, string | undefined][] = [
+    ['nom', 'nom', maitre2.nom], ['prenom', 'prénom', maitre2.prenom], ['dateNaissance', 'date de naissance', maitre2.dateNaissance],
+  ];
+  const remplis = champs.filter(([, , valeur]) => nonVide(valeur)).length;
+  if (remplis === 0 || remplis === champs.length) return;
+  for (const [cle, libelle, valeur] of champs) {
     if (!nonVide(valeur)) {
-      out.add('MAITRE2_INCOMPLET', `/cerfa/maitre2/${nom}`,
-        `Le maître d'apprentissage 2 est partiellement renseigné : nom, prénom et date de naissance sont tous requis (champ manquant : ${nom}).`);
+      out.add('MAITRE2_INCOMPLET', `/cerfa/maitre2/${cle}`,
+        `Le maître d'apprentissage 2 est partiellement renseigné : nom, prénom et date de naissance sont tous requis (manquant : ${libelle}).`);
     }
   }
 }

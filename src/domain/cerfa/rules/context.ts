@@ -141,9 +141,11 @@ export function pourcent(taux: number): string {
   return `${String(taux).replace('.', ',')} %`;
 }
 
-/** French rendering of an amount in cents: 77478 → "774,78 €". */
+/** French rendering of an amount in cents: 180180 → "1 801,80 €". */
 export function euros(cents: number): string {
   const abs = Math.abs(Math.round(cents));
-  const centimes = String(abs % 100).padStart(2, '0');
-  return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)},${centimes} €`;
+  const unites = String(Math.floor(abs / 100));
+  let groupes = unites.slice(-3);
+  for (let i = unites.length - 3; i > 0; i -= 3) groupes = `${unites.slice(Math.max(0, i - 3), i)} ${groupes}`;
+  return `${cents < 0 ? '-' : ''}${groupes},${String(abs % 100).padStart(2, '0')} €`;
 }
