@@ -80,7 +80,7 @@ function dossierPaths(version: 'v1' | 'v2'): Obj {
           query('taillePage', 'Éléments par page', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
           query('etat', 'Filtre sur l’état', ref('EtatDossierCode')),
           query('origine', 'Filtre sur l’origine', { type: 'string', enum: ['API_CFA', 'SAISIE_OPCO'] }),
-          query('depuis', 'Curseur du flux incrémental (extension de la norme)', { type: 'string', pattern: '^[0-9]+$' }),
+          query('depuis', 'Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant', { type: 'string', pattern: '^(0|[0-9]+\\.[0-9]+)$' }),
         ],
         responses: {
           '200': json(version === 'v1' ? { type: 'array', items: ref('EtatDossier') } : { oneOf: [ref('PageEtatsDossiers'), ref('FluxEtatsDossiers')] }),
@@ -124,6 +124,96 @@ const statusPath = (version: string): Obj => ({
   },
 });
 
+/** Conventions and documents (norme §5.2, §5.5): multipart as in the norm, or JSON with the file in base64 (`_files`, Opcovia style). */
+function uploadBody(part: string, schemaFile: string, base64Key: string): Obj {
+  const fichier: Obj = { type: 'string', format: 'binary', description: 'Le fichier : PDF, JPEG ou PNG (type lu dans le contenu), FILE_SIZE_LIMIT au plus (10 Mo par défaut)' };
+  return {
+    required: true,
+    content: {
+      'multipart/form-data': {
+        schema: { type: 'object', required: [part, 'fichier'], properties: { [part]: file(schemaFile), fichier } },
+        encoding: { [part]: { contentType: 'application/json' }, fichier: { contentType: 'application/pdf, image/jpeg, image/png' } },
+      },
+      'application/json': {
+        schema: {
+          allOf: [file(schemaFile), {
+            type: 'object',
+            required: ['_files'],
+            properties: {
+              _files: {
+                type: 'object',
+                required: [base64Key],
+                properties: { [base64Key]: { type: 'string', contentEncoding: 'base64', description: 'Le fichier en base64 (le corps JSON reste limité par JSON_BODY_LIMIT)' } },
+              },
+            },
+          }],
+        },
+      },
+    },
+  };
+}
+
+const UPLOAD_ERRORS: Obj = {
+  '413': errorResponse('Fichier (FICHIER_TROP_VOLUMINEUX) ou partie JSON trop volumineux'),
+  '415': errorResponse('Corps ni multipart/form-data ni JSON, ou fichier ni PDF, ni JPEG, ni PNG (TYPE_FICHIER_NON_SUPPORTE)'),
+};
+
+function uploadPaths(version: 'v1' | 'v2'): Obj {
+  const tag = ['Conventions et documents'];
+  const V = version.toUpperCase();
+  return {
+    [`/${version}/conventions`]: {
+      post: {
+        tags: tag,
+        summary: 'Transmettre la convention de formation signée d’un dossier',
+        description: 'Partie `convention` (JSON, norme §5.2) et partie `fichier` (la convention signée), ou JSON avec `_files.convention` en base64. Convention et fichier sont enregistrés ensemble ; le fichier devient un document CONVENTION_FORMATION du dossier. Les coûts de la dernière convention reçue servent au calcul de l’engagement. Un renvoi identique (même JSON, même fichier) rend les mêmes numéros avec `Idempotent-Replayed: true`.',
+        operationId: `transmettreConvention${V}`,
+        security: cfaSecurity,
+        parameters: editorHeaders,
+        requestBody: uploadBody('convention', 'convention', 'convention'),
+        responses: {
+          '200': json(ref('ConventionDeposee'), 'Convention enregistrée (ou renvoi d’une convention déjà enregistrée)'),
+          ...STANDARD_ERRORS,
+          '400': errorResponse('Partie manquante, JSON malformé ou convention invalide : toutes les erreurs, `champ` sous /convention'),
+          '403': errorResponse('Clé refusée, ou SIRET de l’organisme de formation hors du SIREN de la clé'),
+          '404': errorResponse('Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE)'),
+          ...UPLOAD_ERRORS,
+        },
+      },
+    },
+    [`/${version}/documents`]: {
+      post: {
+        tags: tag,
+        summary: 'Rattacher un document à des dossiers ou factures du CFA',
+        description: 'Partie `infosFichier` (JSON, norme §5.5) et partie `fichier`, ou JSON avec `_files.document` en base64. Le même fichier (même SHA-256) ne peut être rattaché deux fois au même objet (409 avec `numeroInterneDocument`).',
+        operationId: `deposerDocument${V}`,
+        security: cfaSecurity,
+        parameters: editorHeaders,
+        requestBody: uploadBody('infosFichier', 'infos-fichier', 'document'),
+        responses: {
+          '200': json(ref('DocumentDepose'), 'Document enregistré'),
+          ...STANDARD_ERRORS,
+          '400': errorResponse('Partie manquante, JSON malformé ou infosFichier invalide : toutes les erreurs, `champ` sous /infosFichier'),
+          '404': errorResponse('Objet inconnu pour ce CFA (OBJET_INTROUVABLE)'),
+          '409': errorResponse('Fichier déjà déposé sur l’un des objets (DOCUMENT_DEJA_DEPOSE, `numeroInterneDocument` du document existant)'),
+          ...UPLOAD_ERRORS,
+        },
+      },
+      get: {
+        tags: tag,
+        summary: 'Documents du CFA rattachés à un objet (métadonnées)',
+        operationId: `listerDocuments${V}`,
+        security: cfaSecurity,
+        parameters: [
+          query('idObjet', 'numeroInterne du dossier ou numeroInterneFacture', { type: 'string', maxLength: 40 }, true),
+          query('typeObjet', 'Type de l’objet', { type: 'string', enum: ['DOSSIER_APPRENTISSAGE', 'FACTURE'] }),
+        ],
+        responses: { '200': json(ref('ListeDocuments')), ...STANDARD_ERRORS },
+      },
+    },
+  };
+}
+
 export const document: Obj = {
   openapi: '3.1.0',
   info: {
@@ -133,7 +223,7 @@ export const document: Obj = {
   },
   servers: [{ url: '/' }],
   tags: [
-    { name: 'Système' }, { name: 'Authentification' }, { name: 'Dossiers v1' }, { name: 'Dossiers v2' }, { name: 'Back-office' },
+    { name: 'Système' }, { name: 'Authentification' }, { name: 'Dossiers v1' }, { name: 'Dossiers v2' }, { name: 'Conventions et documents' }, { name: 'Simulations' }, { name: 'Back-office' },
   ],
   paths: {
     '/health': { get: { tags: ['Système'], summary: 'Vivacité', operationId: 'health', responses: { '200': json({ type: 'object', properties: { status: { const: 'ok' } }, required: ['status'] }) } } },
@@ -179,6 +269,19 @@ export const document: Obj = {
     },
     ...dossierPaths('v1'),
     ...dossierPaths('v2'),
+    ...uploadPaths('v1'),
+    ...uploadPaths('v2'),
+    '/v2/simulations/remuneration': {
+      post: {
+        tags: ['Simulations'],
+        summary: 'Rémunération minimale légale d’un apprenti, période par période',
+        description: 'Le même calcul que la règle de contrôle des rémunérations des CERFA : grille D6222-26 selon l’année de contrat et l’âge (changement de tranche le 1er du mois suivant l’anniversaire), SMIC en vigueur au début de chaque période (SMIC de Mayotte pour le 976) ou SMC à partir de 21 ans s’il est plus élevé. Montants en euros.',
+        operationId: 'simulerRemuneration',
+        security: cfaSecurity,
+        requestBody: { required: true, content: { 'application/json': { schema: file('simulation-remuneration') } } },
+        responses: { '200': json(ref('SimulationRemuneration')), ...STANDARD_ERRORS, '400': errorResponse('Entrée invalide : toutes les erreurs, avec `champ`') },
+      },
+    },
     '/back-office/v1/cles': {
       post: {
         tags: ['Back-office'],
@@ -194,6 +297,42 @@ export const document: Obj = {
         operationId: 'listerCles',
         security: opcoSecurity,
         responses: { '200': json({ type: 'array', items: ref('Cle') }), ...STANDARD_ERRORS },
+      },
+    },
+    '/back-office/v1/documents': {
+      get: {
+        tags: ['Back-office'],
+        summary: 'Documents rattachés à un objet, tous CFA (métadonnées)',
+        operationId: 'listerDocumentsBackOffice',
+        security: opcoSecurity,
+        parameters: [
+          query('idObjet', 'numeroInterne du dossier ou numeroInterneFacture', { type: 'string', maxLength: 40 }, true),
+          query('typeObjet', 'Type de l’objet', { type: 'string', enum: ['DOSSIER_APPRENTISSAGE', 'FACTURE'] }),
+        ],
+        responses: { '200': json(ref('ListeDocuments')), ...STANDARD_ERRORS },
+      },
+    },
+    '/back-office/v1/documents/{numeroInterneDocument}': {
+      get: {
+        tags: ['Back-office'],
+        summary: 'Télécharger un document',
+        description: 'Rend le fichier tel que déposé, avec son type (lu dans le contenu), `Content-Disposition: attachment` (nom donné par le CFA, extension du type réel) et `Repr-Digest` (SHA-256).',
+        operationId: 'telechargerDocument',
+        security: opcoSecurity,
+        parameters: [{ name: 'numeroInterneDocument', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': {
+            description: 'Le fichier',
+            headers: { 'Content-Disposition': { schema: { type: 'string' }, description: 'attachment; filename="…"; filename*=UTF-8\'\'…' } },
+            content: {
+              'application/pdf': { schema: { type: 'string', format: 'binary' } },
+              'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+              'image/png': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          ...STANDARD_ERRORS,
+          '404': errorResponse('Document inconnu'),
+        },
       },
     },
     '/back-office/v1/cles/{id}': {
@@ -242,6 +381,7 @@ export const document: Obj = {
           erreursParSection: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Nombre d’erreurs par section du CERFA' },
           avertissements: { type: 'array', items: ref('Erreur') },
           numeroInterne: { type: 'string', description: 'Dossier existant (doublon)' },
+          numeroInterneDocument: { type: 'string', description: 'Document existant (même fichier déjà déposé sur l’objet)' },
         },
       },
       Statut: {
@@ -377,6 +517,75 @@ export const document: Obj = {
           dateFinValidite: { type: ['string', 'null'], format: 'date' },
           revoqueeLe: { type: ['string', 'null'], format: 'date-time' },
           creeeLe: { type: 'string', format: 'date-time' },
+        },
+      },
+      ConventionDeposee: {
+        type: 'object',
+        required: ['numeroInterneConvention', 'numeroInterneDocument', 'avertissements'],
+        properties: {
+          numeroInterneConvention: { type: 'string', pattern: '^[0-9]{12}$' },
+          numeroInterneDocument: { type: 'string', pattern: '^[0-9]{12}$', description: 'Le fichier de la convention (document CONVENTION_FORMATION du dossier)' },
+          avertissements: { type: 'array', items: ref('Erreur'), description: 'Écarts avec le dossier (employeur, dates) ou dossier déjà engagé : non bloquants' },
+        },
+      },
+      DocumentDepose: {
+        type: 'object',
+        required: ['numeroInterneDocument', 'sha256', 'typeMime', 'taille'],
+        properties: {
+          numeroInterneDocument: { type: 'string', pattern: '^[0-9]{12}$' },
+          sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          typeMime: { type: 'string', enum: ['application/pdf', 'image/jpeg', 'image/png'] },
+          taille: { type: 'integer', description: 'Taille en octets' },
+        },
+      },
+      ListeDocuments: {
+        type: 'object',
+        required: ['count', 'documents'],
+        properties: {
+          count: { type: 'integer' },
+          documents: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['numeroInterneDocument', 'typeFichier', 'typeMime', 'taille', 'sha256', 'nomFichier', 'deposeLe', 'objets'],
+              properties: {
+                numeroInterneDocument: { type: 'string' },
+                typeFichier: { type: 'string' },
+                typeMime: { type: 'string' },
+                taille: { type: 'integer' },
+                sha256: { type: 'string' },
+                nomFichier: { type: ['string', 'null'] },
+                deposeLe: { type: 'string', format: 'date-time' },
+                objets: { type: 'array', items: { type: 'object', required: ['typeObjet', 'idObjet'], properties: { typeObjet: { type: 'string' }, idObjet: { type: 'string' } } } },
+                cfaSiren: { type: 'string', description: 'Back-office seulement' },
+                editeur: { type: ['string', 'null'], description: 'Back-office seulement' },
+              },
+            },
+          },
+        },
+      },
+      SimulationRemuneration: {
+        type: 'object',
+        required: ['periodes'],
+        properties: {
+          periodes: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['ordre', 'dateDebut', 'dateFin', 'anneeContrat', 'age', 'tauxMinimal', 'typeSalaire', 'baseMensuelle', 'salaireBrutMensuel'],
+              properties: {
+                ordre: { type: 'string', description: 'Année de contrat puis partie de l’année (1.1, 1.2, 2.1…)' },
+                dateDebut: { type: 'string', format: 'date' },
+                dateFin: { type: 'string', format: 'date' },
+                anneeContrat: { type: 'integer' },
+                age: { type: 'integer', description: 'Âge au début de la période' },
+                tauxMinimal: { type: 'number', description: 'Minimum légal, en % de la base' },
+                typeSalaire: { type: 'string', enum: ['SMIC', 'SMC'] },
+                baseMensuelle: { type: 'number', description: 'SMIC mensuel (35 h) en vigueur au début de la période, ou SMC, en euros' },
+                salaireBrutMensuel: { type: 'number', description: 'Salaire brut mensuel minimal, en euros (arrondi au centime supérieur)' },
+              },
+            },
+          },
         },
       },
       CleCreee: { allOf: [ref('Cle'), { type: 'object', required: ['cle'], properties: { cle: { type: 'string', description: 'La clé, affichée une seule fois' } } }] },

@@ -5,8 +5,7 @@ import type { Knex } from 'knex';
  * counters behind page ranks and the incremental feed.
  */
 export async function up(knex: Knex): Promise<void> {
-  // One row per (CFA, feed). Writers bump it in their transaction: the row lock orders a CFA's
-  // changes in commit order, so a reader following the counter never skips a late commit.
+  // Per-(CFA, feed) counters, for feeds that number their rows in commit order under a row lock.
   await knex.schema.createTable('compteurs_cfa', (t) => {
     t.string('siren', 9).notNullable();
     t.string('flux', 20).notNullable();
@@ -20,11 +19,14 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('dossiers', (t) => {
     t.bigIncrements('id');
     t.string('numero_interne', 20).notNullable().unique();
-    t.string('numero_externe', 20).notNullable().unique();
+    // 2-digit year of reception (Paris) + APP + 8 digits, as the seed's dossier numbers (21APP01032888).
+    t.string('numero_externe', 20).notNullable().unique()
+      .defaultTo(knex.raw(`to_char(now() at time zone 'Europe/Paris', 'YY') || 'APP' || lpad(nextval('numero_externe_seq')::text, 8, '0')`));
     t.string('numero_deca', 20);
     t.string('cfa_siren', 9).notNullable();
-    t.bigInteger('rang_cfa').notNullable(); // 1..n per CFA, in arrival order: pages without OFFSET
-    t.bigInteger('modification').notNullable(); // per-CFA change number, for the incremental feed
+    t.bigInteger('rang_cfa'); // 1..n per CFA, given to settled rows by readers (src/db/feed.ts)
+    t.specificType('xid_creation', 'xid8').notNullable().defaultTo(knex.raw('pg_current_xact_id()'));
+    t.specificType('xid_modif', 'xid8').notNullable().defaultTo(knex.raw('pg_current_xact_id()'));
     t.string('etat', 30).notNullable();
     t.string('origine', 20).notNullable();
     t.text('commentaire_etat');
@@ -43,11 +45,12 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('mis_a_jour_le', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.unique(['cfa_siren', 'rang_cfa']);
     t.unique(['cfa_siren', 'empreinte_contenu']); // an exact resend is the same dossier
-    t.index(['cfa_siren', 'modification']);
+    t.index(['cfa_siren', 'xid_modif', 'id']);
     t.index(['cfa_siren', 'etat', 'rang_cfa']);
     t.index(['etat', 'recu_le']);
   });
   // One live initial contract per apprentice, employer and start date (avenants 31-38 excepted).
+  await knex.raw('create index dossiers_sans_rang on dossiers (cfa_siren) where rang_cfa is null');
   await knex.raw(`create unique index dossiers_contrat_unique on dossiers (cfa_siren, cle_apprenti, employeur_siret, date_debut_contrat)
     where type_contrat_app < 31 and etat not in ('ANNULE', 'REFUSE')`);
 

@@ -12,7 +12,7 @@ import {
 import { buildEngagementInput, type CoutsConvention } from '../domain/financing/input.js';
 import { conserveMiseEnConformite, planDossierTransition, planMiseEnConformite, type EtatDossier } from '../domain/lifecycle/index.js';
 import type { Violation } from '../domain/violation.js';
-import { bumpForChange } from './counters.js';
+import { currentTransaction } from './feed.js';
 import type { DossierRow } from './dossiers.js';
 import { applyRupture, npecRowsFor, paidPerEcheance, saveEngagement } from './financing.js';
 
@@ -37,10 +37,9 @@ async function lock(trx: Knex.Transaction, numeroInterne: string): Promise<Dossi
 }
 
 async function record(trx: Knex.Transaction, d: DossierRow, changes: Partial<Record<string, unknown>>, history: { evenement: string; etat: string; acteur: string; commentaire: string | null }): Promise<DossierRow> {
-  const modification = await bumpForChange(trx, d.cfa_siren, 'dossiers');
   const [updated] = (await trx('dossiers')
     .where({ id: d.id })
-    .update({ ...changes, modification, mis_a_jour_le: trx.fn.now() })
+    .update({ ...changes, xid_modif: currentTransaction(trx), mis_a_jour_le: trx.fn.now() })
     .returning('*')) as DossierRow[];
   await trx('dossiers_historique').insert({ dossier_id: d.id, ...history });
   if (!updated) throw new Error('dossier vanished');

@@ -1,7 +1,7 @@
 /** Dossiers: creation (one transaction), reads scoped to a CFA, state pages, change feed, history. */
 import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
-import { bumpForCreation, readCounter } from './counters.js';
+import { assignRanks, changesAfter, highestRank, type Cursor } from './feed.js';
 
 export const ETATS_DOSSIER = ['TRANSMIS', 'EN_COURS_INSTRUCTION', 'ENGAGE', 'REFUSE', 'ANNULE', 'RUPTURE', 'SOLDE'] as const;
 export type EtatDossier = (typeof ETATS_DOSSIER)[number];
@@ -14,7 +14,7 @@ export interface DossierRow {
   numero_deca: string | null;
   cfa_siren: string;
   rang_cfa: string;
-  modification: string;
+  xid_modif: string;
   etat: EtatDossier;
   origine: string;
   commentaire_etat: string | null;
@@ -49,7 +49,7 @@ export type CreateOutcome =
 /** Thrown inside the transaction to roll it back (the counter bump with it) on a unique conflict. */
 class UniqueConflict extends Error {}
 
-function newNumeroInterne(): string {
+export function newNumeroInterne(): string {
   return String(randomInt(100_000_000_000, 1_000_000_000_000));
 }
 
@@ -57,17 +57,10 @@ export async function createDossier(db: Knex, input: NewDossier, now: Date, afte
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       const dossier = await db.transaction(async (trx) => {
-        const { rang, modification } = await bumpForCreation(trx, input.cfaSiren, 'dossiers');
-        const seq = await trx.raw<{ rows: Array<{ n: string }> }>(`select nextval('numero_externe_seq') as n`);
-        const yy = String(now.getUTCFullYear() % 100).padStart(2, '0');
-        const numeroExterne = `${yy}APP${String(seq.rows[0]?.n ?? '0').padStart(8, '0')}`;
         const rows = (await trx('dossiers')
           .insert({
             numero_interne: newNumeroInterne(),
-            numero_externe: numeroExterne,
             cfa_siren: input.cfaSiren,
-            rang_cfa: rang,
-            modification,
             etat: 'TRANSMIS',
             origine: 'API_CFA',
             cerfa: JSON.stringify(input.cerfa),
@@ -131,10 +124,11 @@ export interface EtatItem {
   numero_deca: string | null;
   etat: string;
   mis_a_jour_le: Date;
-  modification: string;
+  id: string;
+  xid_modif: string;
 }
 
-const ETAT_COLUMNS = ['numero_interne', 'numero_externe', 'numero_deca', 'etat', 'mis_a_jour_le', 'modification'];
+const ETAT_COLUMNS = ['id', 'numero_interne', 'numero_externe', 'numero_deca', 'etat', 'mis_a_jour_le', 'xid_modif'];
 
 export interface PageQuery {
   page: number;
@@ -149,8 +143,9 @@ export interface PageQuery {
  */
 export async function pageOfEtats(db: Knex, siren: string, q: PageQuery): Promise<{ total: number; items: EtatItem[] }> {
   const from = (q.page - 1) * q.size;
+  await assignRanks(db, 'dossiers', siren);
   if (!q.etat && !q.origine) {
-    const { rang } = await readCounter(db, siren, 'dossiers');
+    const rang = await highestRank(db, 'dossiers', siren);
     const items = (await db('dossiers')
       .where({ cfa_siren: siren })
       .whereBetween('rang_cfa', [from + 1, from + q.size])
@@ -158,7 +153,7 @@ export async function pageOfEtats(db: Knex, siren: string, q: PageQuery): Promis
       .select(ETAT_COLUMNS)) as EtatItem[];
     return { total: rang, items };
   }
-  const base = db('dossiers').where({ cfa_siren: siren });
+  const base = db('dossiers').where({ cfa_siren: siren }).whereNotNull('rang_cfa');
   if (q.etat) base.where({ etat: q.etat });
   if (q.origine) base.where({ origine: q.origine });
   const [countRow, items] = await Promise.all([
@@ -168,12 +163,12 @@ export async function pageOfEtats(db: Knex, siren: string, q: PageQuery): Promis
   return { total: Number(countRow[0]?.n ?? 0), items: items as EtatItem[] };
 }
 
-/** Dossiers changed after change number `after`, in change order. */
-export async function changesSince(db: Knex, siren: string, after: number, size: number, filters: { etat?: string; origine?: string }): Promise<EtatItem[]> {
-  const q = db('dossiers').where({ cfa_siren: siren }).where('modification', '>', after);
+/** Dossiers changed after the cursor, in change order. */
+export async function changesSince(db: Knex, siren: string, after: Cursor, size: number, filters: { etat?: string; origine?: string }): Promise<EtatItem[]> {
+  const q = changesAfter(db, 'dossiers', siren, after);
   if (filters.etat) q.where({ etat: filters.etat });
   if (filters.origine) q.where({ origine: filters.origine });
-  return (await q.orderBy('modification').limit(size).select(ETAT_COLUMNS)) as EtatItem[];
+  return (await q.limit(size).select(ETAT_COLUMNS)) as EtatItem[];
 }
 
 export interface HistoryRow {

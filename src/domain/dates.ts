@@ -134,7 +134,10 @@ export function lastDayOfMonth(date: IsoDate): IsoDate {
   return fromParts(year, month, daysInMonth(year, month));
 }
 
+// Building an Intl formatter is costly (it showed in request profiles): build it once.
+const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
+
 /** The calendar date of an instant in Europe/Paris (used for "today" in business rules). */
 export function parisDate(instant: Date = new Date()): IsoDate {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(instant);
+  return PARIS_DAY.format(instant);
 }

@@ -47,7 +47,12 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const limiter = perKeyRateLimit(config.rateLimitPerMinute);
-  const json = express.json({ limit: config.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  const jsonTypes = ['application/json', 'application/*+json'];
+  const smallJson = express.json({ limit: config.jsonBodyLimitBytes, type: jsonTypes });
+  // Routes that accept a file inline as base64 (`_files`) get room for the file limit + 4/3 encoding.
+  const fileJson = express.json({ limit: Math.ceil((config.fileSizeLimitBytes * 4) / 3) + config.jsonBodyLimitBytes, type: jsonTypes });
+  const FILE_ROUTES = /^\/(conventions|documents|factures|certificats)\/?$/;
+  const json: express.RequestHandler = (req, res, next) => (FILE_ROUTES.test(req.path) && req.method === 'POST' ? fileJson : smallJson)(req, res, next);
 
   app.use(limiter);
   app.use(oauthRoutes(db, config.tokenTtlSeconds));

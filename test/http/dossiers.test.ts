@@ -43,7 +43,7 @@ describe('POST /v{1,2}/dossiers', () => {
     const a = await post(validCerfaPayload(103));
     const b = await post(validCerfaPayload(104));
     expect(a.body.numeroExterne).not.toBe(b.body.numeroExterne);
-    const yy = String(new Date().getUTCFullYear() % 100).padStart(2, '0');
+    const yy = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', year: '2-digit' }).format(new Date());
     expect(a.body.numeroExterne.startsWith(`${yy}APP`)).toBe(true);
   });
 

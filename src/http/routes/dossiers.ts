@@ -6,6 +6,7 @@
 import { Router, type Request } from 'express';
 import type { Knex } from 'knex';
 import { recordWrite } from '../../db/audit.js';
+import { formatCursor, parseCursor } from '../../db/feed.js';
 import {
   changesSince, createDossier, ETATS_DOSSIER, findDossier, findDossiers, historyOf, ORIGINES, pageOfEtats,
 } from '../../db/dossiers.js';
@@ -24,7 +25,7 @@ import { QueryReader } from '../query.js';
 
 export type FinancingLoader = (db: Knex, dossierId: string) => Promise<FinancingView | undefined>;
 
-function cfaOf(req: Request): Caller & { siren: string } {
+export function cfaOf(req: Request): Caller & { siren: string } {
   const caller = req.caller;
   if (!caller?.siren) throw errors.forbidden('CLE_API_NON_HABILITEE', 'Clé CFA requise.');
   return caller as Caller & { siren: string };
@@ -120,18 +121,19 @@ export function dossierRoutes(db: Knex, metrics: Metrics, loadFinancing?: Financ
     const size = q.integer('taillePage', 100, 1, 1000);
     const etat = q.oneOf('etat', ETATS_DOSSIER);
     const origine = q.oneOf('origine', ORIGINES);
-    const depuis = q.string('depuis', { max: 20 });
-    if (depuis !== undefined && !/^\d+$/.test(depuis)) q.custom('depuis', 'Le paramètre depuis doit être un curseur rendu par curseurSuivant (ou 0 pour tout relire).');
+    const depuis = q.string('depuis', { max: 41 });
+    const cursor = depuis === undefined ? undefined : parseCursor(depuis);
+    if (depuis !== undefined && !cursor) q.custom('depuis', 'Le paramètre depuis doit être un curseur rendu par curseurSuivant (ou 0 pour tout relire).');
     if (q.violations.length) throw errors.validation(q.violations);
     const v1 = req.baseUrl === '/v1';
 
-    if (depuis !== undefined) {
-      const items = await changesSince(db, caller.siren, Number(depuis), size, { etat, origine });
+    if (depuis !== undefined && cursor) {
+      const items = await changesSince(db, caller.siren, cursor, size, { etat, origine });
       const last = items[items.length - 1];
       const body = {
         count: items.length,
         EtatDossierResult: items.map(etatView),
-        curseurSuivant: last ? String(last.modification) : depuis,
+        curseurSuivant: last ? formatCursor(last) : depuis,
         plusDeResultats: items.length === size,
       };
       res.json(v1 ? body.EtatDossierResult : body);

@@ -1,0 +1,10 @@
+/** Public API of the invoicing domain: invoice checks, money movements, ruptures, refunds. */
+export * from './types.js';
+export { isIban, normaliserIban } from './iban.js';
+export { ETATS_DOSSIER_FACTURABLES, lireFacture, verifierFacture } from './checks.js';
+export {
+  etatApresReglement, mouvementsDepot, mouvementsLiberation, mouvementsReglement, repartirReglement,
+  type LigneEnCompte, type Mouvement,
+} from './ledger.js';
+export * from './rupture.js';
+export * from './remboursement.js';

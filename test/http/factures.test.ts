@@ -1,0 +1,311 @@
+/**
+ * POST /v1/factures (JSON with base64 `_files` and multipart) checked against the échéancier,
+ * GET /v2/factures/etats (pages, incremental feed, ETag), certificats, tenant isolation.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  deposer, engagedDossier, expectConservation, facture, FIXTURE_CFA_SIRET, FIXTURE_EMPLOYEUR_SIRET, IBAN, jsonBody, ledger, PDF, postFacture, startInvoicing, transition,
+  type Harness,
+} from './factures-fixture.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startInvoicing();
+});
+afterAll(async () => h.t.close());
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const pointers = (body: { errors: Array<{ code: string; champ?: string }> }): Array<[string, string | undefined]> => body.errors.map((e) => [e.code, e.champ]);
+
+describe('POST /v1/factures', () => {
+  it('accepts an invoice of the open advance: 200 with the two numbers, amounts moved en cours', async () => {
+    const d = await engagedDossier(h, 1);
+    const res = await postFacture(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, codificationEcheance: 'A1', natureLigne: 'PEDAGOGIE', montant: 3200, quantite: 1 }]));
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual(['numeroInterneDocument', 'numeroInterneFacture']);
+    expect(res.body.numeroInterneFacture).toMatch(/^\d{12}$/);
+    expect(res.body.numeroInterneDocument).toMatch(/^\d{12}$/);
+    const view = await h.t.http.get('/v2/dossiers').query({ numeroInterne: d.numeroInterne }).set('X-API-KEY', h.cfa);
+    expect(view.body.echeances[0]).toMatchObject({ montantTotal: 3200, montantRegle: 0, montantEnCoursInstruction: 3200 });
+    const l = await expectConservation(h, d.id);
+    expect(l.enCoursCents).toBe(320_000);
+    // The PDF is stored as a FACTURE document of the invoice.
+    const docs = await h.t.http.get('/v2/documents').query({ idObjet: res.body.numeroInterneFacture, typeObjet: 'FACTURE' }).set('X-API-KEY', h.cfa);
+    expect(docs.body.documents).toEqual([expect.objectContaining({ numeroInterneDocument: res.body.numeroInterneDocument, typeFichier: 'FACTURE', typeMime: 'application/pdf' })]);
+  });
+
+  it('accepts numeroInterne in numeroDossier or numeroInterneDossier, amounts as strings', async () => {
+    const d = await engagedDossier(h, 2);
+    await deposer(h, facture([{ numeroDossier: d.numeroInterne, numeroEcheance: '1', natureLigne: 'PEDAGOGIE', montant: '1000.50' }]));
+    const n = await deposer(h, facture([{ numeroInterneDossier: d.numeroInterne, numeroEcheance: 3, natureLigne: 'PEDAGOGIE', montant: 100 }], { estCertificatRealisation: true }));
+    const detail = await h.t.http.get('/v2/factures').query({ numeroInterneFacture: n }).set('X-API-KEY', h.cfa);
+    expect(detail.body.lignes).toEqual([expect.objectContaining({ numeroInterneDossier: d.numeroInterne, numeroExterneDossier: d.numeroExterne, codificationEcheance: 'A3', montant: 100 })]);
+    expect((await ledger(h, d.id)).enCoursCents).toBe(110_050);
+  });
+
+  it('lists every failure at once, each with its pointer, and writes nothing', async () => {
+    const d = await engagedDossier(h, 3);
+    const before = await ledger(h, d.id);
+    const res = await postFacture(h, facture([
+      { numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200.01 },
+      { numeroDossier: d.numeroExterne, numeroEcheance: 6, natureLigne: 'PEDAGOGIE', montant: 10 },
+      { numeroDossier: d.numeroExterne, numeroEcheance: 12, natureLigne: 'PEDAGOGIE', montant: 10 },
+      { numeroDossier: '25APP99999999', numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 10 },
+      { numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'RESTAURATION', montant: 3, quantite: 1 },
+      { numeroDossier: d.numeroExterne, numeroEcheance: 2, codificationEcheance: 'A9', natureLigne: 'MAJORATION_RQTH', montant: 10 },
+    ], { montantTotal: 1, ibanEmetteur: 'FR7630006000011234567890188' }));
+    expect(res.status).toBe(400);
+    expect(pointers(res.body)).toEqual([
+      ['MONTANT_SUPERIEUR_AU_RESTE', '/facture/lignes/0/montant'],
+      ['ECHEANCE_NON_OUVERTE', '/facture/lignes/1/numeroEcheance'],
+      ['CERTIFICAT_REALISATION_MANQUANT', '/facture/lignes/1/numeroEcheance'],
+      ['ECHEANCE_INCONNUE', '/facture/lignes/2/numeroEcheance'],
+      ['DOSSIER_INCONNU', '/facture/lignes/3/numeroDossier'],
+      ['NATURE_NON_ENGAGEE', '/facture/lignes/4/natureLigne'],
+      ['CODIFICATION_ECHEANCE_INCOHERENTE', '/facture/lignes/5/codificationEcheance'],
+      ['NATURE_NON_ENGAGEE', '/facture/lignes/5/natureLigne'],
+      ['MONTANT_TOTAL_INCOHERENT', '/facture/montantTotal'],
+      ['IBAN_INVALIDE', '/facture/ibanEmetteur'],
+    ]);
+    expect(res.body.errors.every((e: { section: string; description: string }) => e.section === 'facture' && e.description.length > 10)).toBe(true);
+    expect(await ledger(h, d.id)).toEqual(before);
+    expect(await h.t.db('factures').where({ numero: 'x' }).first()).toBeUndefined();
+  });
+
+  it('schema errors come first, all of them, with French descriptions', async () => {
+    const res = await h.t.http.post('/v1/factures').set('X-API-KEY', h.cfa).send(jsonBody({
+      numero: '', dateEmission: '01/10/2026', montantTotal: 'beaucoup', ibanEmetteur: IBAN, siretEmetteur: '123',
+      lignes: [{ numeroEcheance: 1, natureLigne: 'BOISSONS', montant: 3 }],
+    }));
+    expect(res.status).toBe(400);
+    expect(pointers(res.body).map(([, champ]) => champ).sort()).toEqual([
+      '/facture/dateEmission', '/facture/lignes/0/natureLigne', '/facture/lignes/0/numeroDossier', '/facture/montantTotal', '/facture/numero', '/facture/siretEmetteur',
+    ]);
+    const amounts = await h.t.http.post('/v1/factures').set('X-API-KEY', h.cfa).send(jsonBody(facture([{ numeroDossier: 'x', numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 10.123 }], { montantTotal: 10.123 })));
+    expect(pointers(amounts.body)).toEqual([['MONTANT_INVALIDE', '/facture/montantTotal'], ['MONTANT_INVALIDE', '/facture/lignes/0/montant']]);
+  });
+
+  it('the dossier must be engaged', async () => {
+    const created = await h.t.http.post('/v2/dossiers').set('X-API-KEY', h.cfa).send((await import('../fixtures/cerfa.js')).validCerfaPayload(4));
+    const res = await postFacture(h, facture([{ numeroDossier: created.body.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 10 }]));
+    expect(pointers(res.body)).toEqual([['DOSSIER_NON_FACTURABLE', '/facture/lignes/0/numeroDossier']]);
+  });
+
+  it('refuses a second pending invoice for the same échéance and nature, and a reused invoice number', async () => {
+    const d = await engagedDossier(h, 5);
+    const first = facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 1000 }]);
+    const n = await deposer(h, first);
+    const second = await postFacture(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 1000 }], { numero: first.numero }));
+    expect(pointers(second.body)).toEqual([['FACTURE_DEJA_EN_COURS', '/facture/lignes/0/numeroEcheance'], ['NUMERO_FACTURE_DEJA_UTILISE', '/facture/numero']]);
+    expect(second.body.errors[0].description).toContain(n);
+    // Once rejected, the échéance can be invoiced again.
+    expect((await transition(h, n, { vers: 'REJETEE', commentaire: 'Montant erroné' })).status).toBe(200);
+    await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }]));
+    await expectConservation(h, d.id);
+  });
+
+  it('the CFA’s invoice number is unique in the database, even under concurrent posts', async () => {
+    const d1 = await engagedDossier(h, 6);
+    const d2 = await engagedDossier(h, 7);
+    const numero = `CONC-${Date.now()}`;
+    const [a, b] = await Promise.all([
+      postFacture(h, facture([{ numeroDossier: d1.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 10 }], { numero })),
+      postFacture(h, facture([{ numeroDossier: d2.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 10 }], { numero })),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 400]);
+    const loser = a.status === 400 ? a : b;
+    expect(loser.body.errors[0]).toMatchObject({ code: 'NUMERO_FACTURE_DEJA_UTILISE', champ: '/facture/numero' });
+    expect(await h.t.db('factures').where({ numero }).count<{ n: string }[]>({ n: '*' })).toEqual([{ n: expect.anything() }]);
+  });
+
+  it('stays exact under concurrent invoices on one échéance (rows locked)', async () => {
+    const d = await engagedDossier(h, 8);
+    const results = await Promise.all([1, 2, 3, 4].map((i) => postFacture(h, facture([
+      { numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 2000 + i },
+    ]))));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of results.filter((x) => x.status !== 200)) expect(r.body.errors[0].code).toMatch(/FACTURE_DEJA_EN_COURS|MONTANT_SUPERIEUR_AU_RESTE/);
+    const l = await expectConservation(h, d.id);
+    expect(l.enCoursCents).toBeGreaterThan(200_000);
+  });
+
+  it('intermediate échéances need a certificat: flag on the invoice, or POST /v2/certificats first', async () => {
+    const d = await engagedDossier(h, 9);
+    const line = { numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 };
+    expect(pointers((await postFacture(h, facture([line]))).body)).toEqual([['CERTIFICAT_REALISATION_MANQUANT', '/facture/lignes/0/numeroEcheance']]);
+    const cert = await h.t.http.post('/v2/certificats').set('X-API-KEY', h.cfa).send({
+      typeCertificat: 'Intermediaire', numeroInterneDossier: d.numeroInterne, employeur: { siret: FIXTURE_EMPLOYEUR_SIRET },
+      apprenti: { nom: 'X', prenom: 'Y' }, organismeFormation: { siret: FIXTURE_CFA_SIRET },
+      echeance: { numero: 2, codification: 'A2', duree: 300, dateDebut: '2026-03-01', dateFin: '2026-05-31', echeancePartielle: false },
+      dateSignature: '2026-06-01', natureAction: 'Formation par apprentissage', attestationConservationPieces: true,
+      _files: { certificat: PDF.toString('base64') },
+    });
+    expect(cert.status, JSON.stringify(cert.body)).toBe(200);
+    expect(cert.body.numeroInterneCertificat).toMatch(/^\d{12}$/);
+    expect(cert.body.numeroInterneDocument).toMatch(/^\d{12}$/);
+    await deposer(h, facture([line]));
+  });
+
+  it('certificats: schema, dossier of the caller, échéance, invoice link, employer, CFA SIRET', async () => {
+    const d = await engagedDossier(h, 10);
+    const base = {
+      typeCertificat: 'Final', numeroInterneDossier: d.numeroInterne, employeur: { siret: FIXTURE_EMPLOYEUR_SIRET },
+      apprenti: { nom: 'X', prenom: 'Y' }, organismeFormation: { siret: FIXTURE_CFA_SIRET }, echeance: { numero: 8 },
+    };
+    const post = (body: Record<string, unknown>, key = h.cfa) => h.t.http.post('/v2/certificats').set('X-API-KEY', key).send(body);
+    expect((await post({ ...base, typeCertificat: 'Partiel', echeance: {} })).body.errors.map((e: { champ: string }) => e.champ).sort()).toEqual(['/echeance/numero', '/typeCertificat']);
+    expect((await post({ ...base, numeroInterneDossier: '000000000000' })).status).toBe(404);
+    expect((await post(base, h.other)).status).toBe(404);
+    expect(pointers((await post({ ...base, echeance: { numero: 9 } })).body)).toEqual([['ECHEANCE_INCONNUE', '/echeance/numero']]);
+    expect(pointers((await post({ ...base, echeance: { numero: 8, codification: 'A7' } })).body)).toEqual([['CODIFICATION_ECHEANCE_INCOHERENTE', '/echeance/codification']]);
+    expect(pointers((await post({ ...base, numeroInterneFacture: '999999999999' })).body)).toEqual([['FACTURE_INCONNUE', '/numeroInterneFacture']]);
+    expect(pointers((await post({ ...base, employeur: { siret: FIXTURE_CFA_SIRET } })).body)).toEqual([['EMPLOYEUR_INCOHERENT', '/employeur/siret']]);
+    const foreign = await post({ ...base, organismeFormation: { siret: FIXTURE_EMPLOYEUR_SIRET } });
+    expect(foreign.status).toBe(403);
+    expect((await post(base)).status).toBe(200);
+  });
+
+  it('the balance: certificate required, refused past its 4-month deadline (reception date)', async () => {
+    const d = await engagedDossier(h, 11);
+    const solde = (date: string) => facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 8, natureLigne: 'PEDAGOGIE', montant: 800 }], { dateEmission: date, estCertificatRealisation: true });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2028-01-01T10:00:00+01:00'));
+    expect(pointers((await postFacture(h, solde('2027-09-15'))).body)).toEqual([['DELAI_FACTURATION_DEPASSE', '/facture/lignes/0/numeroEcheance']]);
+    vi.setSystemTime(new Date('2027-12-31T22:00:00+01:00'));
+    await deposer(h, solde('2027-09-15'));
+    vi.useRealTimers();
+    expect(pointers((await postFacture(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 1 }], { dateEmission: '2099-01-01' }))).body))
+      .toEqual([['DATE_EMISSION_FUTURE', '/facture/dateEmission']]);
+  });
+
+  it('frais annexes: engaged natures only, on their échéances, unit caps and envelopes', async () => {
+    const d = await engagedDossier(h, 12, { nombreRepasTotaux: 100, nombreHebergementTotaux: 10, montantPremierEquipement: 300 });
+    const view = await h.t.http.get('/v2/dossiers').query({ numeroInterne: d.numeroInterne }).set('X-API-KEY', h.cfa);
+    expect(view.body.engagementsFraisAnnexe.map((f: { natureFrais: string }) => f.natureFrais).sort()).toEqual(['HEBERGEMENT', 'PREMIEREQUIPEMENT', 'RESTAURATION']);
+    const ligne = (natureLigne: string, montant: number, quantite = 1, numeroEcheance = 1) => ({ numeroDossier: d.numeroExterne, numeroEcheance, natureLigne, montant, quantite });
+    const bad = await postFacture(h, facture([
+      ligne('RESTAURATION', 121, 40),
+      ligne('HEBERGEMENT', 66, 11),
+      ligne('PREMIEREQUIPEMENT', 300, 1, 2),
+      ligne('MOBILITE', 100),
+    ], { estCertificatRealisation: true }));
+    expect(pointers(bad.body)).toEqual([
+      ['MONTANT_SUPERIEUR_AU_PLAFOND_UNITAIRE', '/facture/lignes/0/montant'],
+      ['QUANTITE_SUPERIEURE_A_L_ENGAGEMENT', '/facture/lignes/1/quantite'],
+      ['MONTANT_SUPERIEUR_AU_RESTE', '/facture/lignes/1/montant'],
+      ['NATURE_NON_PREVUE_SUR_ECHEANCE', '/facture/lignes/2/natureLigne'],
+      ['NATURE_NON_ENGAGEE', '/facture/lignes/3/natureLigne'],
+    ]);
+    // Frais annexes and pédagogie on one invoice; the frais stay out of the échéance amounts.
+    await deposer(h, facture([ligne('PEDAGOGIE', 3200), ligne('RESTAURATION', 120, 40), ligne('PREMIEREQUIPEMENT', 300)]));
+    const l = await expectConservation(h, d.id);
+    expect(l.enCoursCents).toBe(320_000);
+    await deposer(h, facture([ligne('RESTAURATION', 180, 60, 2)], { estCertificatRealisation: true }));
+    const over = await postFacture(h, facture([ligne('RESTAURATION', 3, 1, 3)], { estCertificatRealisation: true }));
+    expect(pointers(over.body)).toEqual([['QUANTITE_SUPERIEURE_A_L_ENGAGEMENT', '/facture/lignes/0/quantite'], ['MONTANT_SUPERIEUR_AU_RESTE', '/facture/lignes/0/montant']]);
+  });
+
+  it('403 when the issuing SIRET is not the key’s CFA; 415 when the file is not a PDF; the file is required', async () => {
+    const d = await engagedDossier(h, 13);
+    const f = facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 10 }], { siretEmetteur: FIXTURE_EMPLOYEUR_SIRET });
+    const foreign = await postFacture(h, f);
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.errors[0]).toMatchObject({ code: 'ORGANISME_FORMATION_NON_AUTORISE', champ: '/facture/siretEmetteur' });
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const notPdf = await h.t.http.post('/v1/factures').set('X-API-KEY', h.cfa).send(jsonBody({ ...f, siretEmetteur: FIXTURE_CFA_SIRET }, png));
+    expect(notPdf.status).toBe(415);
+    expect(notPdf.body.errors[0].champ).toBe('/_files/facture');
+    const noFile = await h.t.http.post('/v1/factures').set('X-API-KEY', h.cfa).send({ facture: f });
+    expect(noFile.status).toBe(400);
+    expect(noFile.body.errors[0]).toMatchObject({ code: 'PARTIE_MANQUANTE', champ: '/_files/facture' });
+  });
+
+  it('multipart: part `facture` (JSON) and part `fichier` (PDF), same checks and pointers', async () => {
+    const d = await engagedDossier(h, 14);
+    const f = facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 500 }]);
+    const ok = await h.t.http.post('/v1/factures').set('X-API-KEY', h.cfa)
+      .field('facture', JSON.stringify(f))
+      .attach('fichier', PDF, { filename: `${String(f.numero)}.pdf`, contentType: 'application/pdf' });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    const docs = await h.t.http.get('/v2/documents').query({ idObjet: ok.body.numeroInterneFacture }).set('X-API-KEY', h.cfa);
+    expect(docs.body.documents[0]).toMatchObject({ nomFichier: `${String(f.numero)}.pdf`, typeFichier: 'FACTURE' });
+    const bad = await h.t.http.post('/v1/factures').set('X-API-KEY', h.cfa)
+      .field('facture', JSON.stringify({ ...f, numero: `${String(f.numero)}-b`, lignes: [{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 5000 }], montantTotal: 5000 }))
+      .attach('fichier', PDF, 'f.pdf');
+    expect(bad.status).toBe(400);
+    expect(pointers(bad.body)).toEqual([['FACTURE_DEJA_EN_COURS', '/facture/lignes/0/numeroEcheance'], ['MONTANT_SUPERIEUR_AU_RESTE', '/facture/lignes/0/montant']]);
+    const missing = await h.t.http.post('/v1/factures').set('X-API-KEY', h.cfa).field('facture', JSON.stringify(f));
+    expect(missing.body.errors[0]).toMatchObject({ code: 'PARTIE_MANQUANTE', champ: '/fichier' });
+    const text = await h.t.http.post('/v1/factures').set('X-API-KEY', h.cfa).set('Content-Type', 'text/plain').send('facture');
+    expect(text.status).toBe(415);
+  });
+});
+
+describe('GET /v2/factures/etats', () => {
+  it('pages exactly as norme §5.7, then the incremental feed and ETag', async () => {
+    const d = await engagedDossier(h, 20);
+    const start = await h.t.http.get('/v2/factures/etats').query({ depuis: '0', taillePage: 1000 }).set('X-API-KEY', h.cfa);
+    expect(start.status).toBe(200);
+    const cursor = start.body.curseurSuivant as string;
+    const n = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { numero: 'ETATS-1' }));
+
+    const page = await h.t.http.get('/v2/factures/etats').query({ numeroPage: 1, taillePage: 1000 }).set('X-API-KEY', h.cfa);
+    expect(Object.keys(page.body).sort()).toEqual(['count', 'factures', 'page', 'total']);
+    expect(page.body.total).toBe(page.body.count);
+    const item = page.body.factures.find((f: { numeroInterneFacture: string }) => f.numeroInterneFacture === n);
+    expect(item).toEqual({
+      numeroInterneFacture: n,
+      referenceFactureCFA: 'ETATS-1',
+      montantFacture: 3200,
+      etatFacture: 'TRANSMIS',
+      referenceVirement: null,
+      dateReglement: null,
+      commentaire: null,
+      organismeFormation: { siret: FIXTURE_CFA_SIRET, IBAN },
+      dossiers: [{ numeroInterneDossier: d.numeroInterne, numeroExterneDossier: d.numeroExterne, montant: 3200 }],
+    });
+    const etag = page.headers.etag as string;
+    expect(etag).toBeTruthy();
+    const again = await h.t.http.get('/v2/factures/etats').query({ numeroPage: 1, taillePage: 1000 }).set('X-API-KEY', h.cfa).set('If-None-Match', etag);
+    expect(again.status).toBe(304);
+
+    const feed = await h.t.http.get('/v2/factures/etats').query({ depuis: cursor }).set('X-API-KEY', h.cfa);
+    expect(feed.body).toMatchObject({ count: 1, plusDeResultats: false, factures: [expect.objectContaining({ numeroInterneFacture: n, etatFacture: 'TRANSMIS' })] });
+    await transition(h, n, { vers: 'EN_ATTENTE_MISE_EN_CONFORMITE', commentaire: 'IBAN illisible sur le PDF' });
+    const next = await h.t.http.get('/v2/factures/etats').query({ depuis: feed.body.curseurSuivant }).set('X-API-KEY', h.cfa);
+    expect(next.body.factures).toEqual([expect.objectContaining({ numeroInterneFacture: n, etatFacture: 'EN_ATTENTE_MISE_EN_CONFORMITE', commentaire: 'IBAN illisible sur le PDF' })]);
+    const empty = await h.t.http.get('/v2/factures/etats').query({ depuis: next.body.curseurSuivant }).set('X-API-KEY', h.cfa);
+    expect(empty.body).toMatchObject({ count: 0, factures: [], curseurSuivant: next.body.curseurSuivant });
+    const filtered = await h.t.http.get('/v2/factures/etats').query({ etat: 'EN_ATTENTE_MISE_EN_CONFORMITE' }).set('X-API-KEY', h.cfa);
+    expect(filtered.body.factures.map((f: { numeroInterneFacture: string }) => f.numeroInterneFacture)).toEqual([n]);
+    const bad = await h.t.http.get('/v2/factures/etats').query({ numeroPage: 0, depuis: 'x', etat: 'PAYEE' }).set('X-API-KEY', h.cfa);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toHaveLength(3);
+  });
+});
+
+describe('tenant isolation', () => {
+  it('another CFA cannot invoice, read, certify or follow this CFA’s dossiers and invoices', async () => {
+    const d = await engagedDossier(h, 30);
+    const n = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 100 }]));
+    const { OTHER_SIREN } = await import('./factures-fixture.js');
+    const otherSiret = (await import('../fixtures/cerfa.js')).siretForSiren(OTHER_SIREN, 1);
+    const theirs = await postFacture(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 100 }], { siretEmetteur: otherSiret }), h.other);
+    expect(pointers(theirs.body)).toEqual([['DOSSIER_INCONNU', '/facture/lignes/0/numeroDossier']]);
+    const unknown = await postFacture(h, facture([{ numeroDossier: '25APP77777777', numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 100 }], { siretEmetteur: otherSiret }), h.other);
+    expect(theirs.body.errors[0].description.replace(d.numeroExterne, 'N')).toBe(unknown.body.errors[0].description.replace('25APP77777777', 'N'));
+    const read = await h.t.http.get('/v2/factures').query({ numeroInterneFacture: n }).set('X-API-KEY', h.other);
+    const missing = await h.t.http.get('/v2/factures').query({ numeroInterneFacture: '000000000001' }).set('X-API-KEY', h.other);
+    expect(read.status).toBe(404);
+    expect(read.body.errors[0].code).toBe(missing.body.errors[0].code);
+    const feed = await h.t.http.get('/v2/factures/etats').query({ depuis: '0' }).set('X-API-KEY', h.other);
+    expect(feed.body.factures).toEqual([]);
+    const page = await h.t.http.get('/v2/factures/etats').set('X-API-KEY', h.other);
+    expect(page.body).toMatchObject({ total: 0, count: 0, factures: [] });
+    const correct = await postFacture(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 100 }], { siretEmetteur: otherSiret, numeroInterneFactureCorrigee: n }), h.other);
+    expect(pointers(correct.body)[0]).toEqual(['FACTURE_INCONNUE', '/facture/numeroInterneFactureCorrigee']);
+  });
+});
