@@ -115,6 +115,74 @@ function dossierPaths(version: 'v1' | 'v2'): Obj {
   return paths;
 }
 
+const numeroParam: Json = [{ name: 'numeroInterne', in: 'path', required: true, schema: { type: 'string' } }];
+
+function backOfficeDossierPaths(): Obj {
+  const tags = ['Back-office'];
+  const dossierAnswer = json({ type: 'object', description: 'Résumé du dossier (numéros, CFA, état, employeur, apprenti) et vue complète (cerfa, engagement, échéances…)' });
+  return {
+    '/back-office/v1/dossiers': {
+      get: {
+        tags, summary: 'Rechercher les dossiers de tous les CFA', operationId: 'rechercherDossiers', security: opcoSecurity,
+        parameters: [
+          query('etat', 'Filtre sur l’état', ref('EtatDossierCode')),
+          query('siren', 'SIREN du CFA', { type: 'string', pattern: '^[0-9]{9}$' }),
+          query('recuDepuis', 'Reçus à partir de cette date', { type: 'string', format: 'date' }),
+          query('recuJusquAu', 'Reçus jusqu’à cette date incluse', { type: 'string', format: 'date' }),
+          query('q', 'Texte : numéro interne, externe ou DECA, SIRET employeur, nom de l’apprenti, dénomination de l’employeur', { type: 'string' }),
+          query('numeroPage', 'Page', { type: 'integer', minimum: 1, default: 1 }),
+          query('taillePage', 'Taille de page', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
+        ],
+        responses: { '200': json({ type: 'object', required: ['total', 'count', 'page', 'dossiers'], properties: { total: { type: 'integer' }, count: { type: 'integer' }, page: { type: 'integer' }, dossiers: { type: 'array', items: { type: 'object' } } } }), ...STANDARD_ERRORS },
+      },
+    },
+    '/back-office/v1/dossiers/{numeroInterne}': {
+      get: { tags, summary: 'Lire un dossier avec son historique complet', operationId: 'lireDossierBackOffice', security: opcoSecurity, parameters: numeroParam, responses: { '200': dossierAnswer, ...STANDARD_ERRORS, '404': errorResponse('Dossier inconnu') } },
+    },
+    '/back-office/v1/dossiers/{numeroInterne}/transitions': {
+      post: {
+        tags, summary: 'Faire passer un dossier dans un autre état', operationId: 'transitionDossier', security: opcoSecurity, parameters: numeroParam,
+        description: 'TRANSMIS → EN_COURS_INSTRUCTION ; EN_COURS_INSTRUCTION → ENGAGE (calcule l’engagement et l’échéancier) ou REFUSE (motif) ; TRANSMIS/EN_COURS_INSTRUCTION/ENGAGE → ANNULE (motif) ; ENGAGE → RUPTURE (dateRupture ; recalcul) ; ENGAGE/RUPTURE → SOLDE.',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['vers'], properties: { vers: ref('EtatDossierCode'), commentaire: { type: 'string', maxLength: 2000 }, dateRupture: { type: 'string', format: 'date' } } } } } },
+        responses: { '200': dossierAnswer, ...STANDARD_ERRORS, '404': errorResponse('Dossier inconnu'), '409': errorResponse('Transition interdite : `transitionsPossibles` liste les états permis'), '422': errorResponse('Engagement impossible (ex. régime de financement non supporté)') },
+      },
+    },
+    '/back-office/v1/dossiers/{numeroInterne}/mise-en-conformite': {
+      post: {
+        tags, summary: 'Demander une mise en conformité (dossier en cours d’instruction)', operationId: 'demanderMiseEnConformite', security: opcoSecurity, parameters: numeroParam,
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['commentaire'], properties: { commentaire: { type: 'string' } } } } } },
+        responses: { '200': dossierAnswer, ...STANDARD_ERRORS, '404': errorResponse('Dossier inconnu'), '409': errorResponse('Le dossier n’est pas en cours d’instruction') },
+      },
+      delete: { tags, summary: 'Lever la demande de mise en conformité', operationId: 'leverMiseEnConformite', security: opcoSecurity, parameters: numeroParam, responses: { '200': dossierAnswer, ...STANDARD_ERRORS, '404': errorResponse('Dossier inconnu'), '409': errorResponse('Aucune demande en attente') } },
+    },
+    '/back-office/v1/dossiers/{numeroInterne}/numero-deca': {
+      put: {
+        tags, summary: 'Enregistrer le numéro de dépôt DECA', operationId: 'numeroDeca', security: opcoSecurity, parameters: numeroParam,
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['numeroDeca'], properties: { numeroDeca: { type: 'string', minLength: 15, maxLength: 15 } } } } } },
+        responses: { '200': dossierAnswer, ...STANDARD_ERRORS, '404': errorResponse('Dossier inconnu') },
+      },
+    },
+    '/back-office/v1/dossiers/{numeroInterne}/npec': {
+      get: {
+        tags, summary: 'Quel NPEC s’applique au dossier, et pourquoi', operationId: 'npecDossier', security: opcoSecurity, parameters: numeroParam,
+        responses: { '200': json({ type: 'object', required: ['npecAnnuel', 'source', 'explication'], properties: { npecAnnuel: { type: 'number' }, source: { type: 'string', enum: ['REFERENTIEL', 'IDCC_GENERIQUE', 'AMORCAGE'] }, dateEffet: { type: ['string', 'null'], format: 'date' }, explication: { type: 'string' } } }), ...STANDARD_ERRORS, '404': errorResponse('Dossier inconnu') },
+      },
+    },
+    '/back-office/v1/npec': {
+      post: {
+        tags, summary: 'Importer des lignes du référentiel NPEC (CSV rncp,idcc,npec,date_effet)', operationId: 'importerNpec', security: opcoSecurity,
+        requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+        responses: { '200': json({ type: 'object', required: ['lignesImportees'], properties: { lignesImportees: { type: 'integer' } } }), ...STANDARD_ERRORS },
+      },
+      get: {
+        tags, summary: 'Lignes du référentiel NPEC pour un RNCP', operationId: 'listerNpec', security: opcoSecurity,
+        parameters: [query('rncp', 'Code RNCP', { type: 'string' }, true)],
+        responses: { '200': json({ type: 'array', items: { type: 'object' } }), ...STANDARD_ERRORS },
+      },
+    },
+  };
+}
+
 const statusPath = (version: string): Obj => ({
   get: {
     tags: ['Système'],
@@ -214,6 +282,208 @@ function uploadPaths(version: 'v1' | 'v2'): Obj {
   };
 }
 
+/** Invoices, certificates, payments, ruptures and refunds (norme §5.3, §5.4, §5.7, §5.8; docs/decisions/factures.md). */
+function factureBody(): Obj {
+  const fichier: Obj = { type: 'string', format: 'binary', description: 'La facture en PDF (type lu dans le contenu), FILE_SIZE_LIMIT au plus' };
+  return {
+    required: true,
+    content: {
+      'multipart/form-data': {
+        schema: { type: 'object', required: ['facture', 'fichier'], properties: { facture: file('facture'), fichier } },
+        encoding: { facture: { contentType: 'application/json' }, fichier: { contentType: 'application/pdf' } },
+      },
+      'application/json': {
+        schema: {
+          type: 'object',
+          required: ['facture', '_files'],
+          properties: {
+            facture: file('facture'),
+            _files: { type: 'object', required: ['facture'], properties: { facture: { type: 'string', contentEncoding: 'base64', description: 'Le PDF en base64 (le corps JSON reste limité par JSON_BODY_LIMIT)' } } },
+          },
+        },
+      },
+    },
+  };
+}
+
+function facturePaths(version: 'v1' | 'v2'): Obj {
+  const tags = ['Factures et règlements'];
+  const V = version.toUpperCase();
+  const paths: Obj = {
+    [`/${version}/factures`]: {
+      post: {
+        tags,
+        summary: 'Transmettre une facture (contrôlée contre l’échéancier de chaque dossier)',
+        description: 'Partie `facture` (JSON, norme §5.3) et partie `fichier` (PDF), ou JSON `{"facture": {…}, "_files": {"facture": "<base64>"}}`. Chaque ligne (dossier × échéance × nature) est contrôlée : dossier ENGAGE ou RUPTURE du CFA, échéance existante, ouverte à `dateEmission`, non annulée, montant ≤ montantTotal − montantRegle − montantEnCoursInstruction, pas d’autre facture en cours sur la même échéance et nature, nature engagée (frais annexes : enveloppes, 3 €/repas, 6 €/nuitée), certificat de réalisation pour les échéances qui l’exigent, solde reçu au plus tard à `dateLimiteFacturation` ; `montantTotal` = Σ lignes ; `numero` unique pour le CFA. Toutes les erreurs sont listées (`champ` : /facture/lignes/2/montant…). Les montants passent « en cours d’instruction ». Avec `numeroInterneFactureCorrigee`, répond à une demande de mise en conformité : la facture garde son numéro, son contenu est remplacé et elle repasse à TRANSMIS.',
+        operationId: `transmettreFacture${V}`,
+        security: cfaSecurity,
+        parameters: editorHeaders,
+        requestBody: factureBody(),
+        responses: {
+          '200': json(ref('FactureDeposee'), 'Facture enregistrée (ou corrigée)'),
+          ...STANDARD_ERRORS,
+          '400': errorResponse('Partie manquante, JSON malformé, facture invalide ou refusée par les contrôles : toutes les erreurs, `champ` sous /facture'),
+          '403': errorResponse('Clé refusée, ou siretEmetteur hors du SIREN de la clé'),
+          '413': errorResponse('Fichier ou partie JSON trop volumineux'),
+          '415': errorResponse('Corps ni multipart/form-data ni JSON, ou fichier qui n’est pas un PDF'),
+        },
+      },
+      get: {
+        tags,
+        summary: 'Lire une facture du CFA : lignes, montants réglés, historique (extension de la norme)',
+        operationId: `lireFacture${V}`,
+        security: cfaSecurity,
+        parameters: [query('numeroInterneFacture', 'Numéro rendu à la transmission', { type: 'string' }, true)],
+        responses: { '200': json(ref('FactureDetail')), '304': { description: 'Non modifié (If-None-Match)' }, ...STANDARD_ERRORS, '404': errorResponse('Facture inconnue pour ce CFA') },
+      },
+    },
+    [`/${version}/factures/etats`]: {
+      get: {
+        tags,
+        summary: 'États des factures du CFA et leurs règlements (norme §5.7 ; flux incrémental avec `depuis`)',
+        description: 'Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable. Avec `depuis=<curseur>` (0 pour tout relire) : les factures modifiées après le curseur, dans l’ordre des modifications. `referenceVirement` et `dateReglement` sont ceux du dernier règlement.',
+        operationId: `etatsFactures${V}`,
+        security: cfaSecurity,
+        parameters: [
+          query('numeroPage', 'Page (1 pour la première)', { type: 'integer', minimum: 1, default: 1 }),
+          query('taillePage', 'Éléments par page', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
+          query('etat', 'Filtre sur l’état', ref('EtatFactureCode')),
+          query('depuis', 'Curseur du flux incrémental (extension de la norme)', { type: 'string', pattern: '^[0-9]+$' }),
+        ],
+        responses: { '200': json({ oneOf: [ref('PageEtatsFactures'), ref('FluxEtatsFactures')] }), '304': { description: 'Non modifié (If-None-Match)' }, ...STANDARD_ERRORS },
+      },
+    },
+  };
+  if (version === 'v2') {
+    paths['/v2/certificats'] = {
+      post: {
+        tags,
+        summary: 'Transmettre un certificat de réalisation (norme §5.4)',
+        description: 'JSON ; fichier facultatif en base64 dans `_files.certificat`. Rattaché à un dossier du CFA, une échéance et, si donnée, une facture portant sur ce dossier. Il ouvre la facturation des échéances qui exigent un certificat ; rattaché à une facture en attente de mise en conformité, il vaut réponse du CFA (la facture repasse à TRANSMIS).',
+        operationId: 'transmettreCertificat',
+        security: cfaSecurity,
+        parameters: editorHeaders,
+        requestBody: { required: true, content: { 'application/json': { schema: file('certificat') } } },
+        responses: {
+          '200': json(ref('CertificatDepose')),
+          ...STANDARD_ERRORS,
+          '403': errorResponse('SIRET de l’organisme de formation hors du SIREN de la clé'),
+          '404': errorResponse('Dossier inconnu pour ce CFA'),
+          '415': errorResponse('Fichier ni PDF, ni JPEG, ni PNG'),
+        },
+      },
+    };
+    paths['/v2/reglements'] = {
+      get: {
+        tags,
+        summary: 'Règlements reçus par le CFA, avec les factures et dossiers réglés (extension de la norme)',
+        operationId: 'reglementsCfa',
+        security: cfaSecurity,
+        parameters: [query('numeroPage', 'Page', { type: 'integer', minimum: 1, default: 1 }), query('taillePage', 'Éléments par page', { type: 'integer', minimum: 1, maximum: 1000, default: 100 })],
+        responses: { '200': json(ref('PageReglements')), '304': { description: 'Non modifié (If-None-Match)' }, ...STANDARD_ERRORS },
+      },
+    };
+    paths['/v2/dossiers/rupture/employeur'] = {
+      post: {
+        tags,
+        summary: 'Déclarer la rupture anticipée d’un contrat (forme de la passerelle, norme §5.8)',
+        description: 'Le dossier (ENGAGE) passe à RUPTURE par la même transition que le back-office : échéancier recalculé (échéance partielle, échéances suivantes annulées) ; un trop-perçu devient un remboursement à régulariser.',
+        operationId: 'declarerRupture',
+        security: cfaSecurity,
+        parameters: editorHeaders,
+        requestBody: { required: true, content: { 'application/json': { schema: file('rupture') } } },
+        responses: {
+          '200': json(ref('RuptureDeclaree')),
+          ...STANDARD_ERRORS,
+          '404': errorResponse('Dossier inconnu pour ce CFA'),
+          '409': errorResponse('Le dossier n’est pas engagé (ou déjà rompu)'),
+          '422': errorResponse('Date de rupture hors du contrat (RUPTURE_HORS_CONTRAT)'),
+        },
+      },
+    };
+    paths['/v2/remboursements'] = {
+      get: {
+        tags,
+        summary: 'Remboursements (trop-perçus) du CFA',
+        operationId: 'remboursementsCfa',
+        security: cfaSecurity,
+        parameters: [
+          query('etat', 'Filtre sur l’état', { type: 'string', enum: ['A_REGULARISER', 'DECLARE', 'RECU'] }),
+          query('numeroPage', 'Page', { type: 'integer', minimum: 1, default: 1 }),
+          query('taillePage', 'Éléments par page', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
+        ],
+        responses: { '200': json(ref('PageRemboursements')), '304': { description: 'Non modifié (If-None-Match)' }, ...STANDARD_ERRORS },
+      },
+    };
+    paths['/v2/remboursements/{idRemboursement}/declaration'] = {
+      post: {
+        tags,
+        summary: 'Déclarer comment le CFA régularise un trop-perçu (virement ou avoir)',
+        operationId: 'declarerRemboursement',
+        security: cfaSecurity,
+        parameters: [{ name: 'idRemboursement', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['mode'], properties: { mode: { type: 'string', enum: ['VIREMENT', 'AVOIR_DEDUCTION'] }, referenceAvoir: { type: 'string', maxLength: 100, description: 'Obligatoire pour AVOIR_DEDUCTION' } } } } } },
+        responses: { '200': json(ref('Remboursement')), ...STANDARD_ERRORS, '404': errorResponse('Remboursement inconnu pour ce CFA'), '409': errorResponse('Remboursement déjà reçu par l’OPCO') },
+      },
+    };
+  }
+  return paths;
+}
+
+function backOfficeFacturePaths(): Obj {
+  const tags = ['Back-office'];
+  const numero: Json = [{ name: 'numeroInterneFacture', in: 'path', required: true, schema: { type: 'string' } }];
+  const page = (max: number): Json[] => [query('numeroPage', 'Page', { type: 'integer', minimum: 1, default: 1 }), query('taillePage', 'Taille de page', { type: 'integer', minimum: 1, maximum: max, default: 50 })];
+  return {
+    '/back-office/v1/factures': {
+      get: {
+        tags, summary: 'Rechercher les factures de tous les CFA', operationId: 'rechercherFactures', security: opcoSecurity,
+        parameters: [query('etat', 'Filtre sur l’état', ref('EtatFactureCode')), query('siren', 'SIREN du CFA', { type: 'string', pattern: '^[0-9]{9}$' }), ...page(500)],
+        responses: { '200': json({ type: 'object', required: ['total', 'count', 'page', 'factures'], properties: { total: { type: 'integer' }, count: { type: 'integer' }, page: { type: 'integer' }, factures: { type: 'array', items: ref('EtatFacture') } } }), ...STANDARD_ERRORS },
+      },
+    },
+    '/back-office/v1/factures/{numeroInterneFacture}': {
+      get: { tags, summary: 'Lire une facture : lignes, règlements, historique complet', operationId: 'lireFactureBackOffice', security: opcoSecurity, parameters: numero, responses: { '200': json(ref('FactureDetail')), ...STANDARD_ERRORS, '404': errorResponse('Facture inconnue') } },
+    },
+    '/back-office/v1/factures/{numeroInterneFacture}/transitions': {
+      post: {
+        tags, summary: 'Demander une mise en conformité, valider ou rejeter une facture', operationId: 'transitionFacture', security: opcoSecurity, parameters: numero,
+        description: 'TRANSMIS → EN_ATTENTE_MISE_EN_CONFORMITE (commentaire) ; TRANSMIS / EN_ATTENTE_MISE_EN_CONFORMITE → VALIDEE, ou REJETEE (motif ; les montants en cours sont libérés). REGLE_PARTIELLEMENT et REGLE résultent des règlements ; le retour à TRANSMIS, de la correction par le CFA.',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['vers'], properties: { vers: { type: 'string', enum: ['EN_ATTENTE_MISE_EN_CONFORMITE', 'VALIDEE', 'REJETEE'] }, commentaire: { type: 'string', maxLength: 2000 } } } } } },
+        responses: { '200': json(ref('FactureDetail')), ...STANDARD_ERRORS, '404': errorResponse('Facture inconnue'), '409': errorResponse('Transition interdite : `transitionsPossibles` liste les états permis') },
+      },
+    },
+    '/back-office/v1/reglements': {
+      post: {
+        tags, summary: 'Enregistrer un virement qui règle une ou plusieurs factures validées', operationId: 'enregistrerReglement', security: opcoSecurity,
+        description: 'Chaque montant est réparti sur les lignes de sa facture dans l’ordre des lignes ; les montants des échéances passent de « en cours » à « réglé » ; la facture passe à REGLE_PARTIELLEMENT ou REGLE. Un virement règle un seul CFA ; sa référence est unique pour ce CFA. Aucune échéance ne peut être réglée au-delà de son montant (recalculé après rupture).',
+        requestBody: { required: true, content: { 'application/json': { schema: file('reglement') } } },
+        responses: { '200': json(ref('ReglementEnregistre')), ...STANDARD_ERRORS },
+      },
+      get: {
+        tags, summary: 'Règlements enregistrés', operationId: 'listerReglements', security: opcoSecurity,
+        parameters: [query('siren', 'SIREN du CFA', { type: 'string', pattern: '^[0-9]{9}$' }), ...page(500)],
+        responses: { '200': json(ref('PageReglements')), ...STANDARD_ERRORS },
+      },
+    },
+    '/back-office/v1/remboursements': {
+      get: {
+        tags, summary: 'Remboursements (trop-perçus) de tous les CFA', operationId: 'listerRemboursements', security: opcoSecurity,
+        parameters: [query('etat', 'Filtre sur l’état', { type: 'string', enum: ['A_REGULARISER', 'DECLARE', 'RECU'] }), query('siren', 'SIREN du CFA', { type: 'string', pattern: '^[0-9]{9}$' }), ...page(500)],
+        responses: { '200': json(ref('PageRemboursements')), ...STANDARD_ERRORS },
+      },
+    },
+    '/back-office/v1/remboursements/{idRemboursement}/reception': {
+      post: {
+        tags, summary: 'Confirmer la réception d’un remboursement déclaré par le CFA', operationId: 'recevoirRemboursement', security: opcoSecurity,
+        parameters: [{ name: 'idRemboursement', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { commentaire: { type: 'string', maxLength: 2000 } } } } } },
+        responses: { '200': json(ref('Remboursement')), ...STANDARD_ERRORS, '404': errorResponse('Remboursement inconnu'), '409': errorResponse('Pas encore déclaré par le CFA, ou déjà reçu') },
+      },
+    },
+  };
+}
+
 export const document: Obj = {
   openapi: '3.1.0',
   info: {
@@ -223,7 +493,7 @@ export const document: Obj = {
   },
   servers: [{ url: '/' }],
   tags: [
-    { name: 'Système' }, { name: 'Authentification' }, { name: 'Dossiers v1' }, { name: 'Dossiers v2' }, { name: 'Conventions et documents' }, { name: 'Simulations' }, { name: 'Back-office' },
+    { name: 'Système' }, { name: 'Authentification' }, { name: 'Dossiers v1' }, { name: 'Dossiers v2' }, { name: 'Conventions et documents' }, { name: 'Simulations' }, { name: 'Factures et règlements' }, { name: 'Back-office' },
   ],
   paths: {
     '/health': { get: { tags: ['Système'], summary: 'Vivacité', operationId: 'health', responses: { '200': json({ type: 'object', properties: { status: { const: 'ok' } }, required: ['status'] }) } } },
@@ -345,6 +615,10 @@ export const document: Obj = {
         responses: { '204': { description: 'Révoquée' }, ...STANDARD_ERRORS, '404': errorResponse('Clé inconnue ou déjà révoquée') },
       },
     },
+    ...backOfficeDossierPaths(),
+    ...facturePaths('v1'),
+    ...facturePaths('v2'),
+    ...backOfficeFacturePaths(),
   },
   components: {
     securitySchemes: {
@@ -586,6 +860,149 @@ export const document: Obj = {
               },
             },
           },
+        },
+      },
+      EtatFactureCode: { type: 'string', enum: ['TRANSMIS', 'EN_ATTENTE_MISE_EN_CONFORMITE', 'VALIDEE', 'REJETEE', 'REGLE_PARTIELLEMENT', 'REGLE'] },
+      FactureDeposee: {
+        type: 'object',
+        required: ['numeroInterneFacture', 'numeroInterneDocument'],
+        properties: { numeroInterneFacture: { type: 'string' }, numeroInterneDocument: { type: 'string', description: 'Le PDF, document FACTURE de la facture' } },
+      },
+      MontantDossier: {
+        type: 'object',
+        required: ['numeroInterneDossier', 'numeroExterneDossier', 'montant'],
+        properties: { numeroInterneDossier: { type: 'string' }, numeroExterneDossier: { type: 'string' }, montant: { type: 'number', description: 'En euros' } },
+      },
+      EtatFacture: {
+        type: 'object',
+        description: 'Une facture dans GET /v2/factures/etats (norme §5.7)',
+        required: ['numeroInterneFacture', 'referenceFactureCFA', 'montantFacture', 'etatFacture', 'referenceVirement', 'dateReglement', 'commentaire', 'organismeFormation', 'dossiers'],
+        properties: {
+          numeroInterneFacture: { type: 'string' },
+          referenceFactureCFA: { type: 'string', description: 'Le `numero` de la facture du CFA' },
+          montantFacture: { type: 'number' },
+          etatFacture: ref('EtatFactureCode'),
+          referenceVirement: { type: ['string', 'null'], description: 'Du dernier règlement' },
+          dateReglement: { type: ['string', 'null'], format: 'date' },
+          commentaire: { type: ['string', 'null'], description: 'Dernier commentaire d’état (mise en conformité demandée, motif de rejet)' },
+          organismeFormation: { type: 'object', required: ['siret', 'IBAN'], properties: { siret: { type: 'string' }, IBAN: { type: 'string' } } },
+          dossiers: { type: 'array', items: ref('MontantDossier') },
+        },
+      },
+      PageEtatsFactures: {
+        type: 'object',
+        required: ['total', 'count', 'page', 'factures'],
+        properties: { total: { type: 'integer' }, count: { type: 'integer' }, page: { type: 'integer' }, factures: { type: 'array', items: ref('EtatFacture') } },
+      },
+      FluxEtatsFactures: {
+        type: 'object',
+        required: ['count', 'factures', 'curseurSuivant', 'plusDeResultats'],
+        properties: {
+          count: { type: 'integer' },
+          factures: { type: 'array', items: ref('EtatFacture') },
+          curseurSuivant: { type: 'string', description: 'À passer en `depuis` à l’appel suivant' },
+          plusDeResultats: { type: 'boolean' },
+        },
+      },
+      FactureDetail: {
+        allOf: [ref('EtatFacture'), {
+          type: 'object',
+          required: ['montantRegle', 'dateEmission', 'lignes', 'historique'],
+          properties: {
+            montantRegle: { type: 'number' },
+            dateEmission: { type: 'string', format: 'date' },
+            estCertificatRealisation: { type: 'boolean' },
+            corrections: { type: 'integer', description: 'Nombre de corrections reçues' },
+            recueLe: { type: 'string', format: 'date-time' },
+            dateMiseAJour: { type: 'string', format: 'date-time' },
+            lignes: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  numeroInterneDossier: { type: 'string' }, numeroExterneDossier: { type: 'string' }, numeroEcheance: { type: 'integer' }, codificationEcheance: { type: 'string' },
+                  natureLigne: { type: 'string' }, quantite: { type: 'integer' }, montant: { type: 'number' }, montantRegle: { type: 'number' },
+                },
+              },
+            },
+            historique: { type: 'array', items: { type: 'object', properties: { evenement: { type: 'string' }, etat: ref('EtatFactureCode'), date: { type: 'string', format: 'date-time' }, acteur: { type: 'string' }, commentaire: { type: ['string', 'null'] } } } },
+          },
+        }],
+      },
+      CertificatDepose: {
+        type: 'object',
+        required: ['numeroInterneCertificat', 'numeroInterneDocument'],
+        properties: { numeroInterneCertificat: { type: 'string' }, numeroInterneDocument: { type: ['string', 'null'], description: 'Null sans fichier' } },
+      },
+      Reglement: {
+        type: 'object',
+        required: ['idReglement', 'referenceVirement', 'dateReglement', 'montant', 'factures'],
+        properties: {
+          idReglement: { type: 'string' },
+          referenceVirement: { type: 'string' },
+          dateReglement: { type: 'string', format: 'date' },
+          montant: { type: 'number' },
+          factures: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['numeroInterneFacture', 'referenceFactureCFA', 'etatFacture', 'montant', 'dossiers'],
+              properties: {
+                numeroInterneFacture: { type: 'string' }, referenceFactureCFA: { type: 'string' }, etatFacture: ref('EtatFactureCode'), montant: { type: 'number', description: 'Part du virement sur cette facture' },
+                dossiers: { type: 'array', items: ref('MontantDossier') },
+              },
+            },
+          },
+        },
+      },
+      PageReglements: {
+        type: 'object',
+        required: ['total', 'count', 'page', 'reglements'],
+        properties: { total: { type: 'integer' }, count: { type: 'integer' }, page: { type: 'integer' }, reglements: { type: 'array', items: ref('Reglement') } },
+      },
+      ReglementEnregistre: {
+        allOf: [ref('Reglement'), {
+          type: 'object',
+          required: ['etatsFactures'],
+          properties: { etatsFactures: { type: 'array', items: { type: 'object', properties: { numeroInterneFacture: { type: 'string' }, etatFacture: ref('EtatFactureCode'), montantFacture: { type: 'number' }, montantRegle: { type: 'number' } } } } },
+        }],
+      },
+      Remboursement: {
+        type: 'object',
+        required: ['idRemboursement', 'numeroInterneDossier', 'numeroExterneDossier', 'montant', 'cause', 'etat'],
+        properties: {
+          idRemboursement: { type: 'string' },
+          numeroInterneDossier: { type: 'string' },
+          numeroExterneDossier: { type: 'string' },
+          montant: { type: 'number' },
+          cause: { type: 'string', enum: ['TROP_PERCU_RUPTURE'] },
+          etat: { type: 'string', enum: ['A_REGULARISER', 'DECLARE', 'RECU'] },
+          mode: { type: ['string', 'null'], enum: ['VIREMENT', 'AVOIR_DEDUCTION', null] },
+          referenceAvoir: { type: ['string', 'null'] },
+          commentaire: { type: ['string', 'null'] },
+          dateCreation: { type: 'string', format: 'date-time' },
+          dateDeclaration: { type: ['string', 'null'], format: 'date-time' },
+          dateReception: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+      PageRemboursements: {
+        type: 'object',
+        required: ['total', 'count', 'page', 'remboursements'],
+        properties: { total: { type: 'integer' }, count: { type: 'integer' }, page: { type: 'integer' }, remboursements: { type: 'array', items: ref('Remboursement') } },
+      },
+      RuptureDeclaree: {
+        type: 'object',
+        required: ['numeroInterne', 'numeroExterne', 'etat', 'dateRupture', 'engagement', 'tropPercu', 'remboursement'],
+        properties: {
+          numeroInterne: { type: 'string' },
+          numeroExterne: { type: 'string' },
+          etat: ref('EtatDossierCode'),
+          dateRupture: { type: 'string', format: 'date' },
+          motif: { type: 'string' },
+          initiative: { type: 'string' },
+          engagement: { type: ['number', 'null'], description: 'Montant dû après recalcul, en euros' },
+          tropPercu: { type: 'number' },
+          remboursement: { oneOf: [ref('Remboursement'), { type: 'null' }] },
         },
       },
       CleCreee: { allOf: [ref('Cle'), { type: 'object', required: ['cle'], properties: { cle: { type: 'string', description: 'La clé, affichée une seule fois' } } }] },

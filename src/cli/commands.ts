@@ -7,4 +7,4 @@ export interface CliCommand {
   run(db: Knex, args: string[], out: (line: string) => void): Promise<void>;
 }
 
-export const extraCommands: CliCommand[] = [];
+

@@ -16,7 +16,10 @@ import { migrateLatest } from '../db/migrate.js';
 import { createKey, listKeys, revokeKey } from '../db/keys.js';
 import { createClient } from '../db/clients.js';
 import { isIsoDate } from '../domain/dates.js';
-import { extraCommands } from './commands.js';
+import type { CliCommand } from './commands.js';
+import { npecCommand } from './npec.js';
+
+const extraCommands: CliCommand[] = [npecCommand];
 
 export class UsageError extends Error {}
 

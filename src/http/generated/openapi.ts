@@ -409,6 +409,412 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/back-office/v1/dossiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rechercher les dossiers de tous les CFA */
+        get: operations["rechercherDossiers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/dossiers/{numeroInterne}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lire un dossier avec son historique complet */
+        get: operations["lireDossierBackOffice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/dossiers/{numeroInterne}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Faire passer un dossier dans un autre état
+         * @description TRANSMIS → EN_COURS_INSTRUCTION ; EN_COURS_INSTRUCTION → ENGAGE (calcule l’engagement et l’échéancier) ou REFUSE (motif) ; TRANSMIS/EN_COURS_INSTRUCTION/ENGAGE → ANNULE (motif) ; ENGAGE → RUPTURE (dateRupture ; recalcul) ; ENGAGE/RUPTURE → SOLDE.
+         */
+        post: operations["transitionDossier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/dossiers/{numeroInterne}/mise-en-conformite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Demander une mise en conformité (dossier en cours d’instruction) */
+        post: operations["demanderMiseEnConformite"];
+        /** Lever la demande de mise en conformité */
+        delete: operations["leverMiseEnConformite"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/dossiers/{numeroInterne}/numero-deca": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Enregistrer le numéro de dépôt DECA */
+        put: operations["numeroDeca"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/dossiers/{numeroInterne}/npec": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quel NPEC s’applique au dossier, et pourquoi */
+        get: operations["npecDossier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/npec": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lignes du référentiel NPEC pour un RNCP */
+        get: operations["listerNpec"];
+        put?: never;
+        /** Importer des lignes du référentiel NPEC (CSV rncp,idcc,npec,date_effet) */
+        post: operations["importerNpec"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/factures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lire une facture du CFA : lignes, montants réglés, historique (extension de la norme) */
+        get: operations["lireFactureV1"];
+        put?: never;
+        /**
+         * Transmettre une facture (contrôlée contre l’échéancier de chaque dossier)
+         * @description Partie `facture` (JSON, norme §5.3) et partie `fichier` (PDF), ou JSON `{"facture": {…}, "_files": {"facture": "<base64>"}}`. Chaque ligne (dossier × échéance × nature) est contrôlée : dossier ENGAGE ou RUPTURE du CFA, échéance existante, ouverte à `dateEmission`, non annulée, montant ≤ montantTotal − montantRegle − montantEnCoursInstruction, pas d’autre facture en cours sur la même échéance et nature, nature engagée (frais annexes : enveloppes, 3 €/repas, 6 €/nuitée), certificat de réalisation pour les échéances qui l’exigent, solde reçu au plus tard à `dateLimiteFacturation` ; `montantTotal` = Σ lignes ; `numero` unique pour le CFA. Toutes les erreurs sont listées (`champ` : /facture/lignes/2/montant…). Les montants passent « en cours d’instruction ». Avec `numeroInterneFactureCorrigee`, répond à une demande de mise en conformité : la facture garde son numéro, son contenu est remplacé et elle repasse à TRANSMIS.
+         */
+        post: operations["transmettreFactureV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/factures/etats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * États des factures du CFA et leurs règlements (norme §5.7 ; flux incrémental avec `depuis`)
+         * @description Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable. Avec `depuis=<curseur>` (0 pour tout relire) : les factures modifiées après le curseur, dans l’ordre des modifications. `referenceVirement` et `dateReglement` sont ceux du dernier règlement.
+         */
+        get: operations["etatsFacturesV1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/factures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lire une facture du CFA : lignes, montants réglés, historique (extension de la norme) */
+        get: operations["lireFactureV2"];
+        put?: never;
+        /**
+         * Transmettre une facture (contrôlée contre l’échéancier de chaque dossier)
+         * @description Partie `facture` (JSON, norme §5.3) et partie `fichier` (PDF), ou JSON `{"facture": {…}, "_files": {"facture": "<base64>"}}`. Chaque ligne (dossier × échéance × nature) est contrôlée : dossier ENGAGE ou RUPTURE du CFA, échéance existante, ouverte à `dateEmission`, non annulée, montant ≤ montantTotal − montantRegle − montantEnCoursInstruction, pas d’autre facture en cours sur la même échéance et nature, nature engagée (frais annexes : enveloppes, 3 €/repas, 6 €/nuitée), certificat de réalisation pour les échéances qui l’exigent, solde reçu au plus tard à `dateLimiteFacturation` ; `montantTotal` = Σ lignes ; `numero` unique pour le CFA. Toutes les erreurs sont listées (`champ` : /facture/lignes/2/montant…). Les montants passent « en cours d’instruction ». Avec `numeroInterneFactureCorrigee`, répond à une demande de mise en conformité : la facture garde son numéro, son contenu est remplacé et elle repasse à TRANSMIS.
+         */
+        post: operations["transmettreFactureV2"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/factures/etats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * États des factures du CFA et leurs règlements (norme §5.7 ; flux incrémental avec `depuis`)
+         * @description Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable. Avec `depuis=<curseur>` (0 pour tout relire) : les factures modifiées après le curseur, dans l’ordre des modifications. `referenceVirement` et `dateReglement` sont ceux du dernier règlement.
+         */
+        get: operations["etatsFacturesV2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/certificats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transmettre un certificat de réalisation (norme §5.4)
+         * @description JSON ; fichier facultatif en base64 dans `_files.certificat`. Rattaché à un dossier du CFA, une échéance et, si donnée, une facture portant sur ce dossier. Il ouvre la facturation des échéances qui exigent un certificat ; rattaché à une facture en attente de mise en conformité, il vaut réponse du CFA (la facture repasse à TRANSMIS).
+         */
+        post: operations["transmettreCertificat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/reglements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Règlements reçus par le CFA, avec les factures et dossiers réglés (extension de la norme) */
+        get: operations["reglementsCfa"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/dossiers/rupture/employeur": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Déclarer la rupture anticipée d’un contrat (forme de la passerelle, norme §5.8)
+         * @description Le dossier (ENGAGE) passe à RUPTURE par la même transition que le back-office : échéancier recalculé (échéance partielle, échéances suivantes annulées) ; un trop-perçu devient un remboursement à régulariser.
+         */
+        post: operations["declarerRupture"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/remboursements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Remboursements (trop-perçus) du CFA */
+        get: operations["remboursementsCfa"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/remboursements/{idRemboursement}/declaration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Déclarer comment le CFA régularise un trop-perçu (virement ou avoir) */
+        post: operations["declarerRemboursement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/factures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rechercher les factures de tous les CFA */
+        get: operations["rechercherFactures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/factures/{numeroInterneFacture}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lire une facture : lignes, règlements, historique complet */
+        get: operations["lireFactureBackOffice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/factures/{numeroInterneFacture}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Demander une mise en conformité, valider ou rejeter une facture
+         * @description TRANSMIS → EN_ATTENTE_MISE_EN_CONFORMITE (commentaire) ; TRANSMIS / EN_ATTENTE_MISE_EN_CONFORMITE → VALIDEE, ou REJETEE (motif ; les montants en cours sont libérés). REGLE_PARTIELLEMENT et REGLE résultent des règlements ; le retour à TRANSMIS, de la correction par le CFA.
+         */
+        post: operations["transitionFacture"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/reglements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Règlements enregistrés */
+        get: operations["listerReglements"];
+        put?: never;
+        /**
+         * Enregistrer un virement qui règle une ou plusieurs factures validées
+         * @description Chaque montant est réparti sur les lignes de sa facture dans l’ordre des lignes ; les montants des échéances passent de « en cours » à « réglé » ; la facture passe à REGLE_PARTIELLEMENT ou REGLE. Un virement règle un seul CFA ; sa référence est unique pour ce CFA. Aucune échéance ne peut être réglée au-delà de son montant (recalculé après rupture).
+         */
+        post: operations["enregistrerReglement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/remboursements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Remboursements (trop-perçus) de tous les CFA */
+        get: operations["listerRemboursements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/remboursements/{idRemboursement}/reception": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirmer la réception d’un remboursement déclaré par le CFA */
+        post: operations["recevoirRemboursement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -597,6 +1003,154 @@ export interface components {
                 /** @description Salaire brut mensuel minimal, en euros (arrondi au centime supérieur) */
                 salaireBrutMensuel: number;
             }[];
+        };
+        /** @enum {string} */
+        EtatFactureCode: "TRANSMIS" | "EN_ATTENTE_MISE_EN_CONFORMITE" | "VALIDEE" | "REJETEE" | "REGLE_PARTIELLEMENT" | "REGLE";
+        FactureDeposee: {
+            numeroInterneFacture: string;
+            /** @description Le PDF, document FACTURE de la facture */
+            numeroInterneDocument: string;
+        };
+        MontantDossier: {
+            numeroInterneDossier: string;
+            numeroExterneDossier: string;
+            /** @description En euros */
+            montant: number;
+        };
+        /** @description Une facture dans GET /v2/factures/etats (norme §5.7) */
+        EtatFacture: {
+            numeroInterneFacture: string;
+            /** @description Le `numero` de la facture du CFA */
+            referenceFactureCFA: string;
+            montantFacture: number;
+            etatFacture: components["schemas"]["EtatFactureCode"];
+            /** @description Du dernier règlement */
+            referenceVirement: string | null;
+            /** Format: date */
+            dateReglement: string | null;
+            /** @description Dernier commentaire d’état (mise en conformité demandée, motif de rejet) */
+            commentaire: string | null;
+            organismeFormation: {
+                siret: string;
+                IBAN: string;
+            };
+            dossiers: components["schemas"]["MontantDossier"][];
+        };
+        PageEtatsFactures: {
+            total: number;
+            count: number;
+            page: number;
+            factures: components["schemas"]["EtatFacture"][];
+        };
+        FluxEtatsFactures: {
+            count: number;
+            factures: components["schemas"]["EtatFacture"][];
+            /** @description À passer en `depuis` à l’appel suivant */
+            curseurSuivant: string;
+            plusDeResultats: boolean;
+        };
+        FactureDetail: components["schemas"]["EtatFacture"] & {
+            montantRegle: number;
+            /** Format: date */
+            dateEmission: string;
+            estCertificatRealisation?: boolean;
+            /** @description Nombre de corrections reçues */
+            corrections?: number;
+            /** Format: date-time */
+            recueLe?: string;
+            /** Format: date-time */
+            dateMiseAJour?: string;
+            lignes: {
+                numeroInterneDossier?: string;
+                numeroExterneDossier?: string;
+                numeroEcheance?: number;
+                codificationEcheance?: string;
+                natureLigne?: string;
+                quantite?: number;
+                montant?: number;
+                montantRegle?: number;
+            }[];
+            historique: {
+                evenement?: string;
+                etat?: components["schemas"]["EtatFactureCode"];
+                /** Format: date-time */
+                date?: string;
+                acteur?: string;
+                commentaire?: string | null;
+            }[];
+        };
+        CertificatDepose: {
+            numeroInterneCertificat: string;
+            /** @description Null sans fichier */
+            numeroInterneDocument: string | null;
+        };
+        Reglement: {
+            idReglement: string;
+            referenceVirement: string;
+            /** Format: date */
+            dateReglement: string;
+            montant: number;
+            factures: {
+                numeroInterneFacture: string;
+                referenceFactureCFA: string;
+                etatFacture: components["schemas"]["EtatFactureCode"];
+                /** @description Part du virement sur cette facture */
+                montant: number;
+                dossiers: components["schemas"]["MontantDossier"][];
+            }[];
+        };
+        PageReglements: {
+            total: number;
+            count: number;
+            page: number;
+            reglements: components["schemas"]["Reglement"][];
+        };
+        ReglementEnregistre: components["schemas"]["Reglement"] & {
+            etatsFactures: {
+                numeroInterneFacture?: string;
+                etatFacture?: components["schemas"]["EtatFactureCode"];
+                montantFacture?: number;
+                montantRegle?: number;
+            }[];
+        };
+        Remboursement: {
+            idRemboursement: string;
+            numeroInterneDossier: string;
+            numeroExterneDossier: string;
+            montant: number;
+            /** @enum {string} */
+            cause: "TROP_PERCU_RUPTURE";
+            /** @enum {string} */
+            etat: "A_REGULARISER" | "DECLARE" | "RECU";
+            /** @enum {string|null} */
+            mode?: "VIREMENT" | "AVOIR_DEDUCTION" | null;
+            referenceAvoir?: string | null;
+            commentaire?: string | null;
+            /** Format: date-time */
+            dateCreation?: string;
+            /** Format: date-time */
+            dateDeclaration?: string | null;
+            /** Format: date-time */
+            dateReception?: string | null;
+        };
+        PageRemboursements: {
+            total: number;
+            count: number;
+            page: number;
+            remboursements: components["schemas"]["Remboursement"][];
+        };
+        RuptureDeclaree: {
+            numeroInterne: string;
+            numeroExterne: string;
+            etat: components["schemas"]["EtatDossierCode"];
+            /** Format: date */
+            dateRupture: string;
+            motif?: string;
+            initiative?: string;
+            /** @description Montant dû après recalcul, en euros */
+            engagement: number | null;
+            tropPercu: number;
+            remboursement: components["schemas"]["Remboursement"] | null;
         };
         CleCreee: components["schemas"]["Cle"] & {
             /** @description La clé, affichée une seule fois */
@@ -1269,6 +1823,170 @@ export interface components {
             departementEmployeur?: string | null;
             /** @description Taux (%) de la dernière année d'un contrat précédent ayant conduit au diplôme : plancher de chaque période (D6222-29). */
             tauxDerniereAnneeContratPrecedent?: number | null;
+        };
+        /**
+         * Facture
+         * @description Facture d'un CFA (norme API CFA §5.3) : partie `facture` de POST /v1/factures (multipart) ou membre `facture` du corps JSON. Une ligne par dossier × échéance × nature. Montants en euros, au centime près (nombre JSON ou chaîne « 4100.25 »).
+         */
+        "facture.schema": {
+            /** @description Numéro de facture du CFA, unique pour ce CFA (rendu ensuite sous `referenceFactureCFA`). */
+            numero: string;
+            /**
+             * Format: date-cerfa
+             * @description Date d'émission de la facture (AAAA-MM-JJ ou date-heure ISO 8601) ; chaque échéance facturée doit être ouverte à cette date.
+             */
+            dateEmission: string;
+            /** @description Montant total en euros : exactement la somme des lignes. */
+            montantTotal: number | string;
+            /** @description IBAN du CFA (espaces admis). */
+            ibanEmetteur: string;
+            /**
+             * Format: siret
+             * @description SIRET du CFA émetteur : doit appartenir au SIREN de la clé.
+             */
+            siretEmetteur: string;
+            /** @description Le PDF de la facture vaut aussi certificat de réalisation (exigé pour les échéances intermédiaires et de solde). */
+            estCertificatRealisation?: boolean | null;
+            /** @description Réponse à une demande de mise en conformité : numeroInterneFacture de la facture corrigée (à l'état EN_ATTENTE_MISE_EN_CONFORMITE). Son contenu est remplacé par celui-ci et elle repasse à TRANSMIS. */
+            numeroInterneFactureCorrigee?: string | null;
+            /** @description Lignes de la facture (500 au plus). */
+            lignes: ({
+                /** @description Dossier facturé : numeroExterne (norme) ou numeroInterne. */
+                numeroDossier?: string | null;
+                /** @description numeroInterne du dossier facturé (alternative à numeroDossier). */
+                numeroInterneDossier?: string | null;
+                /** @description Numéro de l'échéance (`echeances[].numero`). */
+                numeroEcheance: number | string;
+                /** @description Codification de l'échéance (`echeances[].codification`, ex. A3) ; contrôlée quand elle est transmise. */
+                codificationEcheance?: string | null;
+                /**
+                 * @description Nature de la ligne.
+                 * @enum {unknown}
+                 */
+                natureLigne: "PEDAGOGIE" | "MAJORATION_RQTH" | "RESTAURATION" | "HEBERGEMENT" | "PREMIEREQUIPEMENT" | "MOBILITE";
+                /** @description Montant de la ligne en euros (> 0). */
+                montant: number | string;
+                /** @description Quantité : repas ou nuitées pour RESTAURATION et HEBERGEMENT, 1 sinon (1 par défaut). */
+                quantite?: number | null;
+                /** @description Numéro DECA du contrat (informatif). */
+                numeroDeca?: string | null;
+            } | {
+                numeroDossier: string;
+            } | {
+                numeroInterneDossier: string;
+            })[];
+        };
+        /**
+         * Certificat de réalisation
+         * @description Corps de POST /v2/certificats (norme API CFA §5.4). Fichier facultatif en base64 dans `_files.certificat` (PDF).
+         */
+        "certificat.schema": {
+            /**
+             * @description Intermediaire (échéance intermédiaire) ou Final (solde).
+             * @enum {unknown}
+             */
+            typeCertificat: "Intermediaire" | "Final";
+            /** @description numeroInterne du dossier. */
+            numeroInterneDossier: string;
+            /** @description Facture que le certificat accompagne (facultatif). */
+            numeroInterneFacture?: string | number | null;
+            /**
+             * Format: date-cerfa
+             * @description Date de signature du certificat.
+             */
+            dateSignature?: string | null;
+            /** @description Lieu de signature. */
+            lieuSignatureContrat?: string | null;
+            /** @description Signataire pour l'organisme de formation. */
+            representantLegal?: {
+                nom?: string | null;
+                prenom?: string | null;
+                qualite?: string | null;
+            } | null;
+            /** @description L'organisme conserve les pièces justificatives. */
+            attestationConservationPieces?: boolean | null;
+            /** @description Nature de l'action (ex. Formation par apprentissage). */
+            natureAction?: string | null;
+            employeur: {
+                /**
+                 * Format: siret
+                 * @description SIRET de l'employeur du dossier.
+                 */
+                siret: string;
+            };
+            apprenti: {
+                nom: string;
+                prenom: string;
+                nomUsage?: string | null;
+            };
+            organismeFormation: {
+                /**
+                 * Format: siret
+                 * @description SIRET du CFA : doit appartenir au SIREN de la clé.
+                 */
+                siret: string;
+            };
+            echeance: {
+                /** @description Numéro de l'échéance attestée. */
+                numero: number | string;
+                /** @description Codification de l'échéance (ex. A3), contrôlée si transmise. */
+                codification?: string | null;
+                /** @description Heures réalisées. */
+                duree?: number | null;
+                /** Format: date-cerfa */
+                dateDebut?: string | null;
+                /** Format: date-cerfa */
+                dateFin?: string | null;
+                /** @description Période partielle (rupture). */
+                echeancePartielle?: boolean | null;
+            };
+            /** @description Fichier facultatif : `{"certificat": "<PDF en base64>"}`. */
+            _files?: {
+                certificat?: string | null;
+            } | null;
+        };
+        /**
+         * Rupture anticipée
+         * @description Corps de POST /v2/dossiers/rupture/employeur (forme non publiée par la norme : choix de la passerelle, docs/decisions/factures.md).
+         */
+        "rupture.schema": {
+            /** @description numeroInterne du dossier rompu. */
+            numeroInterne: string;
+            /**
+             * Format: date-cerfa
+             * @description Dernier jour d'exécution du contrat (AAAA-MM-JJ ou date-heure ISO 8601).
+             */
+            dateRupture: string;
+            /**
+             * @description Motif de la rupture (L6222-18 et suivants).
+             * @enum {unknown}
+             */
+            motif: "PERIODE_PROBATOIRE" | "ACCORD_COMMUN" | "DEMISSION_APPRENTI" | "OBTENTION_DIPLOME" | "FAUTE_GRAVE" | "INAPTITUDE" | "FORCE_MAJEURE" | "DECES_EMPLOYEUR" | "EXCLUSION_CFA" | "LIQUIDATION_JUDICIAIRE" | "AUTRE";
+            /**
+             * @description Partie à l'initiative de la rupture.
+             * @enum {unknown}
+             */
+            initiative: "EMPLOYEUR" | "APPRENTI" | "COMMUN";
+            /** @description Précisions (obligatoire pour le motif AUTRE). */
+            commentaire?: string | null;
+        };
+        /**
+         * Règlement
+         * @description Corps de POST /back-office/v1/reglements : un virement de l'OPCO à un CFA, qui règle une ou plusieurs factures validées, en tout ou partie.
+         */
+        "reglement.schema": {
+            /** @description Référence du virement, unique par CFA. */
+            referenceVirement: string;
+            /**
+             * Format: date-cerfa
+             * @description Date du virement (AAAA-MM-JJ).
+             */
+            dateReglement: string;
+            lignes: {
+                numeroInterneFacture: string;
+                /** @description Montant réglé sur cette facture, en euros (> 0). */
+                montant: number | string;
+            }[];
         };
     };
     responses: never;
@@ -3286,6 +4004,2297 @@ export interface operations {
             };
             /** @description Clé inconnue ou déjà révoquée */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    rechercherDossiers: {
+        parameters: {
+            query?: {
+                /** @description Filtre sur l’état */
+                etat?: components["schemas"]["EtatDossierCode"];
+                /** @description SIREN du CFA */
+                siren?: string;
+                /** @description Reçus à partir de cette date */
+                recuDepuis?: string;
+                /** @description Reçus jusqu’à cette date incluse */
+                recuJusquAu?: string;
+                /** @description Texte : numéro interne, externe ou DECA, SIRET employeur, nom de l’apprenti, dénomination de l’employeur */
+                q?: string;
+                /** @description Page */
+                numeroPage?: number;
+                /** @description Taille de page */
+                taillePage?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        count: number;
+                        page: number;
+                        dossiers: Record<string, never>[];
+                    };
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    lireDossierBackOffice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                numeroInterne: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    transitionDossier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                numeroInterne: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    vers: components["schemas"]["EtatDossierCode"];
+                    commentaire?: string;
+                    /** Format: date */
+                    dateRupture?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Transition interdite : `transitionsPossibles` liste les états permis */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Engagement impossible (ex. régime de financement non supporté) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    demanderMiseEnConformite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                numeroInterne: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    commentaire: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Le dossier n’est pas en cours d’instruction */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    leverMiseEnConformite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                numeroInterne: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Aucune demande en attente */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    numeroDeca: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                numeroInterne: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    numeroDeca: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    npecDossier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                numeroInterne: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        npecAnnuel: number;
+                        /** @enum {string} */
+                        source: "REFERENTIEL" | "IDCC_GENERIQUE" | "AMORCAGE";
+                        /** Format: date */
+                        dateEffet?: string | null;
+                        explication: string;
+                    };
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listerNpec: {
+        parameters: {
+            query: {
+                /** @description Code RNCP */
+                rncp: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    importerNpec: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lignesImportees: number;
+                    };
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    lireFactureV1: {
+        parameters: {
+            query: {
+                /** @description Numéro rendu à la transmission */
+                numeroInterneFacture: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactureDetail"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Facture inconnue pour ce CFA */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    transmettreFactureV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    facture: components["schemas"]["facture.schema"];
+                    /**
+                     * Format: binary
+                     * @description La facture en PDF (type lu dans le contenu), FILE_SIZE_LIMIT au plus
+                     */
+                    fichier: string;
+                };
+                "application/json": {
+                    facture: components["schemas"]["facture.schema"];
+                    _files: {
+                        /** @description Le PDF en base64 (le corps JSON reste limité par JSON_BODY_LIMIT) */
+                        facture: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Facture enregistrée (ou corrigée) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactureDeposee"];
+                };
+            };
+            /** @description Partie manquante, JSON malformé, facture invalide ou refusée par les contrôles : toutes les erreurs, `champ` sous /facture */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé refusée, ou siretEmetteur hors du SIREN de la clé */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Fichier ou partie JSON trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps ni multipart/form-data ni JSON, ou fichier qui n’est pas un PDF */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    etatsFacturesV1: {
+        parameters: {
+            query?: {
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description Filtre sur l’état */
+                etat?: components["schemas"]["EtatFactureCode"];
+                /** @description Curseur du flux incrémental (extension de la norme) */
+                depuis?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageEtatsFactures"] | components["schemas"]["FluxEtatsFactures"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    lireFactureV2: {
+        parameters: {
+            query: {
+                /** @description Numéro rendu à la transmission */
+                numeroInterneFacture: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactureDetail"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Facture inconnue pour ce CFA */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    transmettreFactureV2: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    facture: components["schemas"]["facture.schema"];
+                    /**
+                     * Format: binary
+                     * @description La facture en PDF (type lu dans le contenu), FILE_SIZE_LIMIT au plus
+                     */
+                    fichier: string;
+                };
+                "application/json": {
+                    facture: components["schemas"]["facture.schema"];
+                    _files: {
+                        /** @description Le PDF en base64 (le corps JSON reste limité par JSON_BODY_LIMIT) */
+                        facture: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Facture enregistrée (ou corrigée) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactureDeposee"];
+                };
+            };
+            /** @description Partie manquante, JSON malformé, facture invalide ou refusée par les contrôles : toutes les erreurs, `champ` sous /facture */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé refusée, ou siretEmetteur hors du SIREN de la clé */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Fichier ou partie JSON trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps ni multipart/form-data ni JSON, ou fichier qui n’est pas un PDF */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    etatsFacturesV2: {
+        parameters: {
+            query?: {
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description Filtre sur l’état */
+                etat?: components["schemas"]["EtatFactureCode"];
+                /** @description Curseur du flux incrémental (extension de la norme) */
+                depuis?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageEtatsFactures"] | components["schemas"]["FluxEtatsFactures"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    transmettreCertificat: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["certificat.schema"];
+            };
+        };
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificatDepose"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description SIRET de l’organisme de formation hors du SIREN de la clé */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu pour ce CFA */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Fichier ni PDF, ni JPEG, ni PNG */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    reglementsCfa: {
+        parameters: {
+            query?: {
+                /** @description Page */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageReglements"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    declarerRupture: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["rupture.schema"];
+            };
+        };
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuptureDeclaree"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu pour ce CFA */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Le dossier n’est pas engagé (ou déjà rompu) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Date de rupture hors du contrat (RUPTURE_HORS_CONTRAT) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    remboursementsCfa: {
+        parameters: {
+            query?: {
+                /** @description Filtre sur l’état */
+                etat?: "A_REGULARISER" | "DECLARE" | "RECU";
+                /** @description Page */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRemboursements"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    declarerRemboursement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idRemboursement: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    mode: "VIREMENT" | "AVOIR_DEDUCTION";
+                    /** @description Obligatoire pour AVOIR_DEDUCTION */
+                    referenceAvoir?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Remboursement"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Remboursement inconnu pour ce CFA */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Remboursement déjà reçu par l’OPCO */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    rechercherFactures: {
+        parameters: {
+            query?: {
+                /** @description Filtre sur l’état */
+                etat?: components["schemas"]["EtatFactureCode"];
+                /** @description SIREN du CFA */
+                siren?: string;
+                /** @description Page */
+                numeroPage?: number;
+                /** @description Taille de page */
+                taillePage?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        count: number;
+                        page: number;
+                        factures: components["schemas"]["EtatFacture"][];
+                    };
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    lireFactureBackOffice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                numeroInterneFacture: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactureDetail"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Facture inconnue */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    transitionFacture: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                numeroInterneFacture: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    vers: "EN_ATTENTE_MISE_EN_CONFORMITE" | "VALIDEE" | "REJETEE";
+                    commentaire?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactureDetail"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Facture inconnue */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Transition interdite : `transitionsPossibles` liste les états permis */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listerReglements: {
+        parameters: {
+            query?: {
+                /** @description SIREN du CFA */
+                siren?: string;
+                /** @description Page */
+                numeroPage?: number;
+                /** @description Taille de page */
+                taillePage?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageReglements"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    enregistrerReglement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["reglement.schema"];
+            };
+        };
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReglementEnregistre"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listerRemboursements: {
+        parameters: {
+            query?: {
+                /** @description Filtre sur l’état */
+                etat?: "A_REGULARISER" | "DECLARE" | "RECU";
+                /** @description SIREN du CFA */
+                siren?: string;
+                /** @description Page */
+                numeroPage?: number;
+                /** @description Taille de page */
+                taillePage?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRemboursements"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    recevoirRemboursement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                idRemboursement: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    commentaire?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Remboursement"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Remboursement inconnu */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Pas encore déclaré par le CFA, ou déjà reçu */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../app.js';
 import { backOfficeDossierRoutes } from './back-office-dossiers.js';
+import { backOfficeNpecRoutes } from './back-office-npec.js';
 import { conventionRoutes } from './conventions.js';
 import { backOfficeDocumentRoutes, documentRoutes } from './documents.js';
 import { backOfficeFactureRoutes } from './back-office-factures.js';
@@ -25,6 +26,7 @@ export function cfaRoutes(deps: AppDeps): Router {
 export function backOfficeRoutes(deps: AppDeps): Router {
   const router = Router();
   router.use(backOfficeDossierRoutes(deps.db, deps.config));
+  router.use(backOfficeNpecRoutes(deps.db));
   router.use(backOfficeDocumentRoutes(deps.db));
   router.use(backOfficeFactureRoutes(deps.db));
   return router;
