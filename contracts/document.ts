@@ -473,6 +473,13 @@ function backOfficeFacturePaths(): Obj {
         responses: { '200': json(ref('PageRemboursements')), ...STANDARD_ERRORS },
       },
     },
+    '/back-office/v1/dossiers/{numeroInterne}/solde': {
+      get: {
+        tags, summary: 'Le dossier peut-il être soldé ? (fin passée, tout réglé, rien en cours, remboursements reçus)', operationId: 'soldeDossier', security: opcoSecurity,
+        parameters: [{ name: 'numeroInterne', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': json({ type: 'object', required: ['numeroInterne', 'etat', 'soldable', 'motifs'], properties: { numeroInterne: { type: 'string' }, etat: ref('EtatDossierCode'), soldable: { type: 'boolean' }, motifs: { type: 'array', items: ref('Erreur') } } }), ...STANDARD_ERRORS, '404': errorResponse('Dossier inconnu') },
+      },
+    },
     '/back-office/v1/remboursements/{idRemboursement}/reception': {
       post: {
         tags, summary: 'Confirmer la réception d’un remboursement déclaré par le CFA', operationId: 'recevoirRemboursement', security: opcoSecurity,

@@ -114,7 +114,9 @@ export async function moveDossier(
   }
 }
 
-export async function setConformityRequest(db: Knex, numeroInterne: string, commentaire: string | undefined, actor: Actor): Promise<ChangeOutcome> {
+type AfterChange = (trx: Knex.Transaction, d: DossierRow) => Promise<void>;
+
+export async function setConformityRequest(db: Knex, numeroInterne: string, commentaire: string | undefined, actor: Actor, afterChange?: AfterChange): Promise<ChangeOutcome> {
   return db.transaction(async (trx) => {
     const d = await lock(trx, numeroInterne);
     if (!d) return { ok: false, kind: 'not-found' };
@@ -122,11 +124,12 @@ export async function setConformityRequest(db: Knex, numeroInterne: string, comm
     if (!plan.ok) return { ok: false, kind: 'refused', plan };
     const text = (commentaire ?? '').trim();
     const updated = await record(trx, d, { mise_en_conformite: true, commentaire_etat: text }, { evenement: 'MISE_EN_CONFORMITE', etat: d.etat, acteur: actor.acteur, commentaire: text });
+    if (afterChange) await afterChange(trx, updated);
     return { ok: true, dossier: updated };
   });
 }
 
-export async function clearConformityRequest(db: Knex, numeroInterne: string, actor: Actor): Promise<ChangeOutcome> {
+export async function clearConformityRequest(db: Knex, numeroInterne: string, actor: Actor, afterChange?: AfterChange): Promise<ChangeOutcome> {
   return db.transaction(async (trx) => {
     const d = await lock(trx, numeroInterne);
     if (!d) return { ok: false, kind: 'not-found' };
@@ -138,15 +141,17 @@ export async function clearConformityRequest(db: Knex, numeroInterne: string, ac
       };
     }
     const updated = await record(trx, d, { mise_en_conformite: false, commentaire_etat: null }, { evenement: 'CONFORMITE_RETABLIE', etat: d.etat, acteur: actor.acteur, commentaire: null });
+    if (afterChange) await afterChange(trx, updated);
     return { ok: true, dossier: updated };
   });
 }
 
-export async function setNumeroDeca(db: Knex, numeroInterne: string, numeroDeca: string, actor: Actor): Promise<ChangeOutcome> {
+export async function setNumeroDeca(db: Knex, numeroInterne: string, numeroDeca: string, actor: Actor, afterChange?: AfterChange): Promise<ChangeOutcome> {
   return db.transaction(async (trx) => {
     const d = await lock(trx, numeroInterne);
     if (!d) return { ok: false, kind: 'not-found' };
     const updated = await record(trx, d, { numero_deca: numeroDeca }, { evenement: 'NUMERO_DECA', etat: d.etat, acteur: actor.acteur, commentaire: `Numéro DECA : ${numeroDeca}` });
+    if (afterChange) await afterChange(trx, updated);
     return { ok: true, dossier: updated };
   });
 }

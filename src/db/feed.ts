@@ -49,10 +49,15 @@ export interface Cursor {
   id: string;
 }
 
+const MAX_XID8 = 2n ** 64n - 1n;
+const MAX_BIGINT = 2n ** 63n - 1n;
+
+/** The cursor, or undefined when it is not one this gateway could have given (→ 400, never a SQL error). */
 export function parseCursor(text: string): Cursor | undefined {
   if (text === '0') return { xid: '0', id: '0' };
-  const m = /^(\d{1,20})\.(\d{1,20})$/.exec(text);
-  return m?.[1] && m[2] ? { xid: m[1], id: m[2] } : undefined;
+  const m = /^(\d{1,20})\.(\d{1,19})$/.exec(text);
+  if (!m?.[1] || !m[2] || BigInt(m[1]) > MAX_XID8 || BigInt(m[2]) > MAX_BIGINT) return undefined;
+  return { xid: m[1], id: m[2] };
 }
 
 export function formatCursor(row: { xid_modif: string | number; id: string | number }): string {

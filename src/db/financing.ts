@@ -75,7 +75,8 @@ export async function saveEngagement(trx: Knex.Transaction, dossierId: string, r
 
 /** Amount paid on each échéance, in numbering order (input of the rupture recomputation). */
 export async function paidPerEcheance(trx: Knex.Transaction, dossierId: string): Promise<number[]> {
-  const rows = (await trx('echeances').where({ dossier_id: dossierId }).orderBy('numero').select('montant_regle_centimes')) as Array<{ montant_regle_centimes: string }>;
+  // Locked: a payment recorded meanwhile must not be missed by the trop-perçu computation.
+  const rows = (await trx('echeances').where({ dossier_id: dossierId }).orderBy('numero').forUpdate().select('montant_regle_centimes')) as Array<{ montant_regle_centimes: string }>;
   return rows.map((r) => Number(r.montant_regle_centimes));
 }
 

@@ -52,7 +52,7 @@ export async function listKeys(db: Knex): Promise<KeyRow[]> {
 }
 
 export async function revokeKey(db: Knex, id: string): Promise<boolean> {
-  if (!/^\d+$/.test(id)) return false;
+  if (!/^\d{1,18}$/.test(id)) return false;
   const count = await db('cles_api').where({ id }).whereNull('revoquee_le').update({ revoquee_le: db.fn.now() });
   return count > 0;
 }

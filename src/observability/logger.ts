@@ -11,7 +11,8 @@ const SENSITIVE_KEYS = new Set(
     'nir', 'nom', 'nomUsage', 'prenom', 'dateNaissance', 'courriel', 'email', 'telephone', 'iban',
     'ibanEmetteur', 'adresse', 'adresse1', 'adresse2', 'voie', 'communeNaissance', 'responsableLegal',
     'x-api-key', 'xapikey', 'apikey', 'authorization', 'client_secret', 'clientSecret', 'access_token',
-    'password', 'secret', 'cle', 'key', 'cookie',
+    'password', 'secret', 'cle', 'key', 'cookie', 'sexe', 'handicap', 'nationalite', 'departementNaissance',
+    'lieuNaissance', 'numeroSecuriteSociale',
   ].map((k) => k.toLowerCase()),
 );
 

@@ -103,6 +103,13 @@ describe('vendor tokens (OAuth2 client credentials)', () => {
     expect(res.body.errors[0].code).toBe('INVALID_CLIENT');
   });
 
+  it('malformed Basic credentials: 400, not a crash', async () => {
+    const header = `Basic ${Buffer.from('abc%:def').toString('base64')}`;
+    const res = await t.http.post('/oauth/token').set('Authorization', header).type('form').send({ grant_type: 'client_credentials' });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_request');
+  });
+
   it('wrong grant type: 400 unsupported_grant_type', async () => {
     const res = await t.http.post('/oauth/token').type('form').send({ grant_type: 'password' });
     expect(res.status).toBe(400);
@@ -182,6 +189,12 @@ describe('back-office key management on a running server', () => {
     const res = await t.http.post('/back-office/v1/cles').set('X-API-KEY', opco).send({ siren: '12', uai: 'XX', dateFinValidite: '2025-02-30' });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { champ: string }) => e.champ)).toEqual(['/siren', '/uai', '/dateFinValidite']);
+  });
+
+  it('revoking an id beyond any key is a 404, not a database error', async () => {
+    const opco = await t.opcoKey();
+    const res = await t.http.delete('/back-office/v1/cles/99999999999999999999').set('X-API-KEY', opco);
+    expect(res.status).toBe(404);
   });
 
   it('415 when the body is not JSON', async () => {

@@ -3,7 +3,7 @@
  * rejection) and payments: one transfer settling several invoices in part or whole, amounts moved
  * from en cours to réglé line by line, GET /v2/reglements, money conserved at every step.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   deposer, engagedDossier, expectConservation, facture, FIXTURE_CFA_SIRET, FIXTURE_EMPLOYEUR_SIRET, ledger, postFacture, regler, startInvoicing, transition,
   type Harness,
@@ -225,5 +225,14 @@ describe('règlements', () => {
     expect(pays.body.reglements[0]).toHaveProperty('cfaSiren');
     expect((await h.t.http.get('/back-office/v1/factures/000000000000').set('X-API-KEY', h.opco)).status).toBe(404);
     expect((await h.t.http.get('/back-office/v1/reglements').set('X-API-KEY', h.cfa)).status).toBe(403);
+    const d = await engagedDossier(h, 115);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-27T12:00:00+01:00'));
+    const solde = await h.t.http.get(`/back-office/v1/dossiers/${d.numeroInterne}/solde`).set('X-API-KEY', h.opco);
+    vi.useRealTimers();
+    expect(solde.body).toMatchObject({ soldable: false });
+    expect(solde.body.motifs[0].code).toBe('FIN_NON_ATTEINTE');
+    expect(solde.body.motifs.filter((m: { code: string }) => m.code === 'ECHEANCE_NON_REGLEE').length).toBeGreaterThan(0);
+    expect((await h.t.http.get('/back-office/v1/dossiers/000000000000/solde').set('X-API-KEY', h.opco)).status).toBe(404);
   });
 });

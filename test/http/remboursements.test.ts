@@ -78,10 +78,13 @@ describe('POST /v2/dossiers/rupture/employeur', () => {
     expect(avoir.body).toMatchObject({ etat: 'DECLARE', mode: 'AVOIR_DEDUCTION', referenceAvoir: 'AV-2026-007' });
     expect(avoir.body.dateDeclaration).toMatch(/^\d{4}-/);
 
+    const solde = () => h.t.http.get(`/back-office/v1/dossiers/${d.numeroInterne}/solde`).set('X-API-KEY', h.opco);
+    expect((await solde()).body).toMatchObject({ etat: 'RUPTURE', soldable: false, motifs: [{ code: 'REMBOURSEMENT_EN_ATTENTE' }] });
     const received = await recevoir(id, { commentaire: 'Avoir imputé sur le règlement VIR-2026-0100' });
     expect(received.status).toBe(200);
     expect(received.body).toMatchObject({ etat: 'RECU', acteurReception: 'opco:instructeur test', commentaire: 'Avoir imputé sur le règlement VIR-2026-0100' });
     expect((await recevoir(id)).status).toBe(409);
+    expect((await solde()).body).toMatchObject({ soldable: true, motifs: [] });
     const late = await declarer(id, { mode: 'VIREMENT' });
     expect(late.status).toBe(409);
     expect(late.body.errors[0].code).toBe('REMBOURSEMENT_DEJA_RECU');

@@ -71,6 +71,12 @@ describe('POST /v2/simulations/remuneration', () => {
     expect(cents.body.errors).toEqual([expect.objectContaining({ code: 'MONTANT_INVALIDE', champ: '/smc' })]);
   });
 
+  it('far-off years are a 400, never a crash', async () => {
+    const res = await simulate({ dateNaissance: '9990-01-01', dateDebutContrat: '9999-09-01', dateFinContrat: '9999-12-31' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { code: string }) => e.code)).toContain('DATE_INVALIDE');
+  });
+
   it('needs a CFA key, and exists in v2 only', async () => {
     const body = { dateNaissance: '2008-06-15', dateDebutContrat: '2025-09-01', dateFinContrat: '2027-08-31' };
     expect((await simulate(body, null)).status).toBe(403);

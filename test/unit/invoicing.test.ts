@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  etatApresReglement, isIban, lireFacture, mouvementsDepot, mouvementsLiberation, mouvementsReglement, planDeclaration, planReception,
+  etatApresReglement, isIban, lireFacture, motifsRefusSolde, mouvementsDepot, mouvementsLiberation, mouvementsReglement, planDeclaration, planReception,
   repartirReglement, verifierDeclarationRupture, verifierFacture,
   type ContexteFacture, type DossierSuivi, type EcheanceSuivie, type FactureDemandee, type LigneDemandee,
 } from '../../src/domain/invoicing/index.js';
@@ -277,5 +277,25 @@ describe('IBAN, ruptures, refunds', () => {
     expect(planReception('A_REGULARISER')).toMatchObject({ ok: false, code: 'DECLARATION_ATTENDUE', allowed: ['DECLARE'] });
     expect(planReception('DECLARE')).toEqual({ ok: true, vers: 'RECU' });
     expect(planReception('RECU')).toMatchObject({ ok: false, code: 'ETAT_INCHANGE' });
+  });
+});
+
+describe('closing a dossier (SOLDE)', () => {
+  const e = (partial: Partial<Parameters<typeof motifsRefusSolde>[0]['echeances'][number]> = {}) => ({
+    codification: 'A1', montantTotalCents: 1000, montantRegleCents: 1000, montantEnCoursCents: 0, dateLimiteFacturation: null, ...partial,
+  });
+
+  it('needs the end past, everything paid, nothing en cours, refunds received', () => {
+    expect(motifsRefusSolde({ dateFin: '2026-03-15', aujourdHui: '2026-11-27', echeances: [e(), e({ montantTotalCents: 0, montantRegleCents: 0 })], remboursementsEnAttente: 0 })).toEqual([]);
+    expect(motifsRefusSolde({
+      dateFin: '2027-08-31', aujourdHui: '2026-11-27', remboursementsEnAttente: 1,
+      echeances: [e({ codification: 'A2', montantRegleCents: 0, montantEnCoursCents: 1000 }), e({ codification: 'A3', montantRegleCents: 400 })],
+    }).map((v) => v.code)).toEqual(['FIN_NON_ATTEINTE', 'FACTURE_EN_COURS', 'ECHEANCE_NON_REGLEE', 'REMBOURSEMENT_EN_ATTENTE']);
+  });
+
+  it('a balance never invoiced by its deadline is no longer due', () => {
+    const solde = e({ codification: 'A8', montantRegleCents: 0, dateLimiteFacturation: '2027-12-31' });
+    expect(motifsRefusSolde({ dateFin: '2027-08-31', aujourdHui: '2027-12-31', echeances: [solde], remboursementsEnAttente: 0 }).map((v) => v.code)).toEqual(['ECHEANCE_NON_REGLEE']);
+    expect(motifsRefusSolde({ dateFin: '2027-08-31', aujourdHui: '2028-01-01', echeances: [solde], remboursementsEnAttente: 0 })).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@
  * Everything is loaded and compiled once, at module load; validation itself is allocation-free on
  * the happy path (Ajv returns `true`, we return an empty array).
  */
+import { isExactCents } from '../financing/money.js';
 import fs from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
@@ -80,6 +81,9 @@ for (const [name, spec] of Object.entries(FORMATS)) {
   // An empty string means "not provided": required fields reject it through minLength: 1.
   ajv.addFormat(name, { type: 'string', validate: (value: string) => value === '' || spec.check(value) });
 }
+// Money in euros must convert to whole cents exactly (never more than two decimals).
+const MONTANT: Omit<FormatSpec, 'check'> = { code: 'MONTANT_INVALIDE', attendu: 'doit être un montant en euros avec au plus deux décimales.' };
+ajv.addFormat('montant', { type: 'number', validate: isExactCents });
 for (const schema of SCHEMAS.values()) ajv.addSchema(schema);
 
 function validatorFor(schemaFile: string): ValidateFunction {
@@ -243,7 +247,7 @@ function draftOf(error: ErrorObject, data: unknown, index: FieldIndex, root: str
       return { champ, code: 'TYPE_INVALIDE', description: `${who} doit être de type ${typesPhrase(types)}.`, priority: 1, types };
     }
     case 'format': {
-      const spec = FORMATS[String(params.format)];
+      const spec = params.format === 'montant' ? MONTANT : FORMATS[String(params.format)];
       return { champ, code: spec?.code ?? 'FORMAT_INVALIDE', description: `${who} ${spec?.attendu ?? 'a un format invalide.'}`, priority: 2 };
     }
     case 'enum':

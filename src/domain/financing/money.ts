@@ -154,3 +154,13 @@ export function formatEuros(cents: Cents): string {
   const rest = String(abs % 100).padStart(2, '0');
   return `${negative ? '-' : ''}${euros},${rest} €`;
 }
+
+/** True when `euros` is a finite amount with at most two decimals (what `eurosToCents` accepts). */
+export function isExactCents(euros: number): boolean {
+  try {
+    eurosToCents(euros);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -8,3 +8,4 @@ export {
 } from './ledger.js';
 export * from './rupture.js';
 export * from './remboursement.js';
+export { motifsRefusSolde, type DossierPourSolde, type EcheancePourSolde } from './solde.js';

@@ -798,6 +798,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/back-office/v1/dossiers/{numeroInterne}/solde": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Le dossier peut-il être soldé ? (fin passée, tout réglé, rien en cours, remboursements reçus) */
+        get: operations["soldeDossier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/back-office/v1/remboursements/{idRemboursement}/reception": {
         parameters: {
             query?: never;
@@ -1513,9 +1530,15 @@ export interface components {
             dureeTravailHebdoMinutes?: number | null;
             /** @description Travail sur machines dangereuses ou exposition à des risques particuliers. */
             travailRisque?: boolean | null;
-            /** @description Salaire brut mensuel à l'embauche, en euros. */
+            /**
+             * Format: montant
+             * @description Salaire brut mensuel à l'embauche, en euros.
+             */
             salaireEmbauche?: number | null;
-            /** @description Salaire minimum conventionnel mensuel (euros), lorsque la branche en fixe un. */
+            /**
+             * Format: montant
+             * @description Salaire minimum conventionnel mensuel (euros), lorsque la branche en fixe un.
+             */
             smc?: number | null;
             /** @description Avantage en nature nourriture : euros par repas. */
             avantageNourriture?: number | null;
@@ -6204,6 +6227,87 @@ export interface operations {
             };
             /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    soldeDossier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                numeroInterne: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        numeroInterne: string;
+                        etat: components["schemas"]["EtatDossierCode"];
+                        soldable: boolean;
+                        motifs: components["schemas"]["Erreur"][];
+                    };
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

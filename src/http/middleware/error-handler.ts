@@ -30,7 +30,9 @@ export function errorHandler(logger: Logger, jsonLimit: number): ErrorRequestHan
   return (err: unknown, req, res, _next) => {
     let apiError = err instanceof ApiError ? err : fromBodyParser(err as BodyParserError, jsonLimit);
     if (!apiError) {
-      logger.error({ requestId: req.requestId, err }, 'erreur inattendue');
+      // Only the error's shape is logged: driver messages and details can quote row values.
+      const e = err as { name?: string; code?: string; constraint?: string; stack?: string };
+      logger.error({ requestId: req.requestId, erreur: { type: e?.name, code: e?.code, contrainte: e?.constraint, pile: e?.stack?.split('\n').slice(1, 8).join('\n') } }, 'erreur inattendue');
       apiError = errors.internal();
     }
     if (res.headersSent) {

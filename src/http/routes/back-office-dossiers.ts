@@ -145,17 +145,20 @@ export function backOfficeDossierRoutes(db: Knex, config: Config): Router {
   router.post('/dossiers/:numeroInterne/mise-en-conformite', requireJsonBody, async (req, res) => {
     const numero = String(req.params.numeroInterne);
     const commentaire = bodyOf(req).commentaire;
-    const outcome = await setConformityRequest(db, numero, typeof commentaire === 'string' ? commentaire : undefined, { acteur: actorOf(req.caller!) });
+    if (typeof commentaire === 'string' && commentaire.length > 2000) {
+      throw errors.validation([{ code: 'COMMENTAIRE_INVALIDE', description: 'commentaire doit être un texte de 2000 caractères au plus.', champ: '/commentaire', section: 'requete' }]);
+    }
+    const outcome = await setConformityRequest(db, numero, typeof commentaire === 'string' ? commentaire : undefined, { acteur: actorOf(req.caller!) },
+      (trx) => recordWrite(trx, req, 'MISE_EN_CONFORMITE_DEMANDEE', { type: 'DOSSIER', id: numero }));
     if (!outcome.ok) throw failure(outcome, numero);
-    await recordWrite(db, req, 'MISE_EN_CONFORMITE_DEMANDEE', { type: 'DOSSIER', id: numero });
     res.json(summary(outcome.dossier));
   });
 
   router.delete('/dossiers/:numeroInterne/mise-en-conformite', async (req, res) => {
     const numero = String(req.params.numeroInterne);
-    const outcome = await clearConformityRequest(db, numero, { acteur: actorOf(req.caller!) });
+    const outcome = await clearConformityRequest(db, numero, { acteur: actorOf(req.caller!) },
+      (trx) => recordWrite(trx, req, 'MISE_EN_CONFORMITE_LEVEE', { type: 'DOSSIER', id: numero }));
     if (!outcome.ok) throw failure(outcome, numero);
-    await recordWrite(db, req, 'MISE_EN_CONFORMITE_LEVEE', { type: 'DOSSIER', id: numero });
     res.json(summary(outcome.dossier));
   });
 
@@ -165,9 +168,9 @@ export function backOfficeDossierRoutes(db: Knex, config: Config): Router {
     if (typeof deca !== 'string' || !isNumeroDeca(deca)) {
       throw errors.validation([{ code: 'NUMERO_DECA_INVALIDE', description: 'numeroDeca doit être un numéro de dépôt DECA de 15 caractères (ex. 02B202212000000).', champ: '/numeroDeca', section: 'requete' }]);
     }
-    const outcome = await setNumeroDeca(db, numero, deca.toUpperCase(), { acteur: actorOf(req.caller!) });
+    const outcome = await setNumeroDeca(db, numero, deca.toUpperCase(), { acteur: actorOf(req.caller!) },
+      (trx) => recordWrite(trx, req, 'NUMERO_DECA', { type: 'DOSSIER', id: numero }));
     if (!outcome.ok) throw failure(outcome, numero);
-    await recordWrite(db, req, 'NUMERO_DECA', { type: 'DOSSIER', id: numero });
     res.json(summary(outcome.dossier));
   });
 

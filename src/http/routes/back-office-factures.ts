@@ -8,7 +8,9 @@ import type { Knex } from 'knex';
 import { recordWrite } from '../../db/audit.js';
 import { dossiersDesFactures, findFacture, moveFacture, TRANSITIONS_MANUELLES, type FactureRow } from '../../db/factures.js';
 import { enregistrerReglement, findReglement, pageOfReglements } from '../../db/reglements.js';
-import { findRemboursement, pageOfRemboursements, recevoirRemboursement } from '../../db/remboursements.js';
+import { findRemboursement, motifsRefusSoldeDossier, pageOfRemboursements, recevoirRemboursement } from '../../db/remboursements.js';
+import type { DossierRow } from '../../db/dossiers.js';
+import { parisDate } from '../../domain/dates.js';
 import { validateAgainst } from '../../domain/cerfa/schema-validation.js';
 import { centsToEuros, eurosToCents } from '../../domain/financing/index.js';
 import { calendarDateOf } from '../../domain/formats.js';
@@ -161,6 +163,16 @@ export function backOfficeFactureRoutes(db: Knex): Router {
     }
     const r = await findRemboursement(db, numero);
     res.json(r ? remboursementView(r, true) : {});
+  });
+
+  router.get('/dossiers/:numeroInterne/solde', async (req, res) => {
+    const numero = String(req.params.numeroInterne);
+    const dossier = (await db('dossiers').where({ numero_interne: numero }).first('id', 'cerfa', 'etat')) as (Pick<DossierRow, 'id' | 'cerfa' | 'etat'>) | undefined;
+    if (!dossier) throw errors.notFound(`Aucun dossier ${numero}.`, 'DOSSIER_INTROUVABLE');
+    const motifs = ['ENGAGE', 'RUPTURE'].includes(dossier.etat)
+      ? await motifsRefusSoldeDossier(db, dossier, parisDate(new Date()))
+      : [{ code: 'ETAT_NON_SOLDABLE', description: `Le dossier est à l'état ${dossier.etat} : seuls les dossiers ENGAGE ou RUPTURE se soldent.`, champ: '/vers', section: 'requete' as const }];
+    res.json({ numeroInterne: numero, etat: dossier.etat, soldable: motifs.length === 0, motifs });
   });
 
   return router;

@@ -35,6 +35,7 @@ function coherence(body: SimulationRequest): Violation[] {
   for (const name of dates) {
     const value = body[name];
     if (typeof value === 'string' && value !== '' && !isIsoDate(value)) out.push(violation(name, 'DATE_INVALIDE', `Le champ ${name} n'est pas une date du calendrier (${value}).`));
+    else if (typeof value === 'string' && (value < '1900-01-01' || value > '2199-12-31')) out.push(violation(name, 'DATE_INVALIDE', `Le champ ${name} doit être compris entre 1900 et 2199.`));
   }
   if (out.length) return out;
   const { dateNaissance: naissance, dateDebutContrat: debut, dateFinContrat: fin } = body;

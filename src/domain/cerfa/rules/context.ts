@@ -3,6 +3,7 @@
  * pay periods (lazily, only the remuneration rules need them). Rules read a date from here and
  * skip themselves when it is `undefined`, so odd data never makes a rule throw.
  */
+import { eurosToCents, isExactCents } from '../../financing/money.js';
 import type { Violation } from '../../violation.js';
 import { sectionOfPointer } from '../../violation.js';
 import { fullYearsBetween, isIsoDate } from '../../dates.js';
@@ -57,7 +58,7 @@ export class RuleContext {
     this.avenant = estAvenant(contrat?.typeContratApp ?? 0);
     this.departementEmployeur = departementDe(employeur?.adresse?.departement, employeur?.adresse?.codePostal);
     const smc = contrat?.smc;
-    this.smcMensuelCents = typeof smc === 'number' && Number.isFinite(smc) && smc > 0 ? Math.round(smc * 100) : undefined;
+    this.smcMensuelCents = typeof smc === 'number' && smc > 0 && isExactCents(smc) ? eurosToCents(smc) : undefined;
   }
 
   /** Apprentice's age at contract end; only a rare rule needs it, hence computed on demand. */

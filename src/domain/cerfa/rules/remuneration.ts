@@ -4,6 +4,7 @@
  * uses; the declared lines may be split differently, so rates are compared day by day through
  * date overlaps rather than line by line.
  */
+import { eurosToCents, isExactCents } from '../../financing/money.js';
 import { addDays, addYears, fullYearsBetween, maxDate, minDate } from '../../dates.js';
 import { TRANCHE_LIBELLES } from '../../remuneration/grille.js';
 import {
@@ -208,8 +209,8 @@ function checkSalaireEmbauche(ctx: RuleContext, out: Findings, premiere: Ligne):
   const salaire = ctx.cerfa.contrat.salaireEmbauche;
   const taux = premiere.ligne.taux;
   const { debut } = ctx;
-  if (typeof salaire !== 'number' || !Number.isFinite(salaire) || typeof taux !== 'number' || !Number.isFinite(taux) || !debut) return;
-  const recuCents = Math.round(salaire * 100);
+  if (typeof salaire !== 'number' || !isExactCents(salaire) || typeof taux !== 'number' || !Number.isFinite(taux) || !debut) return;
+  const recuCents = eurosToCents(salaire);
   const smc = premiere.ligne.typeSalaire === 'SMC' ? ctx.smcMensuelCents : undefined;
   // The SMIC of the conclusion date is accepted too: the CERFA is often filled before a revaluation.
   const bases = smc !== undefined ? [smc]
