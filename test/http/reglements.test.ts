@@ -37,6 +37,11 @@ describe('back-office invoice transitions', () => {
     const same = await transition(h, n, { vers: 'TRANSMIS' });
     expect(same.status).toBe(409);
     expect(same.body.errors[0].code).toBe('ETAT_INCHANGE');
+    expect((await transition(h, n, { vers: 'VALIDEE' })).body.etatFacture).toBe('VALIDEE');
+    const reserved = await transition(h, n, { vers: 'REGLE' });
+    expect(reserved.status).toBe(409);
+    expect(reserved.body.errors[0]).toMatchObject({ code: 'TRANSITION_RESERVEE', champ: '/vers' });
+    expect(reserved.body.transitionsPossibles).toEqual([]);
   });
 
   it('correction: asked with a comment, answered by a corrected invoice (same number, amounts re-checked), then validated', async () => {
