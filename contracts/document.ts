@@ -348,7 +348,7 @@ function facturePaths(version: 'v1' | 'v2'): Obj {
           query('numeroPage', 'Page (1 pour la première)', { type: 'integer', minimum: 1, default: 1 }),
           query('taillePage', 'Éléments par page', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
           query('etat', 'Filtre sur l’état', ref('EtatFactureCode')),
-          query('depuis', 'Curseur du flux incrémental (extension de la norme)', { type: 'string', pattern: '^[0-9]+$' }),
+          query('depuis', 'Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant', { type: 'string', pattern: '^(0|[0-9]+\\.[0-9]+)$' }),
         ],
         responses: { '200': json({ oneOf: [ref('PageEtatsFactures'), ref('FluxEtatsFactures')] }), '304': { description: 'Non modifié (If-None-Match)' }, ...STANDARD_ERRORS },
       },

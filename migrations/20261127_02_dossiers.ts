@@ -1,19 +1,10 @@
 import type { Knex } from 'knex';
 
 /**
- * Apprenticeship dossiers as received through the API, their history, and the per-CFA change
- * counters behind page ranks and the incremental feed.
+ * Apprenticeship dossiers as received through the API and their history. Pages and the
+ * incremental feed rest on transaction ids (see src/db/feed.ts).
  */
 export async function up(knex: Knex): Promise<void> {
-  // Per-(CFA, feed) counters, for feeds that number their rows in commit order under a row lock.
-  await knex.schema.createTable('compteurs_cfa', (t) => {
-    t.string('siren', 9).notNullable();
-    t.string('flux', 20).notNullable();
-    t.bigInteger('rang').notNullable().defaultTo(0); // number of objects created (dense ranks)
-    t.bigInteger('modification').notNullable().defaultTo(0); // last change number
-    t.primary(['siren', 'flux']);
-  });
-
   await knex.raw('create sequence numero_externe_seq');
 
   await knex.schema.createTable('dossiers', (t) => {
@@ -70,5 +61,4 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('dossiers_historique');
   await knex.schema.dropTableIfExists('dossiers');
   await knex.raw('drop sequence if exists numero_externe_seq');
-  await knex.schema.dropTableIfExists('compteurs_cfa');
 }

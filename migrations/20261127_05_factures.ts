@@ -12,8 +12,9 @@ export async function up(knex: Knex): Promise<void> {
     t.string('numero_interne', 20).notNullable().unique(); // numeroInterneFacture, 12 random digits
     t.string('cfa_siren', 9).notNullable();
     t.string('numero', 60).notNullable(); // the CFA's own invoice number (referenceFactureCFA)
-    t.bigInteger('rang_cfa').notNullable(); // 1..n per CFA (feed 'factures'): pages without OFFSET
-    t.bigInteger('modification').notNullable(); // per-CFA change number, for the incremental feed
+    t.bigInteger('rang_cfa'); // 1..n per CFA, given to settled rows by readers (src/db/feed.ts)
+    t.specificType('xid_creation', 'xid8').notNullable().defaultTo(knex.raw('pg_current_xact_id()'));
+    t.specificType('xid_modif', 'xid8').notNullable().defaultTo(knex.raw('pg_current_xact_id()'));
     t.string('etat', 30).notNullable();
     t.text('commentaire'); // last state comment (correction asked, rejection reason…)
     t.date('date_emission').notNullable();
@@ -35,7 +36,7 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('mis_a_jour_le', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.unique(['cfa_siren', 'numero']);
     t.unique(['cfa_siren', 'rang_cfa']);
-    t.index(['cfa_siren', 'modification']);
+    t.index(['cfa_siren', 'xid_modif', 'id']);
     t.index(['etat', 'recue_le']);
   });
   await knex.raw(`alter table factures add constraint factures_montants

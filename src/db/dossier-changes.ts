@@ -20,7 +20,8 @@ export type ChangeOutcome =
   | { ok: true; dossier: DossierRow }
   | { ok: false; kind: 'not-found' }
   | { ok: false; kind: 'refused'; plan: Refusal }
-  | { ok: false; kind: 'financing'; violation: Violation };
+  | { ok: false; kind: 'financing'; violation: Violation }
+  | { ok: false; kind: 'blocked'; violations: Violation[] };
 
 export interface Refusal {
   code: string;
@@ -75,6 +76,8 @@ export async function moveDossier(
   actor: Actor,
   parametres: ParametresFinancement,
   afterChange?: (trx: Knex.Transaction, d: DossierRow) => Promise<void>,
+  /** Checks that need the database (e.g. nothing left to pay before SOLDE), run on the locked row. */
+  guard?: (trx: Knex.Transaction, d: DossierRow) => Promise<Violation[]>,
 ): Promise<ChangeOutcome> {
   try {
     return await db.transaction(async (trx) => {
@@ -82,6 +85,8 @@ export async function moveDossier(
       if (!d) return { ok: false, kind: 'not-found' };
       const plan = planDossierTransition(d.etat, request);
       if (!plan.ok) return { ok: false, kind: 'refused', plan };
+      const blocking = guard ? await guard(trx, d) : [];
+      if (blocking.length) return { ok: false, kind: 'blocked', violations: blocking };
 
       if (request.vers === 'ENGAGE') {
         const npec = await npecFor(trx, d);

@@ -13,7 +13,7 @@ import {
 import type { IsoDate } from '../domain/financing/index.js';
 import { planFactureTransition, transitionsFacturePossibles, type EtatFacture } from '../domain/lifecycle/index.js';
 import type { Violation } from '../domain/violation.js';
-import { bumpForChange, bumpForCreation, readCounter } from './counters.js';
+import { assignRanks, changesAfter, currentTransaction, highestRank, type Cursor } from './feed.js';
 import type { Actor } from './dossier-changes.js';
 import { findSameFile, insertDocument, type NewDocument, type TypeFichier, type ObjetRef } from './documents.js';
 import { newNumeroInterne } from './dossiers.js';
@@ -29,8 +29,8 @@ export interface FactureRow {
   numero_interne: string;
   cfa_siren: string;
   numero: string;
-  rang_cfa: string;
-  modification: string;
+  rang_cfa: string | null;
+  xid_modif: string;
   etat: EtatFacture;
   commentaire: string | null;
   date_emission: string;
@@ -108,8 +108,7 @@ export async function historiser(trx: Knex.Transaction, factureId: string, h: { 
 
 /** Records a change of an invoice: next change number of the CFA's feed, then the update. */
 export async function changerFacture(trx: Knex.Transaction, f: FactureRow, changes: Record<string, unknown>): Promise<FactureRow> {
-  const modification = await bumpForChange(trx, f.cfa_siren, 'factures');
-  const [updated] = (await trx('factures').where({ id: f.id }).update({ ...changes, modification, mis_a_jour_le: trx.fn.now() }).returning('*')) as FactureRow[];
+  const [updated] = (await trx('factures').where({ id: f.id }).update({ ...changes, xid_modif: currentTransaction(trx), mis_a_jour_le: trx.fn.now() }).returning('*')) as FactureRow[];
   if (!updated) throw new Error('facture vanished');
   return updated;
 }
@@ -302,11 +301,10 @@ export async function deposerFacture(db: Knex, input: NouvelleFacture, afterWrit
         facture = await changerFacture(trx, corrigee, { ...colonnes, corrections: corrigee.corrections + 1 });
         await historiser(trx, facture.id, { evenement: 'CORRECTION', etat: 'TRANSMIS', acteur: input.acteur, commentaire: 'Facture corrigée par le CFA' });
       } else {
-        const { rang, modification } = await bumpForCreation(trx, input.cfaSiren, 'factures');
         let created: FactureRow | undefined;
         for (let attempt = 0; attempt < 3 && !created; attempt += 1) {
           [created] = (await trx('factures')
-            .insert({ ...colonnes, numero_interne: newNumeroInterne(), cfa_siren: input.cfaSiren, rang_cfa: rang, modification })
+            .insert({ ...colonnes, numero_interne: newNumeroInterne(), cfa_siren: input.cfaSiren })
             .onConflict('numero_interne')
             .ignore()
             .returning('*')) as FactureRow[];
@@ -495,12 +493,13 @@ export interface PageFactures {
 /** One page of the CFA's invoices in arrival order (dense ranks without filter, like dossiers). */
 export async function pageOfFactures(db: Knex, siren: string, q: PageFactures): Promise<{ total: number; items: FactureRow[] }> {
   const from = (q.page - 1) * q.size;
+  await assignRanks(db, 'factures', siren);
   if (!q.etat) {
-    const { rang } = await readCounter(db, siren, 'factures');
+    const rang = await highestRank(db, 'factures', siren);
     const items = (await db('factures').where({ cfa_siren: siren }).whereBetween('rang_cfa', [from + 1, from + q.size]).orderBy('rang_cfa')) as FactureRow[];
     return { total: rang, items };
   }
-  const base = db('factures').where({ cfa_siren: siren, etat: q.etat });
+  const base = db('factures').where({ cfa_siren: siren, etat: q.etat }).whereNotNull('rang_cfa');
   const [countRow, items] = await Promise.all([
     base.clone().count<{ n: string }[]>({ n: '*' }),
     base.clone().orderBy('rang_cfa').offset(from).limit(q.size),
@@ -508,11 +507,11 @@ export async function pageOfFactures(db: Knex, siren: string, q: PageFactures): 
   return { total: Number(countRow[0]?.n ?? 0), items: items as FactureRow[] };
 }
 
-/** Invoices changed after change number `after`, in change order. */
-export async function facturesChangedSince(db: Knex, siren: string, after: number, size: number, etat?: string): Promise<FactureRow[]> {
-  const q = db('factures').where({ cfa_siren: siren }).where('modification', '>', after);
+/** Invoices changed after the cursor, in change order (settled changes only, see feed.ts). */
+export async function facturesChangedSince(db: Knex, siren: string, after: Cursor, size: number, etat?: string): Promise<FactureRow[]> {
+  const q = changesAfter(db, 'factures', siren, after);
   if (etat) q.where({ etat });
-  return (await q.orderBy('modification').limit(size)) as FactureRow[];
+  return (await q.limit(size)) as FactureRow[];
 }
 
 export interface MontantDossier {

@@ -109,7 +109,11 @@ describe('back-office dossier life cycle', () => {
     expect(statuts.slice(2)).toEqual(Array(6).fill('ANNULEE'));
     const sum = view.body.echeances.reduce((s: number, e: { montantTotal: number }) => s + Math.round(e.montantTotal * 100), 0);
     expect(sum).toBe(429589);
-    expect((await move(n, { vers: 'SOLDE' })).status).toBe(200);
+    // Nothing was paid yet: the dossier cannot be closed while money is due.
+    const solde = await move(n, { vers: 'SOLDE' });
+    expect(solde.status).toBe(409);
+    expect(solde.body.errors.length).toBeGreaterThan(0);
+    expect((await cfaView(n)).body.cerfa.etat).toBe('RUPTURE');
   });
 
   it('every move shows in the CFA’s incremental feed and in the history', async () => {

@@ -162,3 +162,16 @@ describe('POST /v2/dossiers/rupture/employeur', () => {
     expect(await h.t.db('ruptures').where({ dossier_id: d.id }).first()).toMatchObject({ motif: 'PERIODE_PROBATOIRE', initiative: 'EMPLOYEUR', date_rupture: '2025-10-01' });
   });
 });
+
+describe('rupture decided by the back office', () => {
+  it('also turns an overpayment into a refund the CFA sees', async () => {
+    const d = await paidTwice(231);
+    const res = await h.t.http.post(`/back-office/v1/dossiers/${d.numeroInterne}/transitions`).set('X-API-KEY', h.opco)
+      .send({ vers: 'RUPTURE', dateRupture: '2026-03-15', commentaire: 'Rupture notifiée par l’employeur' });
+    expect(res.status).toBe(200);
+    const refunds = await h.t.http.get('/v2/remboursements').set('X-API-KEY', h.cfa);
+    const mine = (refunds.body.remboursements ?? refunds.body).filter((r: { numeroInterneDossier: string }) => r.numeroInterneDossier === d.numeroInterne);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ montant: 1304.11, cause: 'TROP_PERCU_RUPTURE', etat: 'A_REGULARISER' });
+  });
+});

@@ -4999,7 +4999,7 @@ export interface operations {
                 taillePage?: number;
                 /** @description Filtre sur l’état */
                 etat?: components["schemas"]["EtatFactureCode"];
-                /** @description Curseur du flux incrémental (extension de la norme) */
+                /** @description Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant */
                 depuis?: string;
             };
             header?: never;
@@ -5272,7 +5272,7 @@ export interface operations {
                 taillePage?: number;
                 /** @description Filtre sur l’état */
                 etat?: components["schemas"]["EtatFactureCode"];
-                /** @description Curseur du flux incrémental (extension de la norme) */
+                /** @description Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant */
                 depuis?: string;
             };
             header?: never;

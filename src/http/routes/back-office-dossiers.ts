@@ -9,7 +9,8 @@ import { recordWrite } from '../../db/audit.js';
 import { clearConformityRequest, moveDossier, npecFor, setConformityRequest, setNumeroDeca, type ChangeOutcome } from '../../db/dossier-changes.js';
 import { ETATS_DOSSIER, historyOf, type DossierRow } from '../../db/dossiers.js';
 import { loadFinancingView } from '../../db/financing.js';
-import { isIsoDate } from '../../domain/dates.js';
+import { creerRemboursementSiTropPercu, motifsRefusSoldeDossier } from '../../db/remboursements.js';
+import { isIsoDate, parisDate } from '../../domain/dates.js';
 import { centsToEuros, type ParametresFinancement } from '../../domain/financing/index.js';
 import { isNumeroDeca } from '../../domain/formats.js';
 import { isEtatDossier } from '../../domain/lifecycle/index.js';
@@ -32,6 +33,7 @@ function bodyOf(req: Request): Record<string, unknown> {
 function failure(outcome: Exclude<ChangeOutcome, { ok: true }>, numeroInterne: string): ApiError {
   if (outcome.kind === 'not-found') return errors.notFound(`Aucun dossier ${numeroInterne}.`, 'DOSSIER_INTROUVABLE');
   if (outcome.kind === 'financing') return new ApiError(422, [outcome.violation], { title: 'Engagement impossible', detail: outcome.violation.description });
+  if (outcome.kind === 'blocked') return new ApiError(409, outcome.violations, { title: 'Transition refusée', detail: outcome.violations.map((v) => v.description).join(' ') });
   const { plan } = outcome;
   const champ = plan.code.startsWith('DATE_RUPTURE') ? '/dateRupture' : plan.code === 'COMMENTAIRE_OBLIGATOIRE' ? '/commentaire' : '/vers';
   const status = plan.code === 'COMMENTAIRE_OBLIGATOIRE' || plan.code.startsWith('DATE_RUPTURE') || plan.code === 'ETAT_INCONNU' ? 400 : 409;
@@ -136,7 +138,11 @@ export function backOfficeDossierRoutes(db: Knex, config: Config): Router {
       vers,
       commentaire: typeof body.commentaire === 'string' ? body.commentaire : undefined,
       dateRupture: typeof body.dateRupture === 'string' ? body.dateRupture : undefined,
-    }, { acteur: actorOf(req.caller!) }, parametres, (trx) => recordWrite(trx, req, `DOSSIER_${vers}`, { type: 'DOSSIER', id: numero }));
+    }, { acteur: actorOf(req.caller!) }, parametres, async (trx, d) => {
+      await recordWrite(trx, req, `DOSSIER_${vers}`, { type: 'DOSSIER', id: numero });
+      // A rupture decided by the OPCO creates the refund of any overpayment, as the CFA's declaration does.
+      if (vers === 'RUPTURE') await creerRemboursementSiTropPercu(trx, d);
+    }, vers === 'SOLDE' ? (trx, d) => motifsRefusSoldeDossier(trx, d, parisDate()) : undefined);
     if (!outcome.ok) throw failure(outcome, numero);
     const financing = await loadFinancingView(db, outcome.dossier.id);
     res.json({ ...summary(outcome.dossier), ...dossierView(outcome.dossier, financing) });

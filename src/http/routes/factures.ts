@@ -4,6 +4,7 @@
  * invoice with its lines and history, certificats de réalisation (§5.4) and the payments received.
  * Every read is scoped to the key's CFA: another CFA's invoice answers 404 like a missing one.
  */
+import { formatCursor, parseCursor } from '../../db/feed.js';
 import { Router, type Request } from 'express';
 import type { Knex } from 'knex';
 import type { Config } from '../../config/config.js';
@@ -142,18 +143,19 @@ export function factureRoutes(db: Knex, config: Config): Router {
     const page = q.integer('numeroPage', 1, 1, 10_000_000);
     const size = q.integer('taillePage', 100, 1, 1000);
     const etat = q.oneOf('etat', ETATS_FACTURE);
-    const depuis = q.string('depuis', { max: 20 });
-    if (depuis !== undefined && !/^\d+$/.test(depuis)) q.custom('depuis', 'Le paramètre depuis doit être un curseur rendu par curseurSuivant (ou 0 pour tout relire).');
+    const depuis = q.string('depuis', { max: 41 });
+    const cursor = depuis === undefined ? undefined : parseCursor(depuis);
+    if (depuis !== undefined && !cursor) q.custom('depuis', 'Le paramètre depuis doit être un curseur rendu par curseurSuivant (ou 0 pour tout relire).');
     if (q.violations.length) throw errors.validation(q.violations);
 
-    if (depuis !== undefined) {
-      const items = await facturesChangedSince(db, caller.siren, Number(depuis), size, etat);
+    if (depuis !== undefined && cursor) {
+      const items = await facturesChangedSince(db, caller.siren, cursor, size, etat);
       const dossiers = await dossiersDesFactures(db, items.map((f) => f.id));
       const last = items[items.length - 1];
       res.json({
         count: items.length,
         factures: items.map((f) => etatFactureView(f, dossiers.get(String(f.id)))),
-        curseurSuivant: last ? String(last.modification) : depuis,
+        curseurSuivant: last ? formatCursor(last) : depuis,
         plusDeResultats: items.length === size,
       });
       return;

@@ -71,6 +71,7 @@ export function ruptureRoutes(db: Knex, config: Config): Router {
       if (outcome.kind === 'financing') {
         throw new ApiError(422, [{ ...outcome.violation, champ: outcome.violation.champ || '/dateRupture' }], { title: 'Rupture impossible', detail: outcome.violation.description });
       }
+      if (outcome.kind === 'blocked') throw new ApiError(409, outcome.violations, { title: 'Rupture refusée', detail: outcome.violations.map((v) => v.description).join(' ') });
       const { plan } = outcome;
       const description = plan.code === 'ETAT_INCHANGE' || plan.code === 'TRANSITION_INTERDITE'
         ? `Le dossier ${numero} est à l'état ${plan.code === 'ETAT_INCHANGE' ? 'RUPTURE' : dossier.etat} : seule la rupture d'un dossier engagé (ENGAGE) peut être déclarée.`
