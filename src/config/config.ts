@@ -24,6 +24,8 @@ export interface Config {
   /** When true, every /v1 and /v2 call needs `Authorization: Bearer` besides X-API-KEY. */
   requireBearer: boolean;
   tokenTtlSeconds: number;
+  /** How long a checked API key is remembered in memory (revocations elsewhere take this long). */
+  authCacheSeconds: number;
   /** How long an Idempotency-Key and its stored answer are kept. */
   idempotencyTtlHours: number;
   shutdownTimeoutMs: number;
@@ -94,6 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 10_000_000),
     requireBearer: bool(env, 'REQUIRE_BEARER', false),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, 60, 86_400),
+    authCacheSeconds: integer(env, 'AUTH_CACHE_SECONDS', 10, 0, 3600),
     idempotencyTtlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 24, 24 * 365),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),

@@ -2,13 +2,19 @@
 import type { Knex } from 'knex';
 import type { Request } from 'express';
 
-export async function recordWrite(
-  db: Knex,
-  req: Request,
-  action: string,
-  objet?: { type: string; id: string },
-): Promise<void> {
-  await db('audit_ecritures').insert({
+/** Who wrote: the request's id, key, vendor and editor headers (the audit row without its object). */
+export interface Author {
+  id_requete: string;
+  cle_id: string | null;
+  siren: string | null;
+  client_id: string | null;
+  editeur: string | null;
+  logiciel: string | null;
+  version: string | null;
+}
+
+export function authorOf(req: Request): Author {
+  return {
     id_requete: req.requestId,
     cle_id: req.caller?.keyId ?? null,
     siren: req.caller?.siren ?? null,
@@ -16,8 +22,14 @@ export async function recordWrite(
     editeur: req.editor.editeur,
     logiciel: req.editor.logiciel,
     version: req.editor.version,
-    action,
-    objet_type: objet?.type ?? null,
-    objet_id: objet?.id ?? null,
-  });
+  };
+}
+
+export async function recordWrite(
+  db: Knex,
+  req: Request,
+  action: string,
+  objet?: { type: string; id: string },
+): Promise<void> {
+  await db('audit_ecritures').insert({ ...authorOf(req), action, objet_type: objet?.type ?? null, objet_id: objet?.id ?? null });
 }

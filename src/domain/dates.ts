@@ -138,6 +138,11 @@ export function lastDayOfMonth(date: IsoDate): IsoDate {
 const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' });
 
 /** The calendar date of an instant in Europe/Paris (used for "today" in business rules). */
+let memo = { minute: NaN, date: '' };
+
 export function parisDate(instant: Date = new Date()): IsoDate {
-  return PARIS_DAY.format(instant);
+  // Days change on minute boundaries in every time zone: one formatting per minute is enough.
+  const minute = Math.floor(instant.getTime() / 60_000);
+  if (minute !== memo.minute) memo = { minute, date: PARIS_DAY.format(instant) };
+  return memo.date;
 }

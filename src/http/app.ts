@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../observability/metrics.js';
+import { createKeyCache } from './key-cache.js';
 import { accessLog } from './middleware/access-log.js';
 import { authenticateBearer, authenticateKey } from './middleware/auth.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  const keys = createKeyCache(db, config.authCacheSeconds * 1000);
   const limiter = perKeyRateLimit(config.rateLimitPerMinute);
   const jsonTypes = ['application/json', 'application/*+json'];
   const smallJson = express.json({ limit: config.jsonBodyLimitBytes, type: jsonTypes });
@@ -59,13 +61,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(cfaKeyInfoRoutes(db));
 
   const backOffice = express.Router();
-  backOffice.use(authenticateKey(db, 'opco'), json);
-  backOffice.use(backOfficeKeyRoutes(db));
+  backOffice.use(authenticateKey(keys, 'opco'), json);
+  backOffice.use(backOfficeKeyRoutes(db, keys));
   backOffice.use(backOfficeRoutes(deps));
   app.use('/back-office/v1', backOffice);
 
   const cfa = express.Router();
-  cfa.use(authenticateKey(db, 'cfa'), authenticateBearer(db, config.requireBearer), json);
+  cfa.use(authenticateKey(keys, 'cfa'), authenticateBearer(db, config.requireBearer), json);
   cfa.use(cfaRoutes(deps));
   app.use(['/v1', '/v2'], cfa);
 

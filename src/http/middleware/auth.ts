@@ -5,17 +5,18 @@
 import type { Knex } from 'knex';
 import type { RequestHandler } from 'express';
 import { findValidToken } from '../../db/clients.js';
-import { findKey, keyStatus } from '../../db/keys.js';
+import { keyStatus } from '../../db/keys.js';
+import type { KeyCache } from '../key-cache.js';
 import { parisDate } from '../../domain/dates.js';
 import { errors } from '../errors.js';
 
-export function authenticateKey(db: Knex, role: 'cfa' | 'opco'): RequestHandler {
+export function authenticateKey(keys: KeyCache, role: 'cfa' | 'opco'): RequestHandler {
   return async (req, _res, next) => {
     const presented = req.get('x-api-key');
     if (!presented) {
       throw errors.forbidden('CLE_API_MANQUANTE', "L'en-tête X-API-KEY est obligatoire.");
     }
-    const row = presented.length <= 200 ? await findKey(db, presented.trim()) : undefined;
+    const row = presented.length <= 200 ? await keys.find(presented.trim()) : undefined;
     if (!row) throw errors.forbidden('CLE_API_INVALIDE', "La clé d'API présentée est inconnue.");
     const status = keyStatus(row, parisDate());
     if (status === 'REVOQUEE') throw errors.forbidden('CLE_API_REVOQUEE', "La clé d'API présentée a été révoquée.");

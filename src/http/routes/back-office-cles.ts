@@ -9,6 +9,7 @@ import { recordWrite } from '../../db/audit.js';
 import { isIsoDate } from '../../domain/dates.js';
 import type { Violation } from '../../domain/violation.js';
 import { errors } from '../errors.js';
+import type { KeyCache } from '../key-cache.js';
 import { requireJsonBody } from '../middleware/error-handler.js';
 
 function publicKey(row: KeyRow): Record<string, unknown> {
@@ -47,7 +48,7 @@ function checkCreateKey(body: unknown): { value?: CreateKeyBody; violations: Vio
   return violations.length ? { violations } : { value: b as unknown as CreateKeyBody, violations };
 }
 
-export function backOfficeKeyRoutes(db: Knex): Router {
+export function backOfficeKeyRoutes(db: Knex, keys: KeyCache): Router {
   const router = Router();
   router.post('/cles', requireJsonBody, async (req, res) => {
     const { value, violations } = checkCreateKey(req.body);
@@ -70,6 +71,7 @@ export function backOfficeKeyRoutes(db: Knex): Router {
       return done;
     });
     if (!revoked) throw errors.notFound('Clé inconnue ou déjà révoquée.', 'CLE_INTROUVABLE');
+    keys.forget(id);
     res.status(204).end();
   });
   return router;

@@ -5,7 +5,7 @@
  */
 import { Router, type Request } from 'express';
 import type { Knex } from 'knex';
-import { recordWrite } from '../../db/audit.js';
+import { authorOf } from '../../db/audit.js';
 import { formatCursor, parseCursor } from '../../db/feed.js';
 import {
   changesSince, createDossier, ETATS_DOSSIER, findDossier, findDossiers, historyOf, ORIGINES, pageOfEtats,
@@ -75,7 +75,7 @@ export function dossierRoutes(db: Knex, metrics: Metrics, loadFinancing?: Financ
       logiciel: req.editor.logiciel,
       version: req.editor.version,
       acteur: actorOf(caller),
-    }, now, (trx, d) => recordWrite(trx, req, 'DOSSIER_TRANSMIS', { type: 'DOSSIER', id: d.numero_interne }));
+    }, now, authorOf(req));
 
     if (outcome.kind === 'same-contract') {
       metrics.contractsReceived.inc({ outcome: 'duplicate' });

@@ -1,0 +1,36 @@
+/**
+ * A short-lived, in-process memory of recently seen API keys, so that the hot path does not ask the
+ * database for the same key on every request. Entries live `ttlMs` (AUTH_CACHE_SECONDS): a key
+ * revoked in another process (CLI, other instance) stops working within that delay; a key revoked
+ * through this process's back office stops at once. Expiry dates are checked on every request.
+ */
+import type { Knex } from 'knex';
+import { findKey, type KeyRow } from '../db/keys.js';
+import { fingerprint } from '../domain/secrets.js';
+
+export interface KeyCache {
+  find(presented: string): Promise<KeyRow | undefined>;
+  forget(keyId: string): void;
+}
+
+export function createKeyCache(db: Knex, ttlMs: number, maxEntries = 10_000): KeyCache {
+  const entries = new Map<string, { row: KeyRow; until: number }>();
+  return {
+    async find(presented) {
+      if (ttlMs <= 0) return findKey(db, presented);
+      const id = fingerprint(presented);
+      const now = Date.now();
+      const hit = entries.get(id);
+      if (hit && hit.until > now) return hit.row;
+      const row = await findKey(db, presented);
+      if (row) {
+        if (entries.size >= maxEntries) entries.clear();
+        entries.set(id, { row, until: now + ttlMs });
+      }
+      return row;
+    },
+    forget(keyId) {
+      for (const [id, entry] of entries) if (entry.row.id === keyId) entries.delete(id);
+    },
+  };
+}
