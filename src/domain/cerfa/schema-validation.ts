@@ -7,6 +7,8 @@
  * Everything is loaded and compiled once, at module load; validation itself is allocation-free on
  * the happy path (Ajv returns `true`, we return an empty array).
  */
+import { pathToFileURL } from 'node:url';
+import { projectPath } from '../../paths.js';
 import { isExactCents } from '../financing/money.js';
 import fs from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -17,7 +19,8 @@ import {
 } from '../formats.js';
 import { sectionOfPointer, type Section, type Violation } from '../violation.js';
 
-const SCHEMA_DIR = new URL('../../../schemas/', import.meta.url);
+// Found from the project root, so the compiled build (dist/) reads the same files.
+const SCHEMA_DIR = pathToFileURL(projectPath('schemas/'));
 const SCHEMA_BASE_ID = 'https://convergence-gateway.fr/schemas/';
 
 // ------------------------------------------------------------------------------------- formats
