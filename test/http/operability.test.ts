@@ -1,4 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -84,6 +86,47 @@ describe('readiness', () => {
     expect((await local.http.get('/ready')).status).toBe(503);
     await local.gateway.close();
   });
+});
+
+describe('graceful shutdown', () => {
+  it('on SIGTERM: stops accepting, lets the in-flight request finish, closes the database, exits 0', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cgw-stop-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, PORT: '0', DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no port in: ${output}`)), 60_000);
+        child.stdout.on('data', () => {
+          const m = /"port":(\d+)/.exec(output);
+          if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+        });
+      });
+      // A request in flight when the signal arrives (headers sent, body not yet) still gets its answer.
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => { answer += chunk.toString(); });
+      const body = 'grant_type=client_credentials';
+      socket.write(`POST /oauth/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`);
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      socket.end(body);
+      await once(socket, 'close');
+      expect(answer).toMatch(/^HTTP\/1\.1 400/);
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(0);
+      expect(output).toContain('arrêt terminé');
+      await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 describe('configuration', () => {

@@ -3,7 +3,9 @@
  * and REGLE, the other states are this gateway's, see financement.md §7 Q2):
  *   TRANSMIS → VALIDEE → (REGLE_PARTIELLEMENT →) REGLE
  *   TRANSMIS → EN_ATTENTE_MISE_EN_CONFORMITE (comment) → TRANSMIS (CFA corrects) or VALIDEE
- *   TRANSMIS / EN_ATTENTE_MISE_EN_CONFORMITE → REJETEE (reason)
+ *   TRANSMIS / EN_ATTENTE_MISE_EN_CONFORMITE / VALIDEE → REJETEE (reason; VALIDEE: e.g. an invoice
+ *   overtaken by a rupture). A partly paid invoice (REGLE_PARTIELLEMENT) cannot be rejected: money
+ *   was paid against its lines (docs/decisions/factures.md).
  * A further partial payment of a REGLE_PARTIELLEMENT invoice is not a transition (state unchanged).
  */
 import { destinations, planifier, type Machine, type PlanTransition } from './machine.js';
@@ -33,7 +35,7 @@ export const MACHINE_FACTURE: Machine<EtatFacture> = {
     { de: ['TRANSMIS'], vers: 'EN_ATTENTE_MISE_EN_CONFORMITE', exige: ['commentaire'] },
     { de: ['EN_ATTENTE_MISE_EN_CONFORMITE'], vers: 'TRANSMIS', exige: [] },
     { de: ['TRANSMIS', 'EN_ATTENTE_MISE_EN_CONFORMITE'], vers: 'VALIDEE', exige: [] },
-    { de: ['TRANSMIS', 'EN_ATTENTE_MISE_EN_CONFORMITE'], vers: 'REJETEE', exige: ['commentaire'] },
+    { de: ['TRANSMIS', 'EN_ATTENTE_MISE_EN_CONFORMITE', 'VALIDEE'], vers: 'REJETEE', exige: ['commentaire'] },
     { de: ['VALIDEE'], vers: 'REGLE_PARTIELLEMENT', exige: [] },
     { de: ['VALIDEE', 'REGLE_PARTIELLEMENT'], vers: 'REGLE', exige: [] },
   ],
