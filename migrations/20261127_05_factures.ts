@@ -39,6 +39,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['cfa_siren', 'xid_modif', 'id']);
     t.index(['etat', 'recue_le']);
   });
+  await knex.raw('create index factures_sans_rang on factures (cfa_siren) where rang_cfa is null');
   await knex.raw(`alter table factures add constraint factures_montants
     check (montant_total_centimes > 0 and montant_regle_centimes >= 0 and montant_regle_centimes <= montant_total_centimes)`);
 

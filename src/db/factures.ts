@@ -356,7 +356,10 @@ export type FactureChange =
 /**
  * A back-office move (EN_ATTENTE_MISE_EN_CONFORMITE, VALIDEE, REJETEE) in one transaction: the
  * invoice is locked, the state machine decides, a rejection releases the amounts en cours, the
- * CFA's feed is bumped and the history records who and why.
+ * CFA's feed is bumped and the history records who and why. A rejected invoice is TRANSMIS,
+ * EN_ATTENTE_MISE_EN_CONFORMITE or VALIDEE, so nothing was paid on it (a payment locks the invoice
+ * too and makes it REGLE_PARTIELLEMENT, which cannot be rejected): each line releases its whole
+ * amount, and its frais-annexes lines stop counting against their envelopes.
  */
 export async function moveFacture(
   db: Knex,
@@ -400,6 +403,8 @@ export interface NouveauCertificat {
   contenu: Record<string, unknown>;
   fichier?: Fichier;
   acteur: string;
+  /** What the route already refused (employer, file): listed first, with the database checks. */
+  prealables?: Violation[];
 }
 
 export type CertificatOutcome =
@@ -409,12 +414,13 @@ export type CertificatOutcome =
 /**
  * Stores a certificat de réalisation for one échéance of a dossier, optionally tied to an invoice
  * (which must carry a line on that dossier). A certificat tied to an invoice awaiting correction is
- * the CFA's answer: the invoice goes back to TRANSMIS.
+ * the CFA's answer: the invoice goes back to TRANSMIS. Every failure is listed at once: the route's
+ * own (`prealables`) then the échéance and invoice checks; nothing is written when any fails.
  */
 export async function deposerCertificat(db: Knex, input: NouveauCertificat, afterWrite?: (trx: Knex.Transaction, numero: string) => Promise<void>): Promise<CertificatOutcome> {
   try {
     return await db.transaction(async (trx): Promise<CertificatOutcome> => {
-      const violations: Violation[] = [];
+      const violations: Violation[] = [...(input.prealables ?? [])];
       const e = (await trx('echeances').where({ dossier_id: input.dossier.id, numero: input.numeroEcheance }).first('codification')) as { codification: string } | undefined;
       if (!e) {
         violations.push({ code: 'ECHEANCE_INCONNUE', description: `Le dossier ${input.dossier.numero_interne} n'a pas d'échéance ${input.numeroEcheance} (dossier non engagé ou numéro inconnu).`, champ: '/echeance/numero', section: 'requete' });

@@ -122,17 +122,29 @@ interface EcheanceRow {
 
 const euros = (value: string | number): number => centsToEuros(Number(value));
 
+/** The one-off frais annexes whose `detailsFacturation.…Regles` flag tells whether they are paid. */
+const FORFAITS = ['PREMIEREQUIPEMENT', 'MOBILITE'] as const;
+
 /** The norm's financial members of GET /dossiers (§5.6), or undefined before engagement. */
 export async function loadFinancingView(db: Knex, dossierId: string, siretCfa?: string): Promise<FinancingView | undefined> {
   const engagement = (await db('engagements').where({ dossier_id: dossierId }).first()) as
     | { engagement_centimes: string; details: { detailsFacturation?: { plafondFraisPremierEquipementCents: number; plafondFraisMobiliteCents: number; periodesFraisAnnexes: unknown[] } } }
     | undefined;
   if (!engagement) return undefined;
-  const [echeances, frais] = await Promise.all([
+  const [echeances, frais, regles] = await Promise.all([
     db('echeances').where({ dossier_id: dossierId }).orderBy('numero') as Promise<EcheanceRow[]>,
     db('engagements_frais_annexes').where({ dossier_id: dossierId }).orderBy('id') as Promise<Array<{ nature: string; quantite: number; prix_unitaire_centimes: string; montant_total_centimes: string }>>,
+    // What was paid on the one-off forfaits' invoice lines (a rejected invoice was never paid).
+    db('factures_lignes').where({ dossier_id: dossierId }).whereIn('nature', FORFAITS).groupBy('nature')
+      .select('nature').sum({ regle: 'montant_regle_centimes' }) as Promise<Array<{ nature: string; regle: string | number | null }>>,
   ]);
   const details = engagement.details.detailsFacturation;
+  /** True once the engaged envelope of that forfait is fully paid (false when none is engaged). */
+  const forfaitRegle = (nature: (typeof FORFAITS)[number]): boolean => {
+    const engage = frais.filter((f) => f.nature === nature).reduce((s, f) => s + Number(f.montant_total_centimes), 0);
+    const regle = regles.filter((r) => r.nature === nature).reduce((s, r) => s + Number(r.regle ?? 0), 0);
+    return engage > 0 && regle >= engage;
+  };
   return {
     engagement: euros(engagement.engagement_centimes),
     echeances: echeances.map((e) => ({
@@ -153,8 +165,8 @@ export async function loadFinancingView(db: Knex, dossierId: string, siretCfa?: 
       siretCfa: siretCfa ?? null,
     })),
     detailsFacturation: {
-      fraisPremierEquipementRegles: false,
-      fraisMobiliteRegles: false,
+      fraisPremierEquipementRegles: forfaitRegle('PREMIEREQUIPEMENT'),
+      fraisMobiliteRegles: forfaitRegle('MOBILITE'),
       plafondFraisPremierEquipement: euros(details?.plafondFraisPremierEquipementCents ?? 0),
       plafondFraisMobilite: euros(details?.plafondFraisMobiliteCents ?? 0),
       periodesFraisAnnexes: details?.periodesFraisAnnexes ?? [],

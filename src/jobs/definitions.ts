@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config/config.js';
 import { purgeExpiredTokens } from '../db/clients.js';
+import { assignRanks, type FeedTable } from '../db/feed.js';
 
 export interface JobDefinition {
   name: string;
@@ -18,6 +19,20 @@ export const jobDefinitions: JobDefinition[] = [
       const cutoff = new Date(Date.now() - config.idempotencyTtlHours * 3_600_000);
       const deleted = await db('idempotence').where('creee_le', '<', cutoff).delete();
       return { supprimees: deleted };
+    },
+  },
+  {
+    // Readers hand out ranks too; doing it every minute keeps a read from meeting a large backlog.
+    name: 'attribuer-rangs',
+    schedule: '* * * * *',
+    async run(db) {
+      let cfas = 0;
+      for (const table of ['dossiers', 'factures'] as FeedTable[]) {
+        const sirens = (await db(table).whereNull('rang_cfa').distinct('cfa_siren')) as Array<{ cfa_siren: string }>;
+        for (const { cfa_siren } of sirens) await assignRanks(db, table, cfa_siren);
+        cfas += sirens.length;
+      }
+      return { cfas };
     },
   },
   {

@@ -282,6 +282,17 @@ describe('polling', () => {
     }
   });
 
+  it('the minute job hands out ranks to settled new dossiers, so reads find no backlog', async () => {
+    const created = await post(validCerfaPayload(404));
+    const before = await t.db('dossiers').where({ numero_interne: created.body.numeroInterne }).first('rang_cfa');
+    expect(before.rang_cfa).toBeNull();
+    expect(await t.gateway.jobs.runNow('attribuer-rangs', new Date('2031-01-01T00:00:00Z'))).toBe(true);
+    const after = await t.db('dossiers').where({ numero_interne: created.body.numeroInterne }).first('rang_cfa');
+    expect(Number(after.rang_cfa)).toBeGreaterThan(0);
+    const [{ m }] = await t.db('dossiers').where({ cfa_siren: FIXTURE_CFA_SIREN }).max({ m: 'rang_cfa' });
+    expect(Number(after.rang_cfa)).toBe(Number(m));
+  });
+
   it('rejects bad paging parameters, all at once', async () => {
     const res = await t.http.get('/v2/dossiers/etats').query({ numeroPage: 0, taillePage: 5000, etat: 'PERDU' }).set('X-API-KEY', key);
     expect(res.status).toBe(400);

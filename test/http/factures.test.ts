@@ -49,14 +49,15 @@ describe('POST /v1/factures', () => {
   it('lists every failure at once, each with its pointer, and writes nothing', async () => {
     const d = await engagedDossier(h, 3);
     const before = await ledger(h, d.id);
-    const res = await postFacture(h, facture([
+    const refusee = facture([
       { numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200.01 },
       { numeroDossier: d.numeroExterne, numeroEcheance: 6, natureLigne: 'PEDAGOGIE', montant: 10 },
       { numeroDossier: d.numeroExterne, numeroEcheance: 12, natureLigne: 'PEDAGOGIE', montant: 10 },
       { numeroDossier: '25APP99999999', numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 10 },
       { numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'RESTAURATION', montant: 3, quantite: 1 },
       { numeroDossier: d.numeroExterne, numeroEcheance: 2, codificationEcheance: 'A9', natureLigne: 'MAJORATION_RQTH', montant: 10 },
-    ], { montantTotal: 1, ibanEmetteur: 'FR7630006000011234567890188' }));
+    ], { montantTotal: 1, ibanEmetteur: 'FR7630006000011234567890188' });
+    const res = await postFacture(h, refusee);
     expect(res.status).toBe(400);
     expect(pointers(res.body)).toEqual([
       ['MONTANT_SUPERIEUR_AU_RESTE', '/facture/lignes/0/montant'],
@@ -72,7 +73,8 @@ describe('POST /v1/factures', () => {
     ]);
     expect(res.body.errors.every((e: { section: string; description: string }) => e.section === 'facture' && e.description.length > 10)).toBe(true);
     expect(await ledger(h, d.id)).toEqual(before);
-    expect(await h.t.db('factures').where({ numero: 'x' }).first()).toBeUndefined();
+    expect(await h.t.db('factures').where({ numero: refusee.numero }).first()).toBeUndefined();
+    expect(await h.t.db('factures_lignes').where({ dossier_id: d.id }).first()).toBeUndefined();
   });
 
   it('schema errors come first, all of them, with French descriptions', async () => {
@@ -118,7 +120,8 @@ describe('POST /v1/factures', () => {
     expect([a.status, b.status].sort()).toEqual([200, 400]);
     const loser = a.status === 400 ? a : b;
     expect(loser.body.errors[0]).toMatchObject({ code: 'NUMERO_FACTURE_DEJA_UTILISE', champ: '/facture/numero' });
-    expect(await h.t.db('factures').where({ numero }).count<{ n: string }[]>({ n: '*' })).toEqual([{ n: expect.anything() }]);
+    const [rows] = await h.t.db('factures').where({ numero }).count<{ n: string | number }[]>({ n: '*' });
+    expect(Number(rows?.n)).toBe(1);
   });
 
   it('stays exact under concurrent invoices on one échéance (rows locked)', async () => {
@@ -128,8 +131,12 @@ describe('POST /v1/factures', () => {
     ]))));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     for (const r of results.filter((x) => x.status !== 200)) expect(r.body.errors[0].code).toMatch(/FACTURE_DEJA_EN_COURS|MONTANT_SUPERIEUR_AU_RESTE/);
+    // results[k] posted 2 000 € + (k + 1): exactly the winner's amount is en cours.
+    const gagnant = results.findIndex((r) => r.status === 200);
+    const montantGagnantCents = (2000 + gagnant + 1) * 100;
     const l = await expectConservation(h, d.id);
-    expect(l.enCoursCents).toBeGreaterThan(200_000);
+    expect(l.enCoursCents).toBe(montantGagnantCents);
+    expect(l.parEcheance[0]).toEqual({ numero: 1, totalCents: 320_000, regleCents: 0, enCoursCents: montantGagnantCents });
   });
 
   it('intermediate échéances need a certificat: flag on the invoice, or POST /v2/certificats first', async () => {
@@ -165,6 +172,45 @@ describe('POST /v1/factures', () => {
     expect(pointers((await post({ ...base, employeur: { siret: FIXTURE_CFA_SIRET } })).body)).toEqual([['EMPLOYEUR_INCOHERENT', '/employeur/siret']]);
     const foreign = await post({ ...base, organismeFormation: { siret: FIXTURE_EMPLOYEUR_SIRET } });
     expect(foreign.status).toBe(403);
+    expect((await post(base)).status).toBe(200);
+  });
+
+  it('certificats: employer, file, échéance and invoice failures are all listed in one 400; nothing written', async () => {
+    const d = await engagedDossier(h, 15);
+    const base = {
+      typeCertificat: 'Intermediaire', numeroInterneDossier: d.numeroInterne, employeur: { siret: FIXTURE_EMPLOYEUR_SIRET },
+      apprenti: { nom: 'X', prenom: 'Y' }, organismeFormation: { siret: FIXTURE_CFA_SIRET }, echeance: { numero: 2, codification: 'A2' },
+    };
+    const post = (body: Record<string, unknown>, key = h.cfa) => h.t.http.post('/v2/certificats').set('X-API-KEY', key).send(body);
+    const all = await post({
+      ...base, employeur: { siret: FIXTURE_CFA_SIRET }, echeance: { numero: 9 }, numeroInterneFacture: '999999999999', _files: { certificat: '!!! pas du base64 !!!' },
+    });
+    expect(all.status).toBe(400);
+    expect(pointers(all.body)).toEqual([
+      ['EMPLOYEUR_INCOHERENT', '/employeur/siret'],
+      ['BASE64_INVALIDE', '/_files/certificat'],
+      ['ECHEANCE_INCONNUE', '/echeance/numero'],
+      ['FACTURE_INCONNUE', '/numeroInterneFacture'],
+    ]);
+    expect(all.body.errors.every((e: { section: string; description: string }) => e.section === 'requete' && e.description.length > 10)).toBe(true);
+    // Employer and codification, and an invoice of this CFA that does not name the dossier.
+    const ailleurs = await engagedDossier(h, 16);
+    const autre = await deposer(h, facture([{ numeroDossier: ailleurs.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 10 }]));
+    const mixed = await post({ ...base, employeur: { siret: FIXTURE_CFA_SIRET }, echeance: { numero: 2, codification: 'A7' }, numeroInterneFacture: autre });
+    expect(pointers(mixed.body)).toEqual([
+      ['EMPLOYEUR_INCOHERENT', '/employeur/siret'],
+      ['CODIFICATION_ECHEANCE_INCOHERENTE', '/echeance/codification'],
+      ['FACTURE_SANS_LIEN_AVEC_LE_DOSSIER', '/numeroInterneFacture'],
+    ]);
+    expect(await h.t.db('certificats').where({ dossier_id: d.id }).first()).toBeUndefined();
+    // An unknown or foreign dossier still answers 404 alone, whatever else is wrong.
+    for (const res of [
+      await post({ ...base, numeroInterneDossier: '000000000000', employeur: { siret: FIXTURE_CFA_SIRET }, echeance: { numero: 9 } }),
+      await post({ ...base, employeur: { siret: FIXTURE_CFA_SIRET }, echeance: { numero: 9 } }, h.other),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(pointers(res.body)).toEqual([['DOSSIER_INTROUVABLE', undefined]]);
+    }
     expect((await post(base)).status).toBe(200);
   });
 
@@ -241,6 +287,59 @@ describe('POST /v1/factures', () => {
     expect(missing.body.errors[0]).toMatchObject({ code: 'PARTIE_MANQUANTE', champ: '/fichier' });
     const text = await h.t.http.post('/v1/factures').set('X-API-KEY', h.cfa).set('Content-Type', 'text/plain').send('facture');
     expect(text.status).toBe(415);
+  });
+});
+
+describe('a validated invoice overtaken by a rupture', () => {
+  it('is rejected with a reason (VALIDEE → REJETEE), its amount released; a partly paid one cannot be', async () => {
+    const d = await engagedDossier(h, 40);
+    // A1 validated and partly paid; A2 validated, unpaid.
+    const a1 = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { dateEmission: '2026-01-10' }));
+    const a2 = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { dateEmission: '2026-03-10', estCertificatRealisation: true }));
+    expect((await transition(h, a1, { vers: 'VALIDEE' })).status).toBe(200);
+    expect((await transition(h, a2, { vers: 'VALIDEE' })).status).toBe(200);
+    const pay = await h.t.http.post('/back-office/v1/reglements').set('X-API-KEY', h.opco)
+      .send({ referenceVirement: 'VIR-RUPT-40', dateReglement: '2026-03-12', lignes: [{ numeroInterneFacture: a1, montant: 1000 }] });
+    expect(pay.body.etatsFactures).toEqual([{ numeroInterneFacture: a1, etatFacture: 'REGLE_PARTIELLEMENT', montantFacture: 3200, montantRegle: 1000 }]);
+    const rupture = await h.t.http.post('/v2/dossiers/rupture/employeur').set('X-API-KEY', h.cfa)
+      .send({ numeroInterne: d.numeroInterne, dateRupture: '2026-03-15', motif: 'FORCE_MAJEURE', initiative: 'EMPLOYEUR' });
+    expect(rupture.status, JSON.stringify(rupture.body)).toBe(200);
+    // A2 now due 1 095.89 € but 2 400 € en cours on the validated invoice.
+    const avant = await ledger(h, d.id);
+    expect(avant.parEcheance.slice(0, 2)).toEqual([
+      { numero: 1, totalCents: 320_000, regleCents: 100_000, enCoursCents: 220_000 },
+      { numero: 2, totalCents: 109_589, regleCents: 0, enCoursCents: 240_000 },
+    ]);
+
+    // A reason is required; the partly paid invoice cannot be rejected. Nothing moves.
+    const sansMotif = await transition(h, a2, { vers: 'REJETEE', commentaire: ' ' });
+    expect(sansMotif.status).toBe(400);
+    expect(sansMotif.body.errors[0]).toMatchObject({ code: 'COMMENTAIRE_OBLIGATOIRE', champ: '/commentaire' });
+    const partiel = await transition(h, a1, { vers: 'REJETEE', commentaire: 'Échéance recalculée après rupture' });
+    expect(partiel.status).toBe(409);
+    expect(partiel.body.errors[0].code).toBe('TRANSITION_INTERDITE');
+    expect(partiel.body.transitionsPossibles).toEqual([]);
+    expect(await ledger(h, d.id)).toEqual(avant);
+
+    const rejet = await transition(h, a2, { vers: 'REJETEE', commentaire: 'Échéance recalculée après rupture' });
+    expect(rejet.status, JSON.stringify(rejet.body)).toBe(200);
+    expect(rejet.body).toMatchObject({ etatFacture: 'REJETEE', commentaire: 'Échéance recalculée après rupture' });
+    const apres = await expectConservation(h, d.id);
+    expect(apres.parEcheance.slice(0, 2)).toEqual([
+      { numero: 1, totalCents: 320_000, regleCents: 100_000, enCoursCents: 220_000 },
+      { numero: 2, totalCents: 109_589, regleCents: 0, enCoursCents: 0 },
+    ]);
+    const vue = await h.t.http.get('/v2/factures').query({ numeroInterneFacture: a2 }).set('X-API-KEY', h.cfa);
+    expect(vue.body).toMatchObject({ etatFacture: 'REJETEE', commentaire: 'Échéance recalculée après rupture', montantRegle: 0 });
+    expect(vue.body.historique.map((x: { etat: string }) => x.etat)).toEqual(['TRANSMIS', 'VALIDEE', 'REJETEE']);
+    expect(vue.body.historique.at(-1)).toMatchObject({ acteur: 'OPCO', commentaire: 'Échéance recalculée après rupture' });
+    expect((await transition(h, a2, { vers: 'VALIDEE' })).body.transitionsPossibles).toEqual([]);
+
+    // The CFA invoices the recomputed A2 again (before its deadline); the rejected invoice no longer blocks it.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-04-01T12:00:00+02:00'));
+    await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 1095.89 }], { dateEmission: '2026-03-20', estCertificatRealisation: true }));
+    expect((await expectConservation(h, d.id)).parEcheance[1]).toEqual({ numero: 2, totalCents: 109_589, regleCents: 0, enCoursCents: 109_589 });
   });
 });
 

@@ -41,7 +41,8 @@ describe('back-office invoice transitions', () => {
     const reserved = await transition(h, n, { vers: 'REGLE' });
     expect(reserved.status).toBe(409);
     expect(reserved.body.errors[0]).toMatchObject({ code: 'TRANSITION_RESERVEE', champ: '/vers' });
-    expect(reserved.body.transitionsPossibles).toEqual([]);
+    // A validated invoice may still be rejected (e.g. overtaken by a rupture).
+    expect(reserved.body.transitionsPossibles).toEqual(['REJETEE']);
   });
 
   it('correction: asked with a comment, answered by a corrected invoice (same number, amounts re-checked), then validated', async () => {
@@ -224,6 +225,11 @@ describe('règlements', () => {
   it('back-office listings', async () => {
     const list = await h.t.http.get('/back-office/v1/factures').query({ etat: 'REGLE' }).set('X-API-KEY', h.opco);
     expect(list.status).toBe(200);
+    // f1 and f2 of the first payment test are the only invoices paid in full so far.
+    const reglees = (await h.t.db('factures').where({ etat: 'REGLE' }).pluck('numero_interne')) as string[];
+    expect(reglees).toHaveLength(2);
+    expect(list.body.factures).toHaveLength(2);
+    expect(list.body.factures.map((f: { numeroInterneFacture: string }) => f.numeroInterneFacture).sort()).toEqual([...reglees].sort());
     expect(list.body.factures.every((f: { etatFacture: string }) => f.etatFacture === 'REGLE')).toBe(true);
     const pays = await h.t.http.get('/back-office/v1/reglements').set('X-API-KEY', h.opco);
     expect(pays.body.total).toBeGreaterThanOrEqual(4);
@@ -239,5 +245,44 @@ describe('règlements', () => {
     expect(solde.body.motifs[0].code).toBe('FIN_NON_ATTEINTE');
     expect(solde.body.motifs.filter((m: { code: string }) => m.code === 'ECHEANCE_NON_REGLEE').length).toBeGreaterThan(0);
     expect((await h.t.http.get('/back-office/v1/dossiers/000000000000/solde').set('X-API-KEY', h.opco)).status).toBe(404);
+  });
+});
+
+describe('detailsFacturation: one-off frais annexes paid', () => {
+  it('fraisPremierEquipementRegles / fraisMobiliteRegles turn true once the engaged amount is fully paid on the dossier’s lines', async () => {
+    const couts = { montantPremierEquipement: 300, mentionMobiliteInternationale: true };
+    const d = await engagedDossier(h, 121, couts);
+    const voisin = await engagedDossier(h, 122, couts);
+    const details = async (numeroInterne: string): Promise<Record<string, unknown>> =>
+      (await h.t.http.get('/v2/dossiers').query({ numeroInterne }).set('X-API-KEY', h.cfa)).body as Record<string, unknown>;
+    const vue = await details(d.numeroInterne);
+    const mobilite = (vue.engagementsFraisAnnexe as Array<{ natureFrais: string; montantTotal: number }>).find((f) => f.natureFrais === 'MOBILITE')?.montantTotal as number;
+    expect(mobilite).toBeGreaterThan(0);
+    expect(vue.detailsFacturation).toMatchObject({ fraisPremierEquipementRegles: false, fraisMobiliteRegles: false, plafondFraisPremierEquipement: 300, plafondFraisMobilite: mobilite });
+
+    // One invoice, first equipment then mobility: a payment is spread in line order.
+    const f = await deposer(h, facture([
+      { numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 },
+      { numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PREMIEREQUIPEMENT', montant: 300 },
+      { numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'MOBILITE', montant: mobilite },
+    ]));
+    expect((await transition(h, f, { vers: 'VALIDEE' })).status).toBe(200);
+    const flags = async (numeroInterne = d.numeroInterne) => {
+      const { fraisPremierEquipementRegles, fraisMobiliteRegles } = (await details(numeroInterne)).detailsFacturation as Record<string, unknown>;
+      return [fraisPremierEquipementRegles, fraisMobiliteRegles];
+    };
+    const payer = async (reference: string, montant: number) =>
+      expect((await regler(h, { referenceVirement: reference, dateReglement: '2026-11-20', lignes: [{ numeroInterneFacture: f, montant }] })).status).toBe(200);
+
+    await payer('VIR-FRAIS-1', 3200 + 299.99); // first equipment one cent short
+    expect(await flags()).toEqual([false, false]);
+    await payer('VIR-FRAIS-2', 0.01 + 100); // first equipment paid, mobility partly
+    expect(await flags()).toEqual([true, false]);
+    await payer('VIR-FRAIS-3', mobilite - 100); // everything paid
+    expect(await flags()).toEqual([true, true]);
+    expect((await h.t.http.get('/v2/factures').query({ numeroInterneFacture: f }).set('X-API-KEY', h.cfa)).body.etatFacture).toBe('REGLE');
+    await expectConservation(h, d.id);
+    // Per dossier: the other dossier's envelopes are untouched.
+    expect(await flags(voisin.numeroInterne)).toEqual([false, false]);
   });
 });

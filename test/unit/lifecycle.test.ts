@@ -21,7 +21,8 @@ const DOSSIER: Record<EtatDossier, Partial<Record<EtatDossier, 'commentaire' | '
 const FACTURE: Record<EtatFacture, Partial<Record<EtatFacture, 'commentaire' | null>>> = {
   TRANSMIS: { EN_ATTENTE_MISE_EN_CONFORMITE: 'commentaire', VALIDEE: null, REJETEE: 'commentaire' },
   EN_ATTENTE_MISE_EN_CONFORMITE: { TRANSMIS: null, VALIDEE: null, REJETEE: 'commentaire' },
-  VALIDEE: { REGLE_PARTIELLEMENT: null, REGLE: null },
+  // A validated invoice overtaken by a rupture may be rejected; a partly paid one may not.
+  VALIDEE: { REJETEE: 'commentaire', REGLE_PARTIELLEMENT: null, REGLE: null },
   REJETEE: {},
   REGLE_PARTIELLEMENT: { REGLE: null },
   REGLE: {},
@@ -112,9 +113,19 @@ describe('invoice life cycle — every (from, to) pair', () => {
 
   it('lists the reachable states; final states have none', () => {
     expect(transitionsFacturePossibles('TRANSMIS')).toEqual(['EN_ATTENTE_MISE_EN_CONFORMITE', 'VALIDEE', 'REJETEE']);
+    expect(transitionsFacturePossibles('VALIDEE')).toEqual(['REJETEE', 'REGLE_PARTIELLEMENT', 'REGLE']);
+    expect(transitionsFacturePossibles('REGLE_PARTIELLEMENT')).toEqual(['REGLE']);
     expect(transitionsFacturePossibles('REJETEE')).toEqual([]);
     expect(transitionsFacturePossibles('REGLE')).toEqual([]);
     expect(isEtatFacture('REGLE')).toBe(true);
     expect(isEtatFacture('PAYEE')).toBe(false);
+  });
+
+  it('rejects a validated invoice only with a reason; never a partly paid one', () => {
+    expect(planFactureTransition('VALIDEE', { vers: 'REJETEE', commentaire: 'Échéance recalculée après rupture' })).toEqual({ ok: true });
+    expect(planFactureTransition('VALIDEE', { vers: 'REJETEE', commentaire: '  ' })).toMatchObject({ ok: false, code: 'COMMENTAIRE_OBLIGATOIRE' });
+    const partiel = planFactureTransition('REGLE_PARTIELLEMENT', { vers: 'REJETEE', commentaire: 'Échéance recalculée après rupture' });
+    expect(partiel).toMatchObject({ ok: false, code: 'TRANSITION_INTERDITE', allowed: ['REGLE'] });
+    expect(!partiel.ok && partiel.description).toContain('« réglée partiellement » à « rejetée » interdit');
   });
 });

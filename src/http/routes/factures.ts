@@ -196,10 +196,16 @@ export function factureRoutes(db: Knex, config: Config): Router {
     const files = asObject(body._files);
     let fichier: CheckedFile | undefined;
     if (files?.certificat !== undefined && files.certificat !== null && files.certificat !== '') {
-      const contenuFichier = decodeBase64File(files.certificat, '/_files/certificat', config.fileSizeLimitBytes, 'requete');
-      fichier = checkFile({ nomFichier: undefined, contenu: contenuFichier }, '/_files/certificat', 'requete');
+      try {
+        const contenuFichier = decodeBase64File(files.certificat, '/_files/certificat', config.fileSizeLimitBytes, 'requete');
+        fichier = checkFile({ nomFichier: undefined, contenu: contenuFichier }, '/_files/certificat', 'requete');
+      } catch (err) {
+        // A 400 on the file (not base64, empty) is listed with the other errors; 413 / 415 stand alone.
+        if (!(err instanceof ApiError) || err.status !== 400) throw err;
+        metier.push(...err.errors.map((e): Violation => ({ code: e.code, description: e.description, champ: e.champ ?? '/_files/certificat', section: e.section ?? 'requete' })));
+      }
     }
-    if (metier.length) throw errors.validation(metier);
+    // The échéance and invoice checks run in deposerCertificat, which lists `metier` with them.
     const { _files: _ignored, ...contenu } = body;
     const codification = typeof echeance.codification === 'string' && echeance.codification.trim() !== '' ? echeance.codification.trim() : undefined;
     const facture = body.numeroInterneFacture === undefined || body.numeroInterneFacture === null || body.numeroInterneFacture === '' ? undefined : String(body.numeroInterneFacture);
@@ -216,6 +222,7 @@ export function factureRoutes(db: Knex, config: Config): Router {
       },
       ...(fichier ? { fichier: { ...fichier, editeur: req.editor.editeur } } : {}),
       acteur: actorOf(caller),
+      prealables: metier,
     }, (trx, numero) => recordWrite(trx, req, 'CERTIFICAT_TRANSMIS', { type: 'CERTIFICAT', id: numero }));
     if (!outcome.ok) throw errors.validation(outcome.violations);
     res.json({ numeroInterneCertificat: outcome.numeroInterneCertificat, numeroInterneDocument: outcome.numeroInterneDocument });
