@@ -448,7 +448,7 @@ function backOfficeFacturePaths(): Obj {
     '/back-office/v1/factures/{numeroInterneFacture}/transitions': {
       post: {
         tags, summary: 'Demander une mise en conformité, valider ou rejeter une facture', operationId: 'transitionFacture', security: opcoSecurity, parameters: numero,
-        description: 'TRANSMIS → EN_ATTENTE_MISE_EN_CONFORMITE (commentaire) ; TRANSMIS / EN_ATTENTE_MISE_EN_CONFORMITE → VALIDEE, ou REJETEE (motif ; les montants en cours sont libérés). REGLE_PARTIELLEMENT et REGLE résultent des règlements ; le retour à TRANSMIS, de la correction par le CFA.',
+        description: 'TRANSMIS → EN_ATTENTE_MISE_EN_CONFORMITE (commentaire) ; TRANSMIS / EN_ATTENTE_MISE_EN_CONFORMITE → VALIDEE ; TRANSMIS / EN_ATTENTE_MISE_EN_CONFORMITE / VALIDEE → REJETEE (motif ; les montants en cours sont libérés ; une facture réglée partiellement ne peut pas être rejetée). REGLE_PARTIELLEMENT et REGLE résultent des règlements ; le retour à TRANSMIS, de la correction par le CFA.',
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['vers'], properties: { vers: { type: 'string', enum: ['EN_ATTENTE_MISE_EN_CONFORMITE', 'VALIDEE', 'REJETEE'] }, commentaire: { type: 'string', maxLength: 2000 } } } } } },
         responses: { '200': json(ref('FactureDetail')), ...STANDARD_ERRORS, '404': errorResponse('Facture inconnue'), '409': errorResponse('Transition interdite : `transitionsPossibles` liste les états permis') },
       },

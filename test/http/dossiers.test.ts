@@ -289,8 +289,8 @@ describe('polling', () => {
     expect(await t.gateway.jobs.runNow('attribuer-rangs', new Date('2031-01-01T00:00:00Z'))).toBe(true);
     const after = await t.db('dossiers').where({ numero_interne: created.body.numeroInterne }).first('rang_cfa');
     expect(Number(after.rang_cfa)).toBeGreaterThan(0);
-    const [{ m }] = await t.db('dossiers').where({ cfa_siren: FIXTURE_CFA_SIREN }).max({ m: 'rang_cfa' });
-    expect(Number(after.rang_cfa)).toBe(Number(m));
+    const [highest] = await t.db('dossiers').where({ cfa_siren: FIXTURE_CFA_SIREN }).max<{ m: string }[]>({ m: 'rang_cfa' });
+    expect(Number(after.rang_cfa)).toBe(Number(highest?.m));
   });
 
   it('rejects bad paging parameters, all at once', async () => {

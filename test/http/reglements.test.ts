@@ -271,14 +271,14 @@ describe('detailsFacturation: one-off frais annexes paid', () => {
       const { fraisPremierEquipementRegles, fraisMobiliteRegles } = (await details(numeroInterne)).detailsFacturation as Record<string, unknown>;
       return [fraisPremierEquipementRegles, fraisMobiliteRegles];
     };
-    const payer = async (reference: string, montant: number) =>
-      expect((await regler(h, { referenceVirement: reference, dateReglement: '2026-11-20', lignes: [{ numeroInterneFacture: f, montant }] })).status).toBe(200);
+    const payer = async (reference: string, cents: number) =>
+      expect((await regler(h, { referenceVirement: reference, dateReglement: '2026-11-20', lignes: [{ numeroInterneFacture: f, montant: (cents / 100).toFixed(2) }] })).status).toBe(200);
 
-    await payer('VIR-FRAIS-1', 3200 + 299.99); // first equipment one cent short
+    await payer('VIR-FRAIS-1', 320_000 + 29_999); // first equipment one cent short
     expect(await flags()).toEqual([false, false]);
-    await payer('VIR-FRAIS-2', 0.01 + 100); // first equipment paid, mobility partly
+    await payer('VIR-FRAIS-2', 1 + 10_000); // first equipment paid, mobility partly
     expect(await flags()).toEqual([true, false]);
-    await payer('VIR-FRAIS-3', mobilite - 100); // everything paid
+    await payer('VIR-FRAIS-3', Math.round(mobilite * 100) - 10_000); // everything paid
     expect(await flags()).toEqual([true, true]);
     expect((await h.t.http.get('/v2/factures').query({ numeroInterneFacture: f }).set('X-API-KEY', h.cfa)).body.etatFacture).toBe('REGLE');
     await expectConservation(h, d.id);

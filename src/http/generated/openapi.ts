@@ -751,7 +751,7 @@ export interface paths {
         put?: never;
         /**
          * Demander une mise en conformité, valider ou rejeter une facture
-         * @description TRANSMIS → EN_ATTENTE_MISE_EN_CONFORMITE (commentaire) ; TRANSMIS / EN_ATTENTE_MISE_EN_CONFORMITE → VALIDEE, ou REJETEE (motif ; les montants en cours sont libérés). REGLE_PARTIELLEMENT et REGLE résultent des règlements ; le retour à TRANSMIS, de la correction par le CFA.
+         * @description TRANSMIS → EN_ATTENTE_MISE_EN_CONFORMITE (commentaire) ; TRANSMIS / EN_ATTENTE_MISE_EN_CONFORMITE → VALIDEE ; TRANSMIS / EN_ATTENTE_MISE_EN_CONFORMITE / VALIDEE → REJETEE (motif ; les montants en cours sont libérés ; une facture réglée partiellement ne peut pas être rejetée). REGLE_PARTIELLEMENT et REGLE résultent des règlements ; le retour à TRANSMIS, de la correction par le CFA.
          */
         post: operations["transitionFacture"];
         delete?: never;
