@@ -35,13 +35,15 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('recu_le', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('mis_a_jour_le', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.unique(['cfa_siren', 'rang_cfa']);
-    t.unique(['cfa_siren', 'empreinte_contenu']); // an exact resend is the same dossier
     t.index(['cfa_siren', 'xid_modif', 'id']);
     t.index(['cfa_siren', 'etat', 'rang_cfa']);
     t.index(['etat', 'recu_le']);
   });
   // One live initial contract per apprentice, employer and start date (avenants 31-38 excepted).
   await knex.raw('create index dossiers_sans_rang on dossiers (cfa_siren) where rang_cfa is null');
+  // An exact resend is the same live dossier (a refused or cancelled one may be sent again).
+  await knex.raw(`create unique index dossiers_contenu_unique on dossiers (cfa_siren, empreinte_contenu)
+    where etat not in ('ANNULE', 'REFUSE')`);
   await knex.raw(`create unique index dossiers_contrat_unique on dossiers (cfa_siren, cle_apprenti, employeur_siret, date_debut_contrat)
     where type_contrat_app < 31 and etat not in ('ANNULE', 'REFUSE')`);
 

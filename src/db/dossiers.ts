@@ -95,6 +95,7 @@ export async function createDossier(db: Knex, input: NewDossier, now: Date, auth
     } catch (err) {
       if (!(err instanceof UniqueConflict)) throw err;
       const same = (await db('dossiers').where({ cfa_siren: input.cfaSiren, empreinte_contenu: input.empreinteContenu })
+        .whereNotIn('etat', ['ANNULE', 'REFUSE'])
         .first('id', 'numero_interne', 'numero_externe', 'etat')) as CreatedDossier | undefined;
       if (same) return { kind: 'same-payload', dossier: { ...same, id: String(same.id) } };
       const contract = (await db('dossiers')

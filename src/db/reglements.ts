@@ -103,7 +103,11 @@ export async function enregistrerReglement(db: Knex, input: NouveauReglement, ac
       const dossierIds = [...new Set([...lignesParFacture.values()].flat().map((l) => String(l.dossier_id)))];
       // Dossiers FOR SHARE first, like a deposit: a concurrent rupture (which locks the dossier FOR
       // UPDATE, then reads what was paid) runs entirely before or after this payment.
-      await trx('dossiers').whereIn('id', dossierIds).orderBy('id').forShare().select('id');
+      const closed = (await trx('dossiers').whereIn('id', dossierIds).orderBy('id').forShare().select('id', 'numero_externe', 'etat'))
+        .filter((d: { etat: string }) => d.etat === 'SOLDE' || d.etat === 'ANNULE') as Array<{ numero_externe: string; etat: string }>;
+      if (closed.length) {
+        throw new Refus(closed.map((d) => v('DOSSIER_CLOS', `Le dossier ${d.numero_externe} est ${d.etat === 'SOLDE' ? 'soldé' : 'annulé'} : aucun règlement ne peut plus y être imputé.`, '/lignes')));
+      }
       const echeances = (await trx('echeances as e').join('dossiers as d', 'd.id', 'e.dossier_id').whereIn('e.dossier_id', dossierIds).orderBy('e.id').forUpdate('e')
         .select('e.dossier_id', 'e.numero', 'e.codification', 'e.montant_total_centimes', 'e.montant_regle_centimes', 'd.numero_externe')) as Array<{
         dossier_id: string; numero: number; codification: string; montant_total_centimes: string; montant_regle_centimes: string; numero_externe: string;

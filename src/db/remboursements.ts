@@ -168,12 +168,14 @@ export async function findRemboursement(db: Knex, numeroInterne: string, siren?:
  * the rupture date when there was one, else the contract's planned end.
  */
 export async function motifsRefusSoldeDossier(db: Knex, dossier: Pick<DossierRow, 'id' | 'cerfa'>, aujourdHui: IsoDate): Promise<Violation[]> {
-  const [echeances, rupture, attente] = await Promise.all([
+  const [echeances, rupture, attente, impaye] = await Promise.all([
     db('echeances').where({ dossier_id: dossier.id }).orderBy('numero') as Promise<Array<{
       codification: string; montant_total_centimes: string; montant_regle_centimes: string; montant_en_cours_centimes: string; date_limite_facturation: string | null;
     }>>,
     db('ruptures').where({ dossier_id: dossier.id }).first('date_rupture') as Promise<{ date_rupture: string } | undefined>,
     db('remboursements').where({ dossier_id: dossier.id }).whereNot({ etat: 'RECU' }).count<{ n: string }[]>({ n: '*' }),
+    db('factures_lignes as l').join('factures as f', 'f.id', 'l.facture_id').where('l.dossier_id', dossier.id).whereNot('f.etat', 'REJETEE')
+      .select(db.raw('coalesce(sum(l.montant_centimes - l.montant_regle_centimes), 0) as n')) as Promise<Array<{ n: string | number }>>,
   ]);
   const engagement = (await db('engagements').where({ dossier_id: dossier.id }).first('details')) as { details: { rupture?: { dateRupture?: string } } } | undefined;
   const dateFin = rupture?.date_rupture ?? engagement?.details.rupture?.dateRupture ?? normalizeCerfa(dossier.cerfa).contrat.dateFinContrat;
@@ -181,6 +183,7 @@ export async function motifsRefusSoldeDossier(db: Knex, dossier: Pick<DossierRow
     dateFin,
     aujourdHui,
     remboursementsEnAttente: Number(attente[0]?.n ?? 0),
+    facturesImpayeesCents: Number(impaye[0]?.n ?? 0),
     echeances: echeances.map((e) => ({
       codification: e.codification,
       montantTotalCents: Number(e.montant_total_centimes),

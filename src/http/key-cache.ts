@@ -13,24 +13,31 @@ export interface KeyCache {
   forget(keyId: string): void;
 }
 
-export function createKeyCache(db: Knex, ttlMs: number, maxEntries = 10_000): KeyCache {
+export type KeyLookup = (presented: string) => Promise<KeyRow | undefined>;
+
+export function createKeyCache(db: Knex, ttlMs: number, maxEntries = 10_000, lookup: KeyLookup = (k) => findKey(db, k)): KeyCache {
   const entries = new Map<string, { row: KeyRow; until: number }>();
+  // Bumped by every revocation: a lookup that started before one must not cache what it read.
+  let generation = 0;
   return {
     async find(presented) {
-      if (ttlMs <= 0) return findKey(db, presented);
+      if (ttlMs <= 0) return lookup(presented);
       const id = fingerprint(presented);
       const now = Date.now();
       const hit = entries.get(id);
       if (hit && hit.until > now) return hit.row;
-      const row = await findKey(db, presented);
-      if (row) {
+      const startedAt = generation;
+      const row = await lookup(presented);
+      if (row && startedAt === generation) {
         if (entries.size >= maxEntries) entries.clear();
         entries.set(id, { row, until: now + ttlMs });
       }
       return row;
     },
     forget(keyId) {
-      for (const [id, entry] of entries) if (entry.row.id === keyId) entries.delete(id);
+      generation += 1;
+      const canonical = /^\d+$/.test(keyId) ? String(BigInt(keyId)) : keyId; // '02' is key 2
+      for (const [id, entry] of entries) if (entry.row.id === canonical) entries.delete(id);
     },
   };
 }

@@ -29,7 +29,8 @@ export const jobDefinitions: JobDefinition[] = [
       let cfas = 0;
       for (const table of ['dossiers', 'factures'] as FeedTable[]) {
         const sirens = (await db(table).whereNull('rang_cfa').distinct('cfa_siren')) as Array<{ cfa_siren: string }>;
-        for (const { cfa_siren } of sirens) await assignRanks(db, table, cfa_siren);
+        // One CFA's failure (e.g. a lock timeout) must not keep the others waiting for the next run.
+        for (const { cfa_siren } of sirens) await assignRanks(db, table, cfa_siren).catch(() => undefined);
         cfas += sirens.length;
       }
       return { cfas };

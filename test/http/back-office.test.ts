@@ -51,6 +51,18 @@ describe('back-office dossier life cycle', () => {
     expect((await move(n, { vers: 'ENGAGE' })).body.transitionsPossibles).toEqual([]);
   });
 
+  it('the same payload sent again after a refusal is a new dossier, not a replay of the refused one', async () => {
+    const payload = validCerfaPayload(509);
+    const first = await t.http.post('/v2/dossiers').set('X-API-KEY', cfa).send(payload);
+    await move(first.body.numeroInterne, { vers: 'EN_COURS_INSTRUCTION' });
+    await move(first.body.numeroInterne, { vers: 'REFUSE', commentaire: 'Pièces manquantes' });
+    const again = await t.http.post('/v2/dossiers').set('X-API-KEY', cfa).send(payload);
+    expect(again.status).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.body.numeroInterne).not.toBe(first.body.numeroInterne);
+    expect(again.body.etat).toBe('TRANSMIS');
+  });
+
   it('mise en conformité: a flag with a comment the CFA sees, then cleared', async () => {
     const n = await newDossier(503);
     const early = await t.http.post(`/back-office/v1/dossiers/${n}/mise-en-conformite`).set('X-API-KEY', opco).send({ commentaire: 'x' });

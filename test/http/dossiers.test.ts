@@ -321,6 +321,16 @@ describe('polling', () => {
     expect(walked).toBe(all.body.count + 1);
   });
 
+  it('v1 clients follow the feed through the Curseur-Suivant header', async () => {
+    const v1 = await t.http.get('/v1/dossiers/etats').query({ depuis: '0', taillePage: 2 }).set('X-API-KEY', key);
+    expect(Array.isArray(v1.body)).toBe(true);
+    expect(v1.body).toHaveLength(2);
+    expect(v1.headers['plus-de-resultats']).toBe('true');
+    const next = await t.http.get('/v1/dossiers/etats').query({ depuis: v1.headers['curseur-suivant'], taillePage: 2 }).set('X-API-KEY', key);
+    expect(next.body.map((e: { numeroInterne: string }) => e.numeroInterne)).not.toContain(v1.body[0].numeroInterne);
+    expect(next.body).toHaveLength(2);
+  });
+
   it('ETag on the GETs, 304 on If-None-Match', async () => {
     for (const [path, query] of [['/v2/dossiers/etats', {}], ['/v2/dossiers', { numeroInterne: mine }]] as const) {
       const first = await t.http.get(path).query(query).set('X-API-KEY', key);

@@ -21,6 +21,11 @@ export interface DossierPourSolde {
   echeances: readonly EcheancePourSolde[];
   /** Refunds not yet received by the OPCO. */
   remboursementsEnAttente: number;
+  /**
+   * Unpaid amount of the dossier's invoice lines that are not rejected — frais annexes included,
+   * which the échéances do not track.
+   */
+  facturesImpayeesCents?: Cents;
 }
 
 const v = (code: string, description: string): Violation => ({ code, description, champ: '/vers', section: 'requete' });
@@ -39,6 +44,9 @@ export function motifsRefusSolde(d: DossierPourSolde): Violation[] {
     if (e.montantRegleCents < e.montantTotalCents && e.montantEnCoursCents === 0 && !prescrit) {
       out.push(v('ECHEANCE_NON_REGLEE', `L'échéance ${e.codification} n'est pas réglée : ${formatEuros(e.montantRegleCents)} sur ${formatEuros(e.montantTotalCents)}.`));
     }
+  }
+  if ((d.facturesImpayeesCents ?? 0) > 0) {
+    out.push(v('FACTURE_NON_REGLEE', `${formatEuros(d.facturesImpayeesCents ?? 0)} facturés sur ce dossier ne sont pas encore réglés (factures non rejetées).`));
   }
   if (d.remboursementsEnAttente > 0) {
     out.push(v('REMBOURSEMENT_EN_ATTENTE', `${d.remboursementsEnAttente} remboursement(s) de trop-perçu ne sont pas encore reçus.`));

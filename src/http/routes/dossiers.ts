@@ -136,6 +136,9 @@ export function dossierRoutes(db: Knex, metrics: Metrics, loadFinancing?: Financ
         curseurSuivant: last ? formatCursor(last) : depuis,
         plusDeResultats: items.length === size,
       };
+      // v1 answers a bare array: the cursor travels in a header so v1 clients can follow the feed too.
+      res.setHeader('Curseur-Suivant', body.curseurSuivant);
+      res.setHeader('Plus-De-Resultats', String(body.plusDeResultats));
       res.json(v1 ? body.EtatDossierResult : body);
       return;
     }
