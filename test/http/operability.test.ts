@@ -85,6 +85,7 @@ describe('readiness', () => {
     await local.db.destroy();
     expect((await local.http.get('/ready')).status).toBe(503);
     await local.gateway.close();
+    if (usingPostgres) await t.db.raw('drop schema if exists ?? cascade', [local.config.databaseSchema]);
   });
 });
 
