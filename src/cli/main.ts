@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
 import { createDatabase } from '../db/connection.js';
 import { migrateLatest } from '../db/migrate.js';
 import { createKey, listKeys, revokeKey } from '../db/keys.js';

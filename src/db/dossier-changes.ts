@@ -12,6 +12,8 @@ import {
 import { buildEngagementInput, type CoutsConvention } from '../domain/financing/input.js';
 import { conserveMiseEnConformite, planDossierTransition, planMiseEnConformite, type EtatDossier } from '../domain/lifecycle/index.js';
 import type { Violation } from '../domain/violation.js';
+import { parisDate } from '../domain/dates.js';
+import { motifsRefusAnnulation, motifsRefusSoldeDossier } from './dossier-guards.js';
 import { currentTransaction } from './feed.js';
 import type { DossierRow } from './dossiers.js';
 import { applyRupture, npecRowsFor, paidPerEcheance, saveEngagement } from './financing.js';
@@ -76,8 +78,6 @@ export async function moveDossier(
   actor: Actor,
   parametres: ParametresFinancement,
   afterChange?: (trx: Knex.Transaction, d: DossierRow) => Promise<void>,
-  /** Checks that need the database (e.g. nothing left to pay before SOLDE), run on the locked row. */
-  guard?: (trx: Knex.Transaction, d: DossierRow) => Promise<Violation[]>,
 ): Promise<ChangeOutcome> {
   try {
     return await db.transaction(async (trx) => {
@@ -85,7 +85,8 @@ export async function moveDossier(
       if (!d) return { ok: false, kind: 'not-found' };
       const plan = planDossierTransition(d.etat, request);
       if (!plan.ok) return { ok: false, kind: 'refused', plan };
-      const blocking = guard ? await guard(trx, d) : [];
+      const blocking = request.vers === 'SOLDE' ? await motifsRefusSoldeDossier(trx, d, parisDate())
+        : request.vers === 'ANNULE' ? await motifsRefusAnnulation(trx, d.id) : [];
       if (blocking.length) return { ok: false, kind: 'blocked', violations: blocking };
 
       if (request.vers === 'ENGAGE') {

@@ -4,8 +4,9 @@ import type { Knex } from 'knex';
 import type { Author } from './audit.js';
 import { assignRanks, changesAfter, highestRank, type Cursor } from './feed.js';
 
-export const ETATS_DOSSIER = ['TRANSMIS', 'EN_COURS_INSTRUCTION', 'ENGAGE', 'REFUSE', 'ANNULE', 'RUPTURE', 'SOLDE'] as const;
-export type EtatDossier = (typeof ETATS_DOSSIER)[number];
+import { ETATS_DOSSIER, type EtatDossier } from '../domain/lifecycle/index.js';
+
+export { ETATS_DOSSIER, type EtatDossier };
 export const ORIGINES = ['API_CFA', 'SAISIE_OPCO'] as const;
 
 export interface DossierRow {

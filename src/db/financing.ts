@@ -1,10 +1,9 @@
 /** Persistence of engagements and échéanciers, the NPEC referential, and the financing view. */
 import type { Knex } from 'knex';
 import {
-  centsToEuros, formatEuros, type EngagementResult, type NpecResolution, type NpecRow, type RuptureResult,
+  centsToEuros, type EngagementResult, type NpecResolution, type NpecRow, type RuptureResult,
 } from '../domain/financing/index.js';
 import type { FinancingView } from '../http/presenters/dossier.js';
-import type { Violation } from '../domain/violation.js';
 
 export async function npecRowsFor(db: Knex, rncp: string): Promise<NpecRow[]> {
   const digits = rncp.replace(/^\s*rncp\s*/i, '');
@@ -179,27 +178,4 @@ export async function loadFinancingView(db: Knex, dossierId: string, siretCfa?: 
       montantTotal: euros(f.montant_total_centimes),
     })),
   };
-}
-
-/**
- * Why an engaged dossier cannot simply be cancelled: money already paid on it (that is a rupture
- * with a trop-perçu, not a cancellation) or invoices still being processed (reject them first).
- */
-export async function motifsRefusAnnulation(db: Knex, dossierId: string): Promise<Violation[]> {
-  const [echeances, lignes] = await Promise.all([
-    db('echeances').where({ dossier_id: dossierId })
-      .select(db.raw('coalesce(sum(montant_regle_centimes), 0) as regle, coalesce(sum(montant_en_cours_centimes), 0) as en_cours')) as Promise<Array<{ regle: string | number; en_cours: string | number }>>,
-    db('factures_lignes as l').join('factures as f', 'f.id', 'l.facture_id').where('l.dossier_id', dossierId).whereNotIn('f.etat', ['REJETEE'])
-      .select(db.raw('coalesce(sum(l.montant_regle_centimes), 0) as regle, coalesce(sum(l.montant_centimes - l.montant_regle_centimes), 0) as impaye')) as Promise<Array<{ regle: string | number; impaye: string | number }>>,
-  ]);
-  const regle = Math.max(Number(echeances[0]?.regle ?? 0), Number(lignes[0]?.regle ?? 0));
-  const pending = Math.max(Number(echeances[0]?.en_cours ?? 0), Number(lignes[0]?.impaye ?? 0));
-  const out: Violation[] = [];
-  if (regle > 0) {
-    out.push({ code: 'DOSSIER_DEJA_REGLE', description: `${formatEuros(regle)} ont déjà été réglés sur ce dossier : enregistrez une rupture (le trop-perçu devient un remboursement) plutôt qu'une annulation.`, champ: '/vers', section: 'requete' });
-  }
-  if (pending > 0) {
-    out.push({ code: 'FACTURE_EN_COURS', description: `${formatEuros(pending)} sont facturés et non réglés sur ce dossier : rejetez d'abord ces factures.`, champ: '/vers', section: 'requete' });
-  }
-  return out;
 }

@@ -5,10 +5,9 @@
  * OPCO paid more than the recomputed entitlement, a refund record is created.
  */
 import type { Knex } from 'knex';
-import { normalizeCerfa } from '../domain/cerfa/normalize.js';
-import type { IsoDate, ParametresFinancement } from '../domain/financing/index.js';
+import type { ParametresFinancement } from '../domain/financing/index.js';
 import {
-  motifsRefusSolde, planDeclaration, planReception, remboursementDu,
+  planDeclaration, planReception, remboursementDu,
   type CauseRemboursement, type EtatRemboursement, type InitiativeRupture, type ModeRemboursement, type MotifRupture,
 } from '../domain/invoicing/index.js';
 import type { Violation } from '../domain/violation.js';
@@ -159,37 +158,4 @@ export async function findRemboursement(db: Knex, numeroInterne: string, siren?:
   const q = db('remboursements as r').join('dossiers as d', 'd.id', 'r.dossier_id').where({ 'r.numero_interne': numeroInterne });
   if (siren) q.where({ 'r.cfa_siren': siren });
   return (await q.first('r.*', 'd.numero_externe', 'd.numero_interne as dossier_numero_interne')) as RemboursementListItem | undefined;
-}
-
-// ------------------------------------------------------------------------------------ closing
-
-/**
- * Why the dossier cannot become SOLDE yet (empty when it can): see `motifsRefusSolde`. The end is
- * the rupture date when there was one, else the contract's planned end.
- */
-export async function motifsRefusSoldeDossier(db: Knex, dossier: Pick<DossierRow, 'id' | 'cerfa'>, aujourdHui: IsoDate): Promise<Violation[]> {
-  const [echeances, rupture, attente, impaye] = await Promise.all([
-    db('echeances').where({ dossier_id: dossier.id }).orderBy('numero') as Promise<Array<{
-      codification: string; montant_total_centimes: string; montant_regle_centimes: string; montant_en_cours_centimes: string; date_limite_facturation: string | null;
-    }>>,
-    db('ruptures').where({ dossier_id: dossier.id }).first('date_rupture') as Promise<{ date_rupture: string } | undefined>,
-    db('remboursements').where({ dossier_id: dossier.id }).whereNot({ etat: 'RECU' }).count<{ n: string }[]>({ n: '*' }),
-    db('factures_lignes as l').join('factures as f', 'f.id', 'l.facture_id').where('l.dossier_id', dossier.id).whereNot('f.etat', 'REJETEE')
-      .select(db.raw('coalesce(sum(l.montant_centimes - l.montant_regle_centimes), 0) as n')) as Promise<Array<{ n: string | number }>>,
-  ]);
-  const engagement = (await db('engagements').where({ dossier_id: dossier.id }).first('details')) as { details: { rupture?: { dateRupture?: string } } } | undefined;
-  const dateFin = rupture?.date_rupture ?? engagement?.details.rupture?.dateRupture ?? normalizeCerfa(dossier.cerfa).contrat.dateFinContrat;
-  return motifsRefusSolde({
-    dateFin,
-    aujourdHui,
-    remboursementsEnAttente: Number(attente[0]?.n ?? 0),
-    facturesImpayeesCents: Number(impaye[0]?.n ?? 0),
-    echeances: echeances.map((e) => ({
-      codification: e.codification,
-      montantTotalCents: Number(e.montant_total_centimes),
-      montantRegleCents: Number(e.montant_regle_centimes),
-      montantEnCoursCents: Number(e.montant_en_cours_centimes),
-      dateLimiteFacturation: e.date_limite_facturation,
-    })),
-  });
 }

@@ -8,9 +8,9 @@ import type { Config } from '../../config/config.js';
 import { recordWrite } from '../../db/audit.js';
 import { clearConformityRequest, moveDossier, npecFor, setConformityRequest, setNumeroDeca, type ChangeOutcome } from '../../db/dossier-changes.js';
 import { ETATS_DOSSIER, historyOf, type DossierRow } from '../../db/dossiers.js';
-import { loadFinancingView, motifsRefusAnnulation } from '../../db/financing.js';
-import { creerRemboursementSiTropPercu, motifsRefusSoldeDossier } from '../../db/remboursements.js';
-import { isIsoDate, parisDate } from '../../domain/dates.js';
+import { loadFinancingView } from '../../db/financing.js';
+import { creerRemboursementSiTropPercu } from '../../db/remboursements.js';
+import { isIsoDate } from '../../domain/dates.js';
 import { centsToEuros, type ParametresFinancement } from '../../domain/financing/index.js';
 import { isNumeroDeca } from '../../domain/formats.js';
 import { isEtatDossier } from '../../domain/lifecycle/index.js';
@@ -142,8 +142,7 @@ export function backOfficeDossierRoutes(db: Knex, config: Config): Router {
       await recordWrite(trx, req, `DOSSIER_${vers}`, { type: 'DOSSIER', id: numero });
       // A rupture decided by the OPCO creates the refund of any overpayment, as the CFA's declaration does.
       if (vers === 'RUPTURE') await creerRemboursementSiTropPercu(trx, d);
-    }, vers === 'SOLDE' ? (trx, d) => motifsRefusSoldeDossier(trx, d, parisDate())
-      : vers === 'ANNULE' ? (trx, d) => motifsRefusAnnulation(trx, d.id) : undefined);
+    });
     if (!outcome.ok) throw failure(outcome, numero);
     const financing = await loadFinancingView(db, outcome.dossier.id);
     res.json({ ...summary(outcome.dossier), ...dossierView(outcome.dossier, financing) });

@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { authorOf } from '../../db/audit.js';
 import { formatCursor, parseCursor } from '../../db/feed.js';
 import {
-  changesSince, createDossier, ETATS_DOSSIER, findDossier, findDossiers, historyOf, ORIGINES, pageOfEtats,
+  changesSince, createDossier, ETATS_DOSSIER, type DossierRow, findDossier, findDossiers, historyOf, ORIGINES, pageOfEtats,
 } from '../../db/dossiers.js';
 import { checkDossierRequest, countBySection } from '../../domain/cerfa/validate.js';
 import type { Cerfa } from '../../domain/cerfa/types.js';
@@ -38,6 +38,17 @@ export function apprenticeKey(cerfa: Cerfa): string {
     ? `nir:${a.nir.slice(0, 13).toUpperCase()}`
     : `id:${a.nom.trim().toLocaleLowerCase('fr')}|${a.prenom.trim().toLocaleLowerCase('fr')}|${a.dateNaissance}`;
   return sha256Hex(identity);
+}
+
+/** The caller's dossier named by `?numeroInterne=`: 400 when absent, 404 when unknown or another CFA's. */
+async function ownDossier(db: Knex, req: Request): Promise<DossierRow> {
+  const caller = cfaOf(req);
+  const q = new QueryReader(req);
+  const numero = q.string('numeroInterne', { required: true, max: 40 });
+  if (q.violations.length || !numero) throw errors.validation(q.violations);
+  const row = await findDossier(db, caller.siren, numero);
+  if (!row) throw errors.notFound(`Aucun dossier ${numero} pour ce CFA.`, 'DOSSIER_INTROUVABLE');
+  return row;
 }
 
 export function dossierRoutes(db: Knex, metrics: Metrics, loadFinancing?: FinancingLoader): Router {
@@ -96,12 +107,7 @@ export function dossierRoutes(db: Knex, metrics: Metrics, loadFinancing?: Financ
   });
 
   router.get('/dossiers', async (req, res) => {
-    const caller = cfaOf(req);
-    const q = new QueryReader(req);
-    const numero = q.string('numeroInterne', { required: true, max: 40 });
-    if (q.violations.length || !numero) throw errors.validation(q.violations);
-    const row = await findDossier(db, caller.siren, numero);
-    if (!row) throw errors.notFound(`Aucun dossier ${numero} pour ce CFA.`, 'DOSSIER_INTROUVABLE');
+    const row = await ownDossier(db, req);
     res.json(dossierView(row, await loadFinancing?.(db, row.id)));
   });
 
@@ -148,12 +154,7 @@ export function dossierRoutes(db: Knex, metrics: Metrics, loadFinancing?: Financ
   });
 
   router.get('/dossiers/historique', async (req, res) => {
-    const caller = cfaOf(req);
-    const q = new QueryReader(req);
-    const numero = q.string('numeroInterne', { required: true, max: 40 });
-    if (q.violations.length || !numero) throw errors.validation(q.violations);
-    const row = await findDossier(db, caller.siren, numero);
-    if (!row) throw errors.notFound(`Aucun dossier ${numero} pour ce CFA.`, 'DOSSIER_INTROUVABLE');
+    const row = await ownDossier(db, req);
     res.json({ numeroInterne: row.numero_interne, etat: row.etat, historique: historyView(await historyOf(db, row.id), false) });
   });
 
