@@ -54,7 +54,9 @@ async function runJob(deps: JobDeps, job: JobDefinition, scheduledFor: Date): Pr
     logger.info({ job: job.name, ...summary }, 'tâche planifiée exécutée');
   } catch (err) {
     outcome = 'failure';
-    logger.error({ job: job.name, err }, 'échec de la tâche planifiée');
+    // As in the HTTP error handler: the error's shape only, never a driver message quoting values.
+    const e = err as { name?: string; code?: string; constraint?: string };
+    logger.error({ job: job.name, erreur: { type: e?.name, code: e?.code, contrainte: e?.constraint } }, 'échec de la tâche planifiée');
   }
   metrics.jobRuns.inc({ job: job.name, outcome });
   await db('executions_taches')
