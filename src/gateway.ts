@@ -9,7 +9,7 @@ import type { Config } from './config/config.js';
 import { createDatabase } from './db/connection.js';
 import { migrateLatest } from './db/migrate.js';
 import { createApp } from './http/app.js';
-import type { Lifecycle } from './http/routes/health.js';
+import type { Lifecycle } from './http/routes/platform.routes.js';
 import { startJobs, type Jobs } from './jobs/scheduler.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';

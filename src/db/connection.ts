@@ -58,3 +58,17 @@ export function isEmbedded(db: Db): boolean {
 export function rowsOf<T>(result: { rows: T[] }): T[] {
   return result.rows;
 }
+
+/** True when the database answers a trivial query within the delay. */
+export async function databaseAnswers(db: Knex, timeoutMs = 2000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const probe = db.raw('select 1').then(() => true, () => false);
+  try {
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

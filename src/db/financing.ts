@@ -3,7 +3,6 @@ import type { Knex } from 'knex';
 import {
   centsToEuros, type EngagementResult, type NpecResolution, type NpecRow, type RuptureResult,
 } from '../domain/financing/index.js';
-import type { FinancingView } from '../http/presenters/dossier.js';
 
 export async function npecRowsFor(db: Knex, rncp: string): Promise<NpecRow[]> {
   const digits = rncp.replace(/^\s*rncp\s*/i, '');
@@ -103,7 +102,7 @@ export async function applyRupture(trx: Knex.Transaction, dossierId: string, rup
   });
 }
 
-interface EcheanceRow {
+export interface EcheanceRow {
   numero: number;
   codification: string;
   type: string;
@@ -120,62 +119,48 @@ interface EcheanceRow {
   statut: string;
 }
 
-const euros = (value: string | number): number => centsToEuros(Number(value));
+export interface FraisAnnexeRow {
+  nature: string;
+  quantite: number;
+  prix_unitaire_centimes: string;
+  montant_total_centimes: string;
+}
 
 /** The one-off frais annexes whose `detailsFacturation.…Regles` flag tells whether they are paid. */
-const FORFAITS = ['PREMIEREQUIPEMENT', 'MOBILITE'] as const;
+export const FORFAITS = ['PREMIEREQUIPEMENT', 'MOBILITE'] as const;
 
-/** The norm's financial members of GET /dossiers (§5.6), or undefined before engagement. */
-export async function loadFinancingView(db: Knex, dossierId: string, siretCfa?: string): Promise<FinancingView | undefined> {
+/** A dossier's engagement, échéances and frais annexes, in cents; undefined before engagement. */
+export interface FinancingRows {
+  engagementCents: number;
+  plafondFraisPremierEquipementCents: number;
+  plafondFraisMobiliteCents: number;
+  periodesFraisAnnexes: unknown[];
+  echeances: EcheanceRow[];
+  frais: FraisAnnexeRow[];
+  /** Paid on the one-off forfaits' invoice lines, by nature (a rejected invoice was never paid). */
+  forfaitsReglesCents: Record<(typeof FORFAITS)[number], number>;
+}
+
+export async function loadFinancing(db: Knex, dossierId: string): Promise<FinancingRows | undefined> {
   const engagement = (await db('engagements').where({ dossier_id: dossierId }).first()) as
     | { engagement_centimes: string; details: { detailsFacturation?: { plafondFraisPremierEquipementCents: number; plafondFraisMobiliteCents: number; periodesFraisAnnexes: unknown[] } } }
     | undefined;
   if (!engagement) return undefined;
   const [echeances, frais, regles] = await Promise.all([
     db('echeances').where({ dossier_id: dossierId }).orderBy('numero') as Promise<EcheanceRow[]>,
-    db('engagements_frais_annexes').where({ dossier_id: dossierId }).orderBy('id') as Promise<Array<{ nature: string; quantite: number; prix_unitaire_centimes: string; montant_total_centimes: string }>>,
-    // What was paid on the one-off forfaits' invoice lines (a rejected invoice was never paid).
+    db('engagements_frais_annexes').where({ dossier_id: dossierId }).orderBy('id') as Promise<FraisAnnexeRow[]>,
     db('factures_lignes').where({ dossier_id: dossierId }).whereIn('nature', FORFAITS).groupBy('nature')
       .select('nature').sum({ regle: 'montant_regle_centimes' }) as Promise<Array<{ nature: string; regle: string | number | null }>>,
   ]);
   const details = engagement.details.detailsFacturation;
-  /** True once the engaged envelope of that forfait is fully paid (false when none is engaged). */
-  const forfaitRegle = (nature: (typeof FORFAITS)[number]): boolean => {
-    const engage = frais.filter((f) => f.nature === nature).reduce((s, f) => s + Number(f.montant_total_centimes), 0);
-    const regle = regles.filter((r) => r.nature === nature).reduce((s, r) => s + Number(r.regle ?? 0), 0);
-    return engage > 0 && regle >= engage;
-  };
+  const regle = (nature: string): number => regles.filter((r) => r.nature === nature).reduce((s, r) => s + Number(r.regle ?? 0), 0);
   return {
-    engagement: euros(engagement.engagement_centimes),
-    echeances: echeances.map((e) => ({
-      numero: e.numero,
-      codification: e.codification,
-      type: e.type,
-      dateOuverture: e.date_ouverture,
-      dateDebut: e.date_debut,
-      dateFin: e.date_fin,
-      montantTotal: euros(e.montant_total_centimes),
-      dontMontantPedagogie: euros(e.dont_pedagogie_centimes),
-      dontMajorationRqth: euros(e.dont_rqth_centimes),
-      montantRegle: euros(e.montant_regle_centimes),
-      montantEnCoursInstruction: euros(e.montant_en_cours_centimes),
-      dateLimiteFacturation: e.date_limite_facturation,
-      exigeCertificat: e.exige_certificat,
-      statut: e.statut,
-      siretCfa: siretCfa ?? null,
-    })),
-    detailsFacturation: {
-      fraisPremierEquipementRegles: forfaitRegle('PREMIEREQUIPEMENT'),
-      fraisMobiliteRegles: forfaitRegle('MOBILITE'),
-      plafondFraisPremierEquipement: euros(details?.plafondFraisPremierEquipementCents ?? 0),
-      plafondFraisMobilite: euros(details?.plafondFraisMobiliteCents ?? 0),
-      periodesFraisAnnexes: details?.periodesFraisAnnexes ?? [],
-    },
-    engagementsFraisAnnexe: frais.map((f) => ({
-      natureFrais: f.nature,
-      quantite: f.quantite,
-      prixUnitaire: euros(f.prix_unitaire_centimes),
-      montantTotal: euros(f.montant_total_centimes),
-    })),
+    engagementCents: Number(engagement.engagement_centimes),
+    plafondFraisPremierEquipementCents: details?.plafondFraisPremierEquipementCents ?? 0,
+    plafondFraisMobiliteCents: details?.plafondFraisMobiliteCents ?? 0,
+    periodesFraisAnnexes: details?.periodesFraisAnnexes ?? [],
+    echeances,
+    frais,
+    forfaitsReglesCents: { PREMIEREQUIPEMENT: regle('PREMIEREQUIPEMENT'), MOBILITE: regle('MOBILITE') },
   };
 }

@@ -15,11 +15,10 @@ import { errorHandler, notFound } from './middleware/error-handler.js';
 import { perKeyRateLimit } from './middleware/rate-limit.js';
 import { requestContext } from './middleware/request-context.js';
 import { backOfficeKeyRoutes } from './routes/back-office-cles.js';
-import { cfaKeyInfoRoutes } from './routes/cfakeyinfo.js';
 import { docsRoutes } from './routes/docs.js';
-import { healthRoutes, type Lifecycle } from './routes/health.js';
-import { oauthRoutes } from './routes/oauth.js';
-import { cfaRoutes, backOfficeRoutes } from './routes/index.js';
+import { cfaRoutes, backOfficeRoutes, routeTable } from './routes/index.js';
+import type { Lifecycle } from './routes/platform.routes.js';
+import { registerRoutes } from './route-table/register.js';
 
 export interface AppDeps {
   config: Config;
@@ -31,6 +30,7 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Express {
   const { config, db, logger, metrics, lifecycle } = deps;
+  const table = routeTable(lifecycle);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -41,8 +41,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(accessLog(logger, metrics));
   app.use(helmet());
 
-  app.use(healthRoutes(db, lifecycle));
-  app.use(docsRoutes());
+  app.use(docsRoutes(table));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -56,9 +55,10 @@ export function createApp(deps: AppDeps): Express {
   const FILE_ROUTES = /^\/(conventions|documents|factures|certificats)\/?$/;
   const json: express.RequestHandler = (req, res, next) => (FILE_ROUTES.test(req.path) && req.method === 'POST' ? fileJson : smallJson)(req, res, next);
 
+  const declared = express.Router();
+  registerRoutes(declared, table, { config, db, metrics, keys, rateLimit: limiter });
+  app.use(declared);
   app.use(limiter);
-  app.use(oauthRoutes(db, config.tokenTtlSeconds));
-  app.use(cfaKeyInfoRoutes(db));
 
   const backOffice = express.Router();
   backOffice.use(authenticateKey(keys, 'opco'), json);

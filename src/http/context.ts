@@ -1,3 +1,8 @@
+import type { Request } from 'express';
+import type { Author } from '../db/audit.js';
+import type { Actor, CfaActor } from '../services/actor.js';
+import { errors } from './errors.js';
+
 /** What the middleware chain learns about a request, attached to express's Request. */
 export interface Caller {
   keyId: string;
@@ -35,4 +40,39 @@ declare global {
 
 export function actorOf(caller: Caller): string {
   return caller.role === 'cfa' ? `cfa:${caller.siren}` : `opco:${caller.libelle ?? caller.keyId}`;
+}
+
+/** Who wrote, for the audit trail: the request's id, key, vendor and editor headers. */
+export function authorOf(req: Request): Author {
+  return {
+    id_requete: req.requestId,
+    cle_id: req.caller?.keyId ?? null,
+    siren: req.caller?.siren ?? null,
+    client_id: req.vendor?.clientId ?? null,
+    editeur: req.editor.editeur,
+    logiciel: req.editor.logiciel,
+    version: req.editor.version,
+  };
+}
+
+
+/** The calling CFA, as services know it (cfa routes: authentication guarantees a CFA key). */
+export function cfaActor(req: Request): CfaActor {
+  const caller = req.caller;
+  if (caller?.role !== 'cfa' || !caller.siren) throw errors.forbidden('CLE_API_NON_HABILITEE', 'Clé CFA requise.');
+  return { author: authorOf(req), acteur: actorOf(caller), keyId: caller.keyId, siren: caller.siren, editor: req.editor };
+}
+
+/** The calling back-office agent, as services know it. */
+export function opcoActor(req: Request): Actor {
+  const caller = req.caller;
+  if (caller?.role !== 'opco') throw errors.forbidden('CLE_API_NON_HABILITEE', "Ce point d'accès est réservé au back-office de l'OPCO.");
+  return { author: authorOf(req), acteur: actorOf(caller), keyId: caller.keyId };
+}
+
+/** Legacy routers (being moved to the route table): the calling CFA's key. */
+export function cfaOf(req: Request): Caller & { siren: string } {
+  const caller = req.caller;
+  if (!caller?.siren) throw errors.forbidden('CLE_API_NON_HABILITEE', 'Clé CFA requise.');
+  return { ...caller, siren: caller.siren };
 }

@@ -15,7 +15,11 @@ export type CerfaCheck =
 export function checkDossierRequest(body: unknown, receivedOn: IsoDate): CerfaCheck {
   const schemaErrors = validateDossierRequest(body);
   if (schemaErrors.length > 0) return { ok: false, erreurs: schemaErrors, avertissements: [] };
-  const raw = (body as { cerfa: Record<string, unknown> }).cerfa;
+  return checkCerfa((body as { cerfa: Record<string, unknown> }).cerfa, receivedOn);
+}
+
+/** The business rules of a CERFA whose request already passed the JSON Schema. */
+export function checkCerfa(raw: Record<string, unknown>, receivedOn: IsoDate): CerfaCheck {
   const cerfa = normalizeCerfa(raw);
   const outcome = checkCerfaRules(cerfa, { receivedOn });
   if (outcome.erreurs.length > 0) return { ok: false, erreurs: outcome.erreurs, avertissements: outcome.avertissements };

@@ -59,7 +59,7 @@ export interface paths {
             cookie?: never;
         };
         /** Disponibilité de l’API (norme) */
-        get: operations["statusV2"];
+        get: operations["status"];
         put?: never;
         post?: never;
         delete?: never;
@@ -77,7 +77,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Jeton éditeur (OAuth2 client credentials) */
+        /**
+         * Jeton éditeur (OAuth2 client credentials)
+         * @description RFC 6749 §4.4 : `grant_type=client_credentials`, identifiants dans le corps ou en HTTP Basic. Les erreurs portent les membres `error` de la RFC et le tableau `errors` de la norme.
+         */
         post: operations["jeton"];
         delete?: never;
         options?: never;
@@ -92,7 +95,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Validité d’une clé CFA */
+        /**
+         * Validité d’une clé CFA
+         * @description La clé à vérifier vient du paramètre `XAPIKEY` ou, à défaut, de l’en-tête X-API-KEY. Un jeton Bearer présenté est vérifié comme sur les autres routes v2.
+         */
         get: operations["cfaKeyInfo"];
         put?: never;
         post?: never;
@@ -123,6 +129,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/dossiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lire un dossier (CERFA tel qu’enregistré, engagement, échéancier, frais) */
+        get: operations["lireDossier"];
+        put?: never;
+        /**
+         * Transmettre un contrat d’apprentissage (CERFA FA13)
+         * @description Valide le CERFA (schéma, formats, règles métier) et l’enregistre à l’état TRANSMIS, origine API_CFA (« Transmis par API CFA »). Un renvoi identique (même contenu, même CFA) rend le dossier existant avec `Idempotent-Replayed: true`.
+         */
+        post: operations["transmettreDossier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dossiers/liste": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lire plusieurs dossiers */
+        get: operations["listeDossiersV1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/dossiers/liste": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lire plusieurs dossiers */
+        get: operations["listeDossiers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dossiers/etats": {
         parameters: {
             query?: never;
@@ -132,9 +193,29 @@ export interface paths {
         };
         /**
          * États des dossiers du CFA (pages, ou flux incrémental avec `depuis`)
-         * @description Rend un tableau nu d’éléments (forme v1).
+         * @description Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable. Avec `depuis=<curseur>` (0 pour tout relire) : les dossiers modifiés après le curseur, dans l’ordre des modifications, et `curseurSuivant` à passer à l’appel suivant (en v1, tableau nu ; le curseur voyage dans les en-têtes `Curseur-Suivant` et `Plus-De-Resultats`).
          */
         get: operations["etatsDossiersV1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/dossiers/etats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * États des dossiers du CFA (pages, ou flux incrémental avec `depuis`)
+         * @description Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable. Avec `depuis=<curseur>` (0 pour tout relire) : les dossiers modifiés après le curseur, dans l’ordre des modifications, et `curseurSuivant` à passer à l’appel suivant (en v1, tableau nu ; le curseur voyage dans les en-têtes `Curseur-Suivant` et `Plus-De-Resultats`).
+         */
+        get: operations["etatsDossiers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -160,64 +241,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/dossiers/liste": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Lire plusieurs dossiers */
-        get: operations["listeDossiersV1"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v2/dossiers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Lire un dossier (CERFA tel qu’enregistré, engagement, échéancier, frais) */
-        get: operations["lireDossierV2"];
-        put?: never;
-        /**
-         * Transmettre un contrat d’apprentissage (CERFA FA13)
-         * @description Valide le CERFA (schéma, formats, règles métier) et l’enregistre à l’état TRANSMIS, origine API_CFA (« Transmis par API CFA »). Un renvoi identique (même contenu, même CFA) rend le dossier existant avec `Idempotent-Replayed: true`.
-         */
-        post: operations["transmettreDossierV2"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v2/dossiers/etats": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * États des dossiers du CFA (pages, ou flux incrémental avec `depuis`)
-         * @description Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable. Avec `depuis=<curseur>` (0 pour tout relire) : les dossiers modifiés après le curseur, dans l’ordre des modifications, et `curseurSuivant` à passer à l’appel suivant.
-         */
-        get: operations["etatsDossiersV2"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v2/dossiers/historique": {
         parameters: {
             query?: never;
@@ -226,606 +249,9 @@ export interface paths {
             cookie?: never;
         };
         /** Étapes franchies par un dossier (extension de la norme) */
-        get: operations["historiqueDossierV2"];
+        get: operations["historiqueDossier"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/conventions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Transmettre la convention de formation signée d’un dossier
-         * @description Partie `convention` (JSON, norme §5.2) et partie `fichier` (la convention signée), ou JSON avec `_files.convention` en base64. Convention et fichier sont enregistrés ensemble ; le fichier devient un document CONVENTION_FORMATION du dossier. Les coûts de la dernière convention reçue servent au calcul de l’engagement. Un renvoi identique (même JSON, même fichier) rend les mêmes numéros avec `Idempotent-Replayed: true`.
-         */
-        post: operations["transmettreConventionV1"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/documents": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Documents du CFA rattachés à un objet (métadonnées) */
-        get: operations["listerDocumentsV1"];
-        put?: never;
-        /**
-         * Rattacher un document à des dossiers ou factures du CFA
-         * @description Partie `infosFichier` (JSON, norme §5.5) et partie `fichier`, ou JSON avec `_files.document` en base64. Le même fichier (même SHA-256) ne peut être rattaché deux fois au même objet (409 avec `numeroInterneDocument`).
-         */
-        post: operations["deposerDocumentV1"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v2/conventions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Transmettre la convention de formation signée d’un dossier
-         * @description Partie `convention` (JSON, norme §5.2) et partie `fichier` (la convention signée), ou JSON avec `_files.convention` en base64. Convention et fichier sont enregistrés ensemble ; le fichier devient un document CONVENTION_FORMATION du dossier. Les coûts de la dernière convention reçue servent au calcul de l’engagement. Un renvoi identique (même JSON, même fichier) rend les mêmes numéros avec `Idempotent-Replayed: true`.
-         */
-        post: operations["transmettreConventionV2"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v2/documents": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Documents du CFA rattachés à un objet (métadonnées) */
-        get: operations["listerDocumentsV2"];
-        put?: never;
-        /**
-         * Rattacher un document à des dossiers ou factures du CFA
-         * @description Partie `infosFichier` (JSON, norme §5.5) et partie `fichier`, ou JSON avec `_files.document` en base64. Le même fichier (même SHA-256) ne peut être rattaché deux fois au même objet (409 avec `numeroInterneDocument`).
-         */
-        post: operations["deposerDocumentV2"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v2/simulations/remuneration": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Rémunération minimale légale d’un apprenti, période par période
-         * @description Le même calcul que la règle de contrôle des rémunérations des CERFA : grille D6222-26 selon l’année de contrat et l’âge (changement de tranche le 1er du mois suivant l’anniversaire), SMIC en vigueur au début de chaque période (SMIC de Mayotte pour le 976) ou SMC à partir de 21 ans s’il est plus élevé. Montants en euros.
-         */
-        post: operations["simulerRemuneration"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/cles": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Lister les clés (sans leur secret) */
-        get: operations["listerCles"];
-        put?: never;
-        /** Créer une clé CFA (serveur en marche) */
-        post: operations["creerCle"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/documents": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Documents rattachés à un objet, tous CFA (métadonnées) */
-        get: operations["listerDocumentsBackOffice"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/documents/{numeroInterneDocument}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Télécharger un document
-         * @description Rend le fichier tel que déposé, avec son type (lu dans le contenu), `Content-Disposition: attachment` (nom donné par le CFA, extension du type réel) et `Repr-Digest` (SHA-256).
-         */
-        get: operations["telechargerDocument"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/cles/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Révoquer une clé */
-        delete: operations["revoquerCle"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/dossiers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Rechercher les dossiers de tous les CFA */
-        get: operations["rechercherDossiers"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/dossiers/{numeroInterne}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Lire un dossier avec son historique complet */
-        get: operations["lireDossierBackOffice"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/dossiers/{numeroInterne}/transitions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Faire passer un dossier dans un autre état
-         * @description TRANSMIS → EN_COURS_INSTRUCTION ; EN_COURS_INSTRUCTION → ENGAGE (calcule l’engagement et l’échéancier) ou REFUSE (motif) ; TRANSMIS/EN_COURS_INSTRUCTION/ENGAGE → ANNULE (motif) ; ENGAGE → RUPTURE (dateRupture ; recalcul) ; ENGAGE/RUPTURE → SOLDE.
-         */
-        post: operations["transitionDossier"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/dossiers/{numeroInterne}/mise-en-conformite": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Demander une mise en conformité (dossier en cours d’instruction) */
-        post: operations["demanderMiseEnConformite"];
-        /** Lever la demande de mise en conformité */
-        delete: operations["leverMiseEnConformite"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/dossiers/{numeroInterne}/numero-deca": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Enregistrer le numéro de dépôt DECA */
-        put: operations["numeroDeca"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/dossiers/{numeroInterne}/npec": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Quel NPEC s’applique au dossier, et pourquoi */
-        get: operations["npecDossier"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/npec": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Lignes du référentiel NPEC pour un RNCP */
-        get: operations["listerNpec"];
-        put?: never;
-        /** Importer des lignes du référentiel NPEC (CSV rncp,idcc,npec,date_effet) */
-        post: operations["importerNpec"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/factures": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Lire une facture du CFA : lignes, montants réglés, historique (extension de la norme) */
-        get: operations["lireFactureV1"];
-        put?: never;
-        /**
-         * Transmettre une facture (contrôlée contre l’échéancier de chaque dossier)
-         * @description Partie `facture` (JSON, norme §5.3) et partie `fichier` (PDF), ou JSON `{"facture": {…}, "_files": {"facture": "<base64>"}}`. Chaque ligne (dossier × échéance × nature) est contrôlée : dossier ENGAGE ou RUPTURE du CFA, échéance existante, ouverte à `dateEmission`, non annulée, montant ≤ montantTotal − montantRegle − montantEnCoursInstruction, pas d’autre facture en cours sur la même échéance et nature, nature engagée (frais annexes : enveloppes, 3 €/repas, 6 €/nuitée), certificat de réalisation pour les échéances qui l’exigent, solde reçu au plus tard à `dateLimiteFacturation` ; `montantTotal` = Σ lignes ; `numero` unique pour le CFA. Toutes les erreurs sont listées (`champ` : /facture/lignes/2/montant…). Les montants passent « en cours d’instruction ». Avec `numeroInterneFactureCorrigee`, répond à une demande de mise en conformité : la facture garde son numéro, son contenu est remplacé et elle repasse à TRANSMIS.
-         */
-        post: operations["transmettreFactureV1"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/factures/etats": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * États des factures du CFA et leurs règlements (norme §5.7 ; flux incrémental avec `depuis`)
-         * @description Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable. Avec `depuis=<curseur>` (0 pour tout relire) : les factures modifiées après le curseur, dans l’ordre des modifications. `referenceVirement` et `dateReglement` sont ceux du dernier règlement.
-         */
-        get: operations["etatsFacturesV1"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v2/factures": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Lire une facture du CFA : lignes, montants réglés, historique (extension de la norme) */
-        get: operations["lireFactureV2"];
-        put?: never;
-        /**
-         * Transmettre une facture (contrôlée contre l’échéancier de chaque dossier)
-         * @description Partie `facture` (JSON, norme §5.3) et partie `fichier` (PDF), ou JSON `{"facture": {…}, "_files": {"facture": "<base64>"}}`. Chaque ligne (dossier × échéance × nature) est contrôlée : dossier ENGAGE ou RUPTURE du CFA, échéance existante, ouverte à `dateEmission`, non annulée, montant ≤ montantTotal − montantRegle − montantEnCoursInstruction, pas d’autre facture en cours sur la même échéance et nature, nature engagée (frais annexes : enveloppes, 3 €/repas, 6 €/nuitée), certificat de réalisation pour les échéances qui l’exigent, solde reçu au plus tard à `dateLimiteFacturation` ; `montantTotal` = Σ lignes ; `numero` unique pour le CFA. Toutes les erreurs sont listées (`champ` : /facture/lignes/2/montant…). Les montants passent « en cours d’instruction ». Avec `numeroInterneFactureCorrigee`, répond à une demande de mise en conformité : la facture garde son numéro, son contenu est remplacé et elle repasse à TRANSMIS.
-         */
-        post: operations["transmettreFactureV2"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v2/factures/etats": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * États des factures du CFA et leurs règlements (norme §5.7 ; flux incrémental avec `depuis`)
-         * @description Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable. Avec `depuis=<curseur>` (0 pour tout relire) : les factures modifiées après le curseur, dans l’ordre des modifications. `referenceVirement` et `dateReglement` sont ceux du dernier règlement.
-         */
-        get: operations["etatsFacturesV2"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v2/certificats": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Transmettre un certificat de réalisation (norme §5.4)
-         * @description JSON ; fichier facultatif en base64 dans `_files.certificat`. Rattaché à un dossier du CFA, une échéance et, si donnée, une facture portant sur ce dossier. Il ouvre la facturation des échéances qui exigent un certificat ; rattaché à une facture en attente de mise en conformité, il vaut réponse du CFA (la facture repasse à TRANSMIS).
-         */
-        post: operations["transmettreCertificat"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v2/reglements": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Règlements reçus par le CFA, avec les factures et dossiers réglés (extension de la norme) */
-        get: operations["reglementsCfa"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v2/dossiers/rupture/employeur": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Déclarer la rupture anticipée d’un contrat (forme de la passerelle, norme §5.8)
-         * @description Le dossier (ENGAGE) passe à RUPTURE par la même transition que le back-office : échéancier recalculé (échéance partielle, échéances suivantes annulées) ; un trop-perçu devient un remboursement à régulariser.
-         */
-        post: operations["declarerRupture"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v2/remboursements": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Remboursements (trop-perçus) du CFA */
-        get: operations["remboursementsCfa"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v2/remboursements/{idRemboursement}/declaration": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Déclarer comment le CFA régularise un trop-perçu (virement ou avoir) */
-        post: operations["declarerRemboursement"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/factures": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Rechercher les factures de tous les CFA */
-        get: operations["rechercherFactures"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/factures/{numeroInterneFacture}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Lire une facture : lignes, règlements, historique complet */
-        get: operations["lireFactureBackOffice"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/factures/{numeroInterneFacture}/transitions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Demander une mise en conformité, valider ou rejeter une facture
-         * @description TRANSMIS → EN_ATTENTE_MISE_EN_CONFORMITE (commentaire) ; TRANSMIS / EN_ATTENTE_MISE_EN_CONFORMITE → VALIDEE ; TRANSMIS / EN_ATTENTE_MISE_EN_CONFORMITE / VALIDEE → REJETEE (motif ; les montants en cours sont libérés ; une facture réglée partiellement ne peut pas être rejetée). REGLE_PARTIELLEMENT et REGLE résultent des règlements ; le retour à TRANSMIS, de la correction par le CFA.
-         */
-        post: operations["transitionFacture"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/reglements": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Règlements enregistrés */
-        get: operations["listerReglements"];
-        put?: never;
-        /**
-         * Enregistrer un virement qui règle une ou plusieurs factures validées
-         * @description Chaque montant est réparti sur les lignes de sa facture dans l’ordre des lignes ; les montants des échéances passent de « en cours » à « réglé » ; la facture passe à REGLE_PARTIELLEMENT ou REGLE. Un virement règle un seul CFA ; sa référence est unique pour ce CFA. Aucune échéance ne peut être réglée au-delà de son montant (recalculé après rupture).
-         */
-        post: operations["enregistrerReglement"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/remboursements": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Remboursements (trop-perçus) de tous les CFA */
-        get: operations["listerRemboursements"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/dossiers/{numeroInterne}/solde": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Le dossier peut-il être soldé ? (fin passée, tout réglé, rien en cours, remboursements reçus) */
-        get: operations["soldeDossier"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/back-office/v1/remboursements/{idRemboursement}/reception": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Confirmer la réception d’un remboursement déclaré par le CFA */
-        post: operations["recevoirRemboursement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -901,7 +327,7 @@ export interface components {
                 etat: components["schemas"]["EtatDossierCode"];
                 commentaireEtat?: string | null;
                 miseEnConformiteDemandee?: boolean;
-            } & WithRequired<components["schemas"]["cerfa.schema"], "etat">;
+            } & WithRequired<components["schemas"]["Cerfa"], "etat">;
             /** @description Montant engagé en euros (null avant l’engagement) */
             engagement: number | null;
             echeances: Record<string, never>[];
@@ -1174,44 +600,64 @@ export interface components {
             cle: string;
         };
         /**
-         * Adresse
-         * @description Adresse postale. Deux formes acceptées : `adresse1`/`adresse2` (clients de la norme) ou `numero` + `voie` (modèle CERFA de l'État).
+         * Transmission d'un dossier
+         * @description Corps de POST /v1/dossiers et /v2/dossiers : le CERFA du contrat d'apprentissage.
          */
-        "adresse.schema": {
-            /** @description Numéro dans la voie : entier ou chaîne de chiffres, sans 0 initial (1 à 99999). */
-            numero?: number | string | null;
-            /** @description Indice de répétition (B = bis, T = ter, Q = quater, C = quinquies). */
-            repetitionVoie?: string | null;
-            /** @description Type et nom de la voie (forme numero + voie). */
-            voie?: string | null;
-            /** @description Ligne 1 de l'adresse (numéro et voie). */
-            adresse1?: string | null;
-            /** @description Ligne 2 de l'adresse (complément). */
-            adresse2?: string | null;
-            /** @description Complément d'adresse (bâtiment, lieu-dit…). */
-            complement?: string | null;
-            /**
-             * Format: code-postal
-             * @description Code postal : 5 chiffres.
-             */
-            codePostal?: string | null;
-            /** @description Commune. */
-            commune?: string | null;
-            /**
-             * Format: departement
-             * @description Département : 2 chiffres, 2A, 2B ou 97x/98x (3 caractères complétés à gauche admis, ex. 075).
-             */
-            departement?: string | null;
-            /** @description Région (code ou libellé), calculée à partir du code postal. */
-            region?: string | null;
-            /** @description Pays (code ISO 3166-1 alpha-2, ex. FR, ou libellé). */
-            pays?: string | null;
+        DossierRequest: {
+            /** @description Le contrat d'apprentissage (CERFA FA13). */
+            cerfa: components["schemas"]["Cerfa"];
         };
+        /**
+         * CERFA FA13 (contrat d'apprentissage)
+         * @description Le contrat d'apprentissage (CERFA 10103) transmis par le CFA. Les propriétés non décrites sont acceptées et conservées avec le dossier brut, mais jamais exploitées.
+         */
+        Cerfa: {
+            /** @description Version du formulaire CERFA, ex. « 10103*14 ». */
+            versionCERFA?: string | null;
+            /** @description Le CERFA est signé électroniquement avec valeur probante. Orthographe alternative acceptée : CERFAsignatureProbante. */
+            CERFASignatureProbante?: boolean | null;
+            /** @description Orthographe alternative de CERFASignatureProbante. */
+            CERFAsignatureProbante?: boolean | null;
+            /** @description État du dossier côté CFA (ex. TRANSMIS) ; ignoré en entrée, l'état est géré par l'OPCO. */
+            etat?: string | null;
+            /** @description Commentaire sur l'état ; ignoré en entrée. */
+            commentaireEtat?: string | null;
+            /** @description Employeur (protocole V1). Exactement un des deux champs employeur ou employeurV2 est obligatoire. */
+            employeur?: components["schemas"]["Employeur"] | null;
+            /** @description Employeur (protocole V2), même contenu que employeur. */
+            employeurV2?: components["schemas"]["Employeur"] | null;
+            /** @description Apprenti. */
+            apprenti: components["schemas"]["Apprenti"];
+            /** @description Premier maître d'apprentissage (obligatoire) : nom, prénom et date de naissance obligatoires. */
+            maitre1: components["schemas"]["Maitre"] & {
+                nom: string;
+                prenom: string;
+                dateNaissance: string;
+            };
+            /** @description Second maître d'apprentissage (facultatif : absent ou null). */
+            maitre2?: components["schemas"]["Maitre"] | null;
+            /** @description Contrat. */
+            contrat: components["schemas"]["Contrat"];
+            /** @description Formation. */
+            formation: components["schemas"]["Formation"];
+            /** @description CFA responsable. */
+            organismeFormation: components["schemas"]["OrganismeFormation"];
+            /** @description Lieu principal de formation, seulement s'il diffère du CFA responsable. */
+            organismeFormationLieuFormationPrincipal?: components["schemas"]["LieuFormation"] | null;
+        } & ({
+            employeur: {
+                [key: string]: unknown;
+            };
+        } | {
+            employeurV2: {
+                [key: string]: unknown;
+            };
+        });
         /**
          * Employeur
          * @description Employeur signataire du contrat (bloc « L'EMPLOYEUR » du CERFA). Transmis sous `employeur` ou, en protocole V2, `employeurV2`.
          */
-        "employeur.schema": {
+        Employeur: {
             /** @description Nom ou dénomination de l'employeur (établissement d'exécution du contrat). */
             denomination: string;
             /** @description Nom du signataire / représentant légal de l'employeur. */
@@ -1248,7 +694,7 @@ export interface components {
              */
             courriel?: string | null;
             /** @description Adresse de l'établissement d'exécution du contrat ; le code postal est obligatoire. */
-            adresse: components["schemas"]["adresse.schema"] & {
+            adresse: components["schemas"]["Adresse"] & {
                 codePostal: string;
             };
             /**
@@ -1276,27 +722,10 @@ export interface components {
             privePublic?: "prive" | "public" | null | "";
         };
         /**
-         * Représentant légal
-         * @description Représentant légal de l'apprenti mineur non émancipé.
-         */
-        "responsable-legal.schema": {
-            /** @description Nom de naissance du représentant légal (le CERFA 10 et suivants portent nom et prénom dans ce seul champ). */
-            nom?: string | null;
-            /** @description Prénom du représentant légal. */
-            prenom?: string | null;
-            /**
-             * Format: courriel
-             * @description Adresse électronique du représentant légal.
-             */
-            courriel?: string | null;
-            /** @description Adresse du représentant légal, si elle diffère de celle de l'apprenti. */
-            adresse?: components["schemas"]["adresse.schema"] | null;
-        };
-        /**
          * Apprenti
          * @description L'apprenti(e) (bloc « L'APPRENTI(E) » du CERFA).
          */
-        "apprenti.schema": {
+        Apprenti: {
             /** @description Nom de naissance de l'apprenti (tel qu'à l'état civil). */
             nom: string;
             /** @description Nom d'usage de l'apprenti. */
@@ -1374,9 +803,9 @@ export interface components {
              */
             courriel?: string | null;
             /** @description Adresse de l'apprenti. */
-            adresse: components["schemas"]["adresse.schema"];
+            adresse: components["schemas"]["Adresse"];
             /** @description Représentant légal, pour un apprenti mineur non émancipé. */
-            responsableLegal?: components["schemas"]["responsable-legal.schema"] | null;
+            responsableLegal?: components["schemas"]["ResponsableLegal"] | null;
             /** @description L'apprenti est mineur et non émancipé (un représentant légal est alors requis). */
             apprentiMineurNonEmancipe?: boolean | null;
             /** @description L'apprenti déclare être inscrit sur la liste des sportifs, entraîneurs, arbitres et juges de haut niveau. */
@@ -1388,7 +817,7 @@ export interface components {
          * Maître d'apprentissage
          * @description Maître d'apprentissage. Le diplôme peut être transmis sous les noms de la norme (`intituleDiplomeObtenu`, `niveauDiplomeObtenu`) ou du modèle CERFA de l'État (`diplome`, `niveauDiplome`).
          */
-        "maitre.schema": {
+        Maitre: {
             /** @description Nom de naissance du maître d'apprentissage. */
             nom?: string | null;
             /** @description Prénom du maître d'apprentissage. */
@@ -1426,38 +855,10 @@ export interface components {
             niveauDiplome?: 0 | "0" | 3 | "3" | 4 | "4" | 5 | "5" | 6 | "6" | 7 | "7" | 8 | "8" | null | "";
         };
         /**
-         * Période de rémunération
-         * @description Une ligne de la grille de rémunération : au plus 2 périodes par année de contrat, 4 années.
-         */
-        "remuneration-annuelle.schema": {
-            /**
-             * @description Rang de la période : année de contrat puis numéro de période (1.1, 1.2, 2.1, 2.2, 3.1, 3.2, 4.1, 4.2). Chaîne ou nombre acceptés.
-             * @enum {unknown}
-             */
-            ordre: "1.1" | 1.1 | "1.2" | 1.2 | "2.1" | 2.1 | "2.2" | 2.2 | "3.1" | 3.1 | "3.2" | 3.2 | "4.1" | 4.1 | "4.2" | 4.2;
-            /**
-             * Format: date-cerfa
-             * @description Premier jour de la période.
-             */
-            dateDebut: string;
-            /**
-             * Format: date-cerfa
-             * @description Dernier jour de la période.
-             */
-            dateFin: string;
-            /** @description Taux de rémunération en pourcentage du salaire de référence (SMIC ou SMC), décimales admises (ex. 43 pour 43 %). */
-            taux: number;
-            /**
-             * @description Salaire de référence du taux. Valeurs : SMIC = salaire minimum de croissance ; SMC = salaire minimum conventionnel.
-             * @enum {unknown}
-             */
-            typeSalaire: "SMIC" | "SMC";
-        };
-        /**
          * Contrat
          * @description Le contrat (bloc « LE CONTRAT » du CERFA). Date de conclusion sous `dateConclusion` ou `dateSignature` ; date de début de formation pratique sous `dateFormationPratiqueEmployeur` ou `dateDebutFormationPratique`.
          */
-        "contrat.schema": {
+        Contrat: {
             /**
              * @description Mode contractuel de l'apprentissage. Valeurs : 1 = à durée limitée ; 2 = dans le cadre d'un CDI ; 3 = entreprise de travail temporaire ; 4 = activités saisonnières à deux employeurs. Nombre ou chaîne numérique acceptés. Facultatif : null ou chaîne vide = non renseigné.
              * @enum {unknown}
@@ -1547,7 +948,7 @@ export interface components {
             /** @description Autre avantage en nature. */
             autreAvantageEnNature?: boolean | null;
             /** @description Grille de rémunération : 1 à 8 périodes (4 années × 2 périodes) contiguës couvrant tout le contrat. */
-            remunerationsAnnuelles: components["schemas"]["remuneration-annuelle.schema"][];
+            remunerationsAnnuelles: components["schemas"]["RemunerationAnnuelle"][];
         } | {
             /** @description Date de conclusion. */
             dateConclusion: string;
@@ -1559,7 +960,7 @@ export interface components {
          * Formation
          * @description La formation préparée (bloc « LA FORMATION » du CERFA).
          */
-        "formation.schema": {
+        Formation: {
             /**
              * Format: rncp
              * @description Code RNCP de la certification préparée : 2 à 5 chiffres, préfixe RNCP facultatif (ex. RNCP35340).
@@ -1596,7 +997,7 @@ export interface components {
          * CFA responsable
          * @description Le CFA responsable de la formation.
          */
-        "organisme-formation.schema": {
+        OrganismeFormation: {
             /** @description Dénomination du CFA responsable. */
             denomination: string;
             /** @description Le CFA est un CFA d'entreprise (formation interne). */
@@ -1614,7 +1015,7 @@ export interface components {
             /** @description Visa du CFA (cachet et signature du directeur). */
             visaCfa?: boolean | null;
             /** @description Adresse du CFA responsable. */
-            adresse?: components["schemas"]["adresse.schema"] | null;
+            adresse?: components["schemas"]["Adresse"] | null;
             /** @description Le CFA responsable est aussi le lieu principal de formation (sinon, renseigner organismeFormationLieuFormationPrincipal). */
             lieuFormationIdentique?: boolean | null;
         };
@@ -1622,7 +1023,7 @@ export interface components {
          * Lieu principal de formation
          * @description Lieu principal de formation, lorsqu'il diffère du CFA responsable.
          */
-        "lieu-formation.schema": {
+        LieuFormation: {
             /** @description Dénomination du lieu principal de formation. */
             denomination?: string | null;
             /**
@@ -1636,380 +1037,86 @@ export interface components {
              */
             uaiCfa?: string | null;
             /** @description Adresse du lieu principal de formation. */
-            adresse?: components["schemas"]["adresse.schema"] | null;
+            adresse?: components["schemas"]["Adresse"] | null;
         };
         /**
-         * CERFA FA13 (contrat d'apprentissage)
-         * @description Le contrat d'apprentissage (CERFA 10103) transmis par le CFA. Les propriétés non décrites sont acceptées et conservées avec le dossier brut, mais jamais exploitées.
+         * Adresse
+         * @description Adresse postale. Deux formes acceptées : `adresse1`/`adresse2` (clients de la norme) ou `numero` + `voie` (modèle CERFA de l'État).
          */
-        "cerfa.schema": {
-            /** @description Version du formulaire CERFA, ex. « 10103*14 ». */
-            versionCERFA?: string | null;
-            /** @description Le CERFA est signé électroniquement avec valeur probante. Orthographe alternative acceptée : CERFAsignatureProbante. */
-            CERFASignatureProbante?: boolean | null;
-            /** @description Orthographe alternative de CERFASignatureProbante. */
-            CERFAsignatureProbante?: boolean | null;
-            /** @description État du dossier côté CFA (ex. TRANSMIS) ; ignoré en entrée, l'état est géré par l'OPCO. */
-            etat?: string | null;
-            /** @description Commentaire sur l'état ; ignoré en entrée. */
-            commentaireEtat?: string | null;
-            /** @description Employeur (protocole V1). Exactement un des deux champs employeur ou employeurV2 est obligatoire. */
-            employeur?: components["schemas"]["employeur.schema"] | null;
-            /** @description Employeur (protocole V2), même contenu que employeur. */
-            employeurV2?: components["schemas"]["employeur.schema"] | null;
-            /** @description Apprenti. */
-            apprenti: components["schemas"]["apprenti.schema"];
-            /** @description Premier maître d'apprentissage (obligatoire) : nom, prénom et date de naissance obligatoires. */
-            maitre1: components["schemas"]["maitre.schema"] & {
-                nom: string;
-                prenom: string;
-                dateNaissance: string;
-            };
-            /** @description Second maître d'apprentissage (facultatif : absent ou null). */
-            maitre2?: components["schemas"]["maitre.schema"] | null;
-            /** @description Contrat. */
-            contrat: components["schemas"]["contrat.schema"];
-            /** @description Formation. */
-            formation: components["schemas"]["formation.schema"];
-            /** @description CFA responsable. */
-            organismeFormation: components["schemas"]["organisme-formation.schema"];
-            /** @description Lieu principal de formation, seulement s'il diffère du CFA responsable. */
-            organismeFormationLieuFormationPrincipal?: components["schemas"]["lieu-formation.schema"] | null;
-        } & ({
-            employeur: {
-                [key: string]: unknown;
-            };
-        } | {
-            employeurV2: {
-                [key: string]: unknown;
-            };
-        });
-        /**
-         * Transmission d'un dossier
-         * @description Corps de POST /v1/dossiers et /v2/dossiers : le CERFA du contrat d'apprentissage.
-         */
-        "dossier-request.schema": {
-            /** @description Le contrat d'apprentissage (CERFA FA13). */
-            cerfa: components["schemas"]["cerfa.schema"];
-        };
-        /**
-         * Convention de formation
-         * @description Partie `convention` de POST /v1|v2/conventions (norme §5.2) : les données de la convention de formation signée entre l'employeur et le CFA, dont les coûts qui alimentent l'engagement du dossier. Le fichier signé est envoyé à part (partie `fichier`, ou `_files.convention` en base64).
-         */
-        "convention.schema": {
-            /** @description Numéro interne du dossier rendu par POST /dossiers (12 chiffres) : un dossier du CFA de la clé. */
-            numeroInterneDossier: string;
-            /** @description L'employeur signataire. */
-            employeur: {
-                /**
-                 * Format: siret
-                 * @description SIRET de l'établissement employeur (14 chiffres, clé de Luhn).
-                 */
-                siret: string;
-            };
-            /** @description L'apprenti. */
-            apprenti: {
-                /** @description Nom de naissance de l'apprenti. */
-                nom: string;
-                /** @description Nom d'usage de l'apprenti. */
-                nomUsage?: string | null;
-                /** @description Premier prénom de l'apprenti. */
-                prenom: string;
-            };
-            /** @description Dates du contrat d'apprentissage. */
-            contrat: {
-                /**
-                 * Format: date-cerfa
-                 * @description Date de début d'exécution du contrat (AAAA-MM-JJ ou date-heure ISO 8601).
-                 */
-                dateDebutContrat: string;
-                /**
-                 * Format: date-cerfa
-                 * @description Date de fin du contrat (AAAA-MM-JJ ou date-heure ISO 8601).
-                 */
-                dateFinContrat: string;
-            };
-            /** @description Le CFA responsable, signataire de la convention. */
-            organismeFormation: {
-                /**
-                 * Format: siret
-                 * @description SIRET du CFA (14 chiffres, clé de Luhn) : il doit appartenir au SIREN de la clé.
-                 */
-                siret: string;
-                /**
-                 * Format: uai
-                 * @description UAI du CFA : 7 chiffres et une lettre de contrôle (ex. 0561910X).
-                 */
-                uaiCfa?: string | null;
-            };
-            /** @description La formation objet de la convention. */
-            formation: {
-                /**
-                 * Format: date-cerfa
-                 * @description Date de début de la formation (AAAA-MM-JJ ou date-heure ISO 8601).
-                 */
-                dateDebutFormation: string;
-                /**
-                 * Format: date-cerfa
-                 * @description Date de fin de la formation (AAAA-MM-JJ ou date-heure ISO 8601).
-                 */
-                dateFinFormation: string;
-                /** @description Durée totale de la formation, en heures. */
-                dureeFormation: number;
-                /**
-                 * Format: rncp
-                 * @description Code RNCP de la certification : 2 à 5 chiffres, préfixe RNCP facultatif (ex. RNCP35340).
-                 */
-                rncp?: string | null;
-                /** @description Intitulé de la qualification préparée. */
-                intituleQualification?: string | null;
-            };
-            /** @description Coûts de la convention, en euros : ils alimentent l'engagement calculé par l'OPCO. */
-            couts: {
-                /** @description Coût pédagogique total facturé par le CFA, en euros (2 décimales au plus). */
-                coutTotalPedagogieCFA: number;
-                /** @description Majoration RQTH demandée pour l'année 1 du contrat, en euros (apprenti reconnu travailleur handicapé). */
-                montantRQTHAnnee1?: number | null;
-                /** @description Majoration RQTH demandée pour l'année 2 du contrat, en euros (apprenti reconnu travailleur handicapé). */
-                montantRQTHAnnee2?: number | null;
-                /** @description Majoration RQTH demandée pour l'année 3 du contrat, en euros (apprenti reconnu travailleur handicapé). */
-                montantRQTHAnnee3?: number | null;
-                /** @description Majoration RQTH demandée pour l'année 4 du contrat, en euros (apprenti reconnu travailleur handicapé). */
-                montantRQTHAnnee4?: number | null;
-                /** @description Nombre total de repas pris en charge sur le contrat (l'OPCO paie un forfait par repas). */
-                nombreRepasTotaux?: number | null;
-                /** @description Nombre total de nuitées d'hébergement sur le contrat. */
-                nombreHebergementTotaux?: number | null;
-                /** @description Montant du premier équipement pédagogique, en euros (plafonné par l'OPCO). */
-                montantPremierEquipement?: number | null;
-                /** @description Une mobilité internationale est prévue. La clé accentuée mentionMobilitéInternationale (envoyée par certains logiciels) est acceptée et enregistrée sous ce nom. */
-                mentionMobiliteInternationale?: boolean | null;
-                /** @description Accompagnement spécifique en outre-mer (DROM). */
-                accompagnementDROM?: boolean | null;
-            };
-            /** @description L'employeur a mandaté le CFA pour transmettre la convention. */
-            mandatEmployeur?: boolean | null;
+        Adresse: {
+            /** @description Numéro dans la voie : entier ou chaîne de chiffres, sans 0 initial (1 à 99999). */
+            numero?: number | string | null;
+            /** @description Indice de répétition (B = bis, T = ter, Q = quater, C = quinquies). */
+            repetitionVoie?: string | null;
+            /** @description Type et nom de la voie (forme numero + voie). */
+            voie?: string | null;
+            /** @description Ligne 1 de l'adresse (numéro et voie). */
+            adresse1?: string | null;
+            /** @description Ligne 2 de l'adresse (complément). */
+            adresse2?: string | null;
+            /** @description Complément d'adresse (bâtiment, lieu-dit…). */
+            complement?: string | null;
             /**
-             * Format: date-cerfa
-             * @description Date de signature de la convention (AAAA-MM-JJ ou date-heure ISO 8601).
+             * Format: code-postal
+             * @description Code postal : 5 chiffres.
              */
-            dateSignature?: string | null;
-            /** @description Le CFA atteste que le fichier est signé par l'employeur. */
-            attestationConventionSigneeEntreprise?: boolean | null;
-            /** @description Le CFA atteste que le fichier est signé par le CFA. */
-            attestationConventionSigneeCFA?: boolean | null;
-            /** @description Le CFA atteste que la signature électronique est probante. */
-            attestationConventionSignatureProbante?: boolean | null;
-            /** @description Le CFA atteste que le fichier est conforme aux données transmises. */
-            attestationConventionConformeJSON?: boolean | null;
-        };
-        /**
-         * Description d'un document
-         * @description Partie `infosFichier` de POST /v1|v2/documents (norme §5.5) : la nature du fichier et les objets (dossiers, factures) auxquels il se rattache. Le fichier est envoyé à part (partie `fichier`, ou `_files.document` en base64).
-         */
-        "infos-fichier.schema": {
-            /**
-             * @description Nature du document. Valeurs : CONVENTION_FORMATION = convention de formation ; CONVENTION_REDUCTION_DUREE = convention de réduction de durée ; CONVENTION_MOBILITE = convention de mobilité ; FACTURE = facture ; CERTIFICAT_REALISATION = certificat de réalisation ; CONTRAT = contrat d'apprentissage ; AUTRE = autre document.
-             * @enum {unknown}
-             */
-            typeFichier: "CONVENTION_FORMATION" | "CONVENTION_REDUCTION_DUREE" | "CONVENTION_MOBILITE" | "FACTURE" | "CERTIFICAT_REALISATION" | "CONTRAT" | "AUTRE";
-            /** @description Objets auxquels le document se rattache : au moins un, tous du CFA de la clé. */
-            objets: {
-                /**
-                 * @description Type de l'objet. Valeurs : DOSSIER_APPRENTISSAGE = dossier d'apprentissage (idObjet = numeroInterne du dossier) ; FACTURE = facture (idObjet = numeroInterneFacture).
-                 * @enum {unknown}
-                 */
-                typeObjet: "DOSSIER_APPRENTISSAGE" | "FACTURE";
-                /** @description Identifiant de l'objet chez l'OPCO : numeroInterne du dossier ou numeroInterneFacture. */
-                idObjet: string;
-            }[];
-        };
-        /**
-         * Simulation de rémunération
-         * @description Corps de POST /v2/simulations/remuneration : l'apprenti et le contrat dont on veut la rémunération minimale légale, période par période (Code du travail D6222-26 à D6222-31).
-         */
-        "simulation-remuneration.schema": {
-            /** @description Date de naissance de l'apprenti, AAAA-MM-JJ. */
-            dateNaissance: string;
-            /** @description Date de début d'exécution du contrat, AAAA-MM-JJ. */
-            dateDebutContrat: string;
-            /** @description Date de fin du contrat, AAAA-MM-JJ : après le début, 4 ans et 6 mois au plus. */
-            dateFinContrat: string;
-            /** @description Date de conclusion (signature) du contrat, AAAA-MM-JJ : choisit la grille (avant 2019 : ancienne grille). Par défaut (absente, null ou chaîne vide), la date de début. */
-            dateConclusion?: string | null;
-            /** @description Salaire minimum conventionnel mensuel brut, en euros (2 décimales au plus) : base de la rémunération à partir de 21 ans quand il dépasse le SMIC. */
-            smc?: number | null;
+            codePostal?: string | null;
+            /** @description Commune. */
+            commune?: string | null;
             /**
              * Format: departement
-             * @description Département de l'employeur (976 : SMIC de Mayotte).
+             * @description Département : 2 chiffres, 2A, 2B ou 97x/98x (3 caractères complétés à gauche admis, ex. 075).
              */
-            departementEmployeur?: string | null;
-            /** @description Taux (%) de la dernière année d'un contrat précédent ayant conduit au diplôme : plancher de chaque période (D6222-29). */
-            tauxDerniereAnneeContratPrecedent?: number | null;
+            departement?: string | null;
+            /** @description Région (code ou libellé), calculée à partir du code postal. */
+            region?: string | null;
+            /** @description Pays (code ISO 3166-1 alpha-2, ex. FR, ou libellé). */
+            pays?: string | null;
         };
         /**
-         * Facture
-         * @description Facture d'un CFA (norme API CFA §5.3) : partie `facture` de POST /v1/factures (multipart) ou membre `facture` du corps JSON. Une ligne par dossier × échéance × nature. Montants en euros, au centime près (nombre JSON ou chaîne « 4100.25 »).
+         * Représentant légal
+         * @description Représentant légal de l'apprenti mineur non émancipé.
          */
-        "facture.schema": {
-            /** @description Numéro de facture du CFA, unique pour ce CFA (rendu ensuite sous `referenceFactureCFA`). */
-            numero: string;
+        ResponsableLegal: {
+            /** @description Nom de naissance du représentant légal (le CERFA 10 et suivants portent nom et prénom dans ce seul champ). */
+            nom?: string | null;
+            /** @description Prénom du représentant légal. */
+            prenom?: string | null;
             /**
-             * Format: date-cerfa
-             * @description Date d'émission de la facture (AAAA-MM-JJ ou date-heure ISO 8601) ; chaque échéance facturée doit être ouverte à cette date.
+             * Format: courriel
+             * @description Adresse électronique du représentant légal.
              */
-            dateEmission: string;
-            /** @description Montant total en euros : exactement la somme des lignes. */
-            montantTotal: number | string;
-            /** @description IBAN du CFA (espaces admis). */
-            ibanEmetteur: string;
-            /**
-             * Format: siret
-             * @description SIRET du CFA émetteur : doit appartenir au SIREN de la clé.
-             */
-            siretEmetteur: string;
-            /** @description Le PDF de la facture vaut aussi certificat de réalisation (exigé pour les échéances intermédiaires et de solde). */
-            estCertificatRealisation?: boolean | null;
-            /** @description Réponse à une demande de mise en conformité : numeroInterneFacture de la facture corrigée (à l'état EN_ATTENTE_MISE_EN_CONFORMITE). Son contenu est remplacé par celui-ci et elle repasse à TRANSMIS. */
-            numeroInterneFactureCorrigee?: string | null;
-            /** @description Lignes de la facture (500 au plus). */
-            lignes: ({
-                /** @description Dossier facturé : numeroExterne (norme) ou numeroInterne. */
-                numeroDossier?: string | null;
-                /** @description numeroInterne du dossier facturé (alternative à numeroDossier). */
-                numeroInterneDossier?: string | null;
-                /** @description Numéro de l'échéance (`echeances[].numero`). */
-                numeroEcheance: number | string;
-                /** @description Codification de l'échéance (`echeances[].codification`, ex. A3) ; contrôlée quand elle est transmise. */
-                codificationEcheance?: string | null;
-                /**
-                 * @description Nature de la ligne.
-                 * @enum {unknown}
-                 */
-                natureLigne: "PEDAGOGIE" | "MAJORATION_RQTH" | "RESTAURATION" | "HEBERGEMENT" | "PREMIEREQUIPEMENT" | "MOBILITE";
-                /** @description Montant de la ligne en euros (> 0). */
-                montant: number | string;
-                /** @description Quantité : repas ou nuitées pour RESTAURATION et HEBERGEMENT, 1 sinon (1 par défaut). */
-                quantite?: number | null;
-                /** @description Numéro DECA du contrat (informatif). */
-                numeroDeca?: string | null;
-            } | {
-                numeroDossier: string;
-            } | {
-                numeroInterneDossier: string;
-            })[];
+            courriel?: string | null;
+            /** @description Adresse du représentant légal, si elle diffère de celle de l'apprenti. */
+            adresse?: components["schemas"]["Adresse"] | null;
         };
         /**
-         * Certificat de réalisation
-         * @description Corps de POST /v2/certificats (norme API CFA §5.4). Fichier facultatif en base64 dans `_files.certificat` (PDF).
+         * Période de rémunération
+         * @description Une ligne de la grille de rémunération : au plus 2 périodes par année de contrat, 4 années.
          */
-        "certificat.schema": {
+        RemunerationAnnuelle: {
             /**
-             * @description Intermediaire (échéance intermédiaire) ou Final (solde).
+             * @description Rang de la période : année de contrat puis numéro de période (1.1, 1.2, 2.1, 2.2, 3.1, 3.2, 4.1, 4.2). Chaîne ou nombre acceptés.
              * @enum {unknown}
              */
-            typeCertificat: "Intermediaire" | "Final";
-            /** @description numeroInterne du dossier. */
-            numeroInterneDossier: string;
-            /** @description Facture que le certificat accompagne (facultatif). */
-            numeroInterneFacture?: string | number | null;
+            ordre: "1.1" | 1.1 | "1.2" | 1.2 | "2.1" | 2.1 | "2.2" | 2.2 | "3.1" | 3.1 | "3.2" | 3.2 | "4.1" | 4.1 | "4.2" | 4.2;
             /**
              * Format: date-cerfa
-             * @description Date de signature du certificat.
+             * @description Premier jour de la période.
              */
-            dateSignature?: string | null;
-            /** @description Lieu de signature. */
-            lieuSignatureContrat?: string | null;
-            /** @description Signataire pour l'organisme de formation. */
-            representantLegal?: {
-                nom?: string | null;
-                prenom?: string | null;
-                qualite?: string | null;
-            } | null;
-            /** @description L'organisme conserve les pièces justificatives. */
-            attestationConservationPieces?: boolean | null;
-            /** @description Nature de l'action (ex. Formation par apprentissage). */
-            natureAction?: string | null;
-            employeur: {
-                /**
-                 * Format: siret
-                 * @description SIRET de l'employeur du dossier.
-                 */
-                siret: string;
-            };
-            apprenti: {
-                nom: string;
-                prenom: string;
-                nomUsage?: string | null;
-            };
-            organismeFormation: {
-                /**
-                 * Format: siret
-                 * @description SIRET du CFA : doit appartenir au SIREN de la clé.
-                 */
-                siret: string;
-            };
-            echeance: {
-                /** @description Numéro de l'échéance attestée. */
-                numero: number | string;
-                /** @description Codification de l'échéance (ex. A3), contrôlée si transmise. */
-                codification?: string | null;
-                /** @description Heures réalisées. */
-                duree?: number | null;
-                /** Format: date-cerfa */
-                dateDebut?: string | null;
-                /** Format: date-cerfa */
-                dateFin?: string | null;
-                /** @description Période partielle (rupture). */
-                echeancePartielle?: boolean | null;
-            };
-            /** @description Fichier facultatif : `{"certificat": "<PDF en base64>"}`. */
-            _files?: {
-                certificat?: string | null;
-            } | null;
-        };
-        /**
-         * Rupture anticipée
-         * @description Corps de POST /v2/dossiers/rupture/employeur (forme non publiée par la norme : choix de la passerelle, docs/decisions/factures.md).
-         */
-        "rupture.schema": {
-            /** @description numeroInterne du dossier rompu. */
-            numeroInterne: string;
+            dateDebut: string;
             /**
              * Format: date-cerfa
-             * @description Dernier jour d'exécution du contrat (AAAA-MM-JJ ou date-heure ISO 8601).
+             * @description Dernier jour de la période.
              */
-            dateRupture: string;
+            dateFin: string;
+            /** @description Taux de rémunération en pourcentage du salaire de référence (SMIC ou SMC), décimales admises (ex. 43 pour 43 %). */
+            taux: number;
             /**
-             * @description Motif de la rupture (L6222-18 et suivants).
+             * @description Salaire de référence du taux. Valeurs : SMIC = salaire minimum de croissance ; SMC = salaire minimum conventionnel.
              * @enum {unknown}
              */
-            motif: "PERIODE_PROBATOIRE" | "ACCORD_COMMUN" | "DEMISSION_APPRENTI" | "OBTENTION_DIPLOME" | "FAUTE_GRAVE" | "INAPTITUDE" | "FORCE_MAJEURE" | "DECES_EMPLOYEUR" | "EXCLUSION_CFA" | "LIQUIDATION_JUDICIAIRE" | "AUTRE";
-            /**
-             * @description Partie à l'initiative de la rupture.
-             * @enum {unknown}
-             */
-            initiative: "EMPLOYEUR" | "APPRENTI" | "COMMUN";
-            /** @description Précisions (obligatoire pour le motif AUTRE). */
-            commentaire?: string | null;
-        };
-        /**
-         * Règlement
-         * @description Corps de POST /back-office/v1/reglements : un virement de l'OPCO à un CFA, qui règle une ou plusieurs factures validées, en tout ou partie.
-         */
-        "reglement.schema": {
-            /** @description Référence du virement, unique par CFA. */
-            referenceVirement: string;
-            /**
-             * Format: date-cerfa
-             * @description Date du virement (AAAA-MM-JJ).
-             */
-            dateReglement: string;
-            lignes: {
-                numeroInterneFacture: string;
-                /** @description Montant réglé sur cette facture, en euros (> 0). */
-                montant: number | string;
-            }[];
+            typeSalaire: "SMIC" | "SMC";
         };
     };
     responses: never;
@@ -2038,7 +1145,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Succès */
+            /** @description Le processus répond */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2048,6 +1155,24 @@ export interface operations {
                         /** @constant */
                         status: "ok";
                     };
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
         };
@@ -2061,22 +1186,43 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Succès */
+            /** @description Prêt */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
-            /** @description Pas prêt */
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Pas prêt : arrêt en cours ou base injoignable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
         };
@@ -2090,7 +1236,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Succès */
+            /** @description Disponible */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2099,18 +1245,36 @@ export interface operations {
                     "application/json": components["schemas"]["Statut"];
                 };
             };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Base de données indisponible */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Statut"];
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
         };
     };
-    statusV2: {
+    status: {
         parameters: {
             query?: never;
             header?: never;
@@ -2119,7 +1283,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Succès */
+            /** @description Disponible */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2128,13 +1292,31 @@ export interface operations {
                     "application/json": components["schemas"]["Statut"];
                 };
             };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Base de données indisponible */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Statut"];
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
         };
@@ -2158,7 +1340,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Succès */
+            /** @description Jeton émis */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2185,6 +1367,24 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
         };
     };
     cfaKeyInfo: {
@@ -2192,8 +1392,8 @@ export interface operations {
             query: {
                 /** @description SIREN du CFA */
                 siren: string;
-                /** @description La clé à vérifier */
-                XAPIKEY: string;
+                /** @description La clé à vérifier (sinon l’en-tête X-API-KEY) */
+                XAPIKEY?: string;
             };
             header?: never;
             path?: never;
@@ -2212,6 +1412,33 @@ export interface operations {
             };
             /** @description SIREN ou clé manquant */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2249,7 +1476,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Requête invalide : toutes les erreurs sont listées */
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2276,7 +1503,7 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
-            /** @description Dossier inconnu pour ce CFA */
+            /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2323,7 +1550,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["dossier-request.schema"];
+                "application/json": components["schemas"]["DossierRequest"];
             };
         };
         responses: {
@@ -2372,7 +1599,7 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
-            /** @description Corps trop volumineux */
+            /** @description Corps (ou fichier) trop volumineux */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2381,7 +1608,7 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
-            /** @description Le corps doit être du JSON */
+            /** @description Type de contenu non pris en charge */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2419,19 +1646,11 @@ export interface operations {
             };
         };
     };
-    etatsDossiersV1: {
+    lireDossier: {
         parameters: {
-            query?: {
-                /** @description Page (1 pour la première) */
-                numeroPage?: number;
-                /** @description Éléments par page */
-                taillePage?: number;
-                /** @description Filtre sur l’état */
-                etat?: components["schemas"]["EtatDossierCode"];
-                /** @description Filtre sur l’origine */
-                origine?: "API_CFA" | "SAISIE_OPCO";
-                /** @description Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant */
-                depuis?: string;
+            query: {
+                /** @description Numéro interne rendu à la transmission */
+                numeroInterne: string;
             };
             header?: never;
             path?: never;
@@ -2445,7 +1664,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EtatDossier"][];
+                    "application/json": components["schemas"]["Dossier"];
                 };
             };
             /** @description Non modifié (If-None-Match) */
@@ -2455,7 +1674,432 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Requête invalide : toutes les erreurs sont listées */
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    transmettreDossier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+                /** @description Clé d’idempotence (par CFA, conservée 24 h au moins) */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DossierRequest"];
+            };
+        };
+        responses: {
+            /** @description Dossier enregistré (ou renvoi d’un dossier déjà enregistré) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DossierCree"];
+                };
+            };
+            /** @description CERFA invalide : toutes les erreurs, avec `champ` (pointeur JSON), `section` et `erreursParSection` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé refusée, ou SIRET de l’organisme de formation hors du SIREN de la clé */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Contrat déjà transmis pour cet apprenti, cet employeur et cette date de début (`numeroInterne` du dossier existant), ou Idempotency-Key encore en cours */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Idempotency-Key déjà utilisée pour un autre corps */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listeDossiersV1: {
+        parameters: {
+            query: {
+                /** @description Numéros internes séparés par des virgules (100 au plus) */
+                numerosInternes: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dossier"][];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listeDossiers: {
+        parameters: {
+            query: {
+                /** @description Numéros internes séparés par des virgules (100 au plus) */
+                numerosInternes: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dossier"][];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    etatsDossiersV1: {
+        parameters: {
+            query?: {
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description Filtre sur l’état */
+                etat?: "TRANSMIS" | "EN_COURS_INSTRUCTION" | "ENGAGE" | "REFUSE" | "ANNULE" | "RUPTURE" | "SOLDE";
+                /** @description Filtre sur l’origine */
+                origine?: "API_CFA" | "SAISIE_OPCO";
+                /** @description Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant */
+                depuis?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès (v1 : tableau nu d’éléments) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EtatDossier"][] | components["schemas"]["PageEtatsDossiers"] | components["schemas"]["FluxEtatsDossiers"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    etatsDossiers: {
+        parameters: {
+            query?: {
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description Filtre sur l’état */
+                etat?: "TRANSMIS" | "EN_COURS_INSTRUCTION" | "ENGAGE" | "REFUSE" | "ANNULE" | "RUPTURE" | "SOLDE";
+                /** @description Filtre sur l’origine */
+                origine?: "API_CFA" | "SAISIE_OPCO";
+                /** @description Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant */
+                depuis?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès (v1 : tableau nu d’éléments) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EtatDossier"][] | components["schemas"]["PageEtatsDossiers"] | components["schemas"]["FluxEtatsDossiers"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2505,7 +2149,7 @@ export interface operations {
     historiqueDossierV1: {
         parameters: {
             query: {
-                /** @description Numéro interne du dossier */
+                /** @description Numéro interne rendu à la transmission */
                 numeroInterne: string;
             };
             header?: never;
@@ -2523,7 +2167,7 @@ export interface operations {
                     "application/json": components["schemas"]["Historique"];
                 };
             };
-            /** @description Requête invalide : toutes les erreurs sont listées */
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2550,7 +2194,7 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
-            /** @description Dossier inconnu pour ce CFA */
+            /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2579,75 +2223,7 @@ export interface operations {
             };
         };
     };
-    listeDossiersV1: {
-        parameters: {
-            query: {
-                /** @description Numéros internes séparés par des virgules (100 au plus) */
-                numerosInternes: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Dossier"][];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    lireDossierV2: {
+    historiqueDossier: {
         parameters: {
             query: {
                 /** @description Numéro interne rendu à la transmission */
@@ -2665,291 +2241,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Dossier"];
-                };
-            };
-            /** @description Non modifié (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Dossier inconnu pour ce CFA */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    transmettreDossierV2: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
-                EDITEUR?: components["parameters"]["Editeur"];
-                /** @description Nom du logiciel */
-                LOGICIEL?: components["parameters"]["Logiciel"];
-                /** @description Version du logiciel appelant */
-                VERSION?: components["parameters"]["Version"];
-                /** @description Clé d’idempotence (par CFA, conservée 24 h au moins) */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["dossier-request.schema"];
-            };
-        };
-        responses: {
-            /** @description Dossier enregistré (ou renvoi d’un dossier déjà enregistré) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DossierCree"];
-                };
-            };
-            /** @description CERFA invalide : toutes les erreurs, avec `champ` (pointeur JSON), `section` et `erreursParSection` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé refusée, ou SIRET de l’organisme de formation hors du SIREN de la clé */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Contrat déjà transmis pour cet apprenti, cet employeur et cette date de début (`numeroInterne` du dossier existant), ou Idempotency-Key encore en cours */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Corps trop volumineux */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Le corps doit être du JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Idempotency-Key déjà utilisée pour un autre corps */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    etatsDossiersV2: {
-        parameters: {
-            query?: {
-                /** @description Page (1 pour la première) */
-                numeroPage?: number;
-                /** @description Éléments par page */
-                taillePage?: number;
-                /** @description Filtre sur l’état */
-                etat?: components["schemas"]["EtatDossierCode"];
-                /** @description Filtre sur l’origine */
-                origine?: "API_CFA" | "SAISIE_OPCO";
-                /** @description Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant */
-                depuis?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageEtatsDossiers"] | components["schemas"]["FluxEtatsDossiers"];
-                };
-            };
-            /** @description Non modifié (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    historiqueDossierV2: {
-        parameters: {
-            query: {
-                /** @description Numéro interne du dossier */
-                numeroInterne: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
                     "application/json": components["schemas"]["Historique"];
                 };
             };
-            /** @description Requête invalide : toutes les erreurs sont listées */
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2968,104 +2263,6 @@ export interface operations {
                 };
             };
             /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Dossier inconnu pour ce CFA */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    transmettreConventionV1: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
-                EDITEUR?: components["parameters"]["Editeur"];
-                /** @description Nom du logiciel */
-                LOGICIEL?: components["parameters"]["Logiciel"];
-                /** @description Version du logiciel appelant */
-                VERSION?: components["parameters"]["Version"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": {
-                    convention: components["schemas"]["convention.schema"];
-                    /**
-                     * Format: binary
-                     * @description Le fichier : PDF, JPEG ou PNG (type lu dans le contenu), FILE_SIZE_LIMIT au plus (10 Mo par défaut)
-                     */
-                    fichier: string;
-                };
-                "application/json": components["schemas"]["convention.schema"] & {
-                    _files: {
-                        /** @description Le fichier en base64 (le corps JSON reste limité par JSON_BODY_LIMIT) */
-                        convention: string;
-                    };
-                };
-            };
-        };
-        responses: {
-            /** @description Convention enregistrée (ou renvoi d’une convention déjà enregistrée) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ConventionDeposee"];
-                };
-            };
-            /** @description Partie manquante, JSON malformé ou convention invalide : toutes les erreurs, `champ` sous /convention */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé refusée, ou SIRET de l’organisme de formation hors du SIREN de la clé */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3076,3329 +2273,6 @@ export interface operations {
             };
             /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Fichier (FICHIER_TROP_VOLUMINEUX) ou partie JSON trop volumineux */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Corps ni multipart/form-data ni JSON, ou fichier ni PDF, ni JPEG, ni PNG (TYPE_FICHIER_NON_SUPPORTE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    listerDocumentsV1: {
-        parameters: {
-            query: {
-                /** @description numeroInterne du dossier ou numeroInterneFacture */
-                idObjet: string;
-                /** @description Type de l’objet */
-                typeObjet?: "DOSSIER_APPRENTISSAGE" | "FACTURE";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListeDocuments"];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    deposerDocumentV1: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
-                EDITEUR?: components["parameters"]["Editeur"];
-                /** @description Nom du logiciel */
-                LOGICIEL?: components["parameters"]["Logiciel"];
-                /** @description Version du logiciel appelant */
-                VERSION?: components["parameters"]["Version"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": {
-                    infosFichier: components["schemas"]["infos-fichier.schema"];
-                    /**
-                     * Format: binary
-                     * @description Le fichier : PDF, JPEG ou PNG (type lu dans le contenu), FILE_SIZE_LIMIT au plus (10 Mo par défaut)
-                     */
-                    fichier: string;
-                };
-                "application/json": components["schemas"]["infos-fichier.schema"] & {
-                    _files: {
-                        /** @description Le fichier en base64 (le corps JSON reste limité par JSON_BODY_LIMIT) */
-                        document: string;
-                    };
-                };
-            };
-        };
-        responses: {
-            /** @description Document enregistré */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DocumentDepose"];
-                };
-            };
-            /** @description Partie manquante, JSON malformé ou infosFichier invalide : toutes les erreurs, `champ` sous /infosFichier */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Objet inconnu pour ce CFA (OBJET_INTROUVABLE) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Fichier déjà déposé sur l’un des objets (DOCUMENT_DEJA_DEPOSE, `numeroInterneDocument` du document existant) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Fichier (FICHIER_TROP_VOLUMINEUX) ou partie JSON trop volumineux */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Corps ni multipart/form-data ni JSON, ou fichier ni PDF, ni JPEG, ni PNG (TYPE_FICHIER_NON_SUPPORTE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    transmettreConventionV2: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
-                EDITEUR?: components["parameters"]["Editeur"];
-                /** @description Nom du logiciel */
-                LOGICIEL?: components["parameters"]["Logiciel"];
-                /** @description Version du logiciel appelant */
-                VERSION?: components["parameters"]["Version"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": {
-                    convention: components["schemas"]["convention.schema"];
-                    /**
-                     * Format: binary
-                     * @description Le fichier : PDF, JPEG ou PNG (type lu dans le contenu), FILE_SIZE_LIMIT au plus (10 Mo par défaut)
-                     */
-                    fichier: string;
-                };
-                "application/json": components["schemas"]["convention.schema"] & {
-                    _files: {
-                        /** @description Le fichier en base64 (le corps JSON reste limité par JSON_BODY_LIMIT) */
-                        convention: string;
-                    };
-                };
-            };
-        };
-        responses: {
-            /** @description Convention enregistrée (ou renvoi d’une convention déjà enregistrée) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ConventionDeposee"];
-                };
-            };
-            /** @description Partie manquante, JSON malformé ou convention invalide : toutes les erreurs, `champ` sous /convention */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé refusée, ou SIRET de l’organisme de formation hors du SIREN de la clé */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Fichier (FICHIER_TROP_VOLUMINEUX) ou partie JSON trop volumineux */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Corps ni multipart/form-data ni JSON, ou fichier ni PDF, ni JPEG, ni PNG (TYPE_FICHIER_NON_SUPPORTE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    listerDocumentsV2: {
-        parameters: {
-            query: {
-                /** @description numeroInterne du dossier ou numeroInterneFacture */
-                idObjet: string;
-                /** @description Type de l’objet */
-                typeObjet?: "DOSSIER_APPRENTISSAGE" | "FACTURE";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListeDocuments"];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    deposerDocumentV2: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
-                EDITEUR?: components["parameters"]["Editeur"];
-                /** @description Nom du logiciel */
-                LOGICIEL?: components["parameters"]["Logiciel"];
-                /** @description Version du logiciel appelant */
-                VERSION?: components["parameters"]["Version"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": {
-                    infosFichier: components["schemas"]["infos-fichier.schema"];
-                    /**
-                     * Format: binary
-                     * @description Le fichier : PDF, JPEG ou PNG (type lu dans le contenu), FILE_SIZE_LIMIT au plus (10 Mo par défaut)
-                     */
-                    fichier: string;
-                };
-                "application/json": components["schemas"]["infos-fichier.schema"] & {
-                    _files: {
-                        /** @description Le fichier en base64 (le corps JSON reste limité par JSON_BODY_LIMIT) */
-                        document: string;
-                    };
-                };
-            };
-        };
-        responses: {
-            /** @description Document enregistré */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DocumentDepose"];
-                };
-            };
-            /** @description Partie manquante, JSON malformé ou infosFichier invalide : toutes les erreurs, `champ` sous /infosFichier */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Objet inconnu pour ce CFA (OBJET_INTROUVABLE) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Fichier déjà déposé sur l’un des objets (DOCUMENT_DEJA_DEPOSE, `numeroInterneDocument` du document existant) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Fichier (FICHIER_TROP_VOLUMINEUX) ou partie JSON trop volumineux */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Corps ni multipart/form-data ni JSON, ou fichier ni PDF, ni JPEG, ni PNG (TYPE_FICHIER_NON_SUPPORTE) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    simulerRemuneration: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["simulation-remuneration.schema"];
-            };
-        };
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SimulationRemuneration"];
-                };
-            };
-            /** @description Entrée invalide : toutes les erreurs, avec `champ` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    listerCles: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Cle"][];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    creerCle: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NouvelleCle"];
-            };
-        };
-        responses: {
-            /** @description Clé créée : `cle` n’est affichée qu’une fois */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CleCreee"];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    listerDocumentsBackOffice: {
-        parameters: {
-            query: {
-                /** @description numeroInterne du dossier ou numeroInterneFacture */
-                idObjet: string;
-                /** @description Type de l’objet */
-                typeObjet?: "DOSSIER_APPRENTISSAGE" | "FACTURE";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListeDocuments"];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    telechargerDocument: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                numeroInterneDocument: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Le fichier */
-            200: {
-                headers: {
-                    /** @description attachment; filename="…"; filename*=UTF-8''… */
-                    "Content-Disposition"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/pdf": string;
-                    "image/jpeg": string;
-                    "image/png": string;
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Document inconnu */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    revoquerCle: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Révoquée */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé inconnue ou déjà révoquée */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    rechercherDossiers: {
-        parameters: {
-            query?: {
-                /** @description Filtre sur l’état */
-                etat?: components["schemas"]["EtatDossierCode"];
-                /** @description SIREN du CFA */
-                siren?: string;
-                /** @description Reçus à partir de cette date */
-                recuDepuis?: string;
-                /** @description Reçus jusqu’à cette date incluse */
-                recuJusquAu?: string;
-                /** @description Texte : numéro interne, externe ou DECA, SIRET employeur, nom de l’apprenti, dénomination de l’employeur */
-                q?: string;
-                /** @description Page */
-                numeroPage?: number;
-                /** @description Taille de page */
-                taillePage?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        total: number;
-                        count: number;
-                        page: number;
-                        dossiers: Record<string, never>[];
-                    };
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    lireDossierBackOffice: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                numeroInterne: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Dossier inconnu */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    transitionDossier: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                numeroInterne: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    vers: components["schemas"]["EtatDossierCode"];
-                    commentaire?: string;
-                    /** Format: date */
-                    dateRupture?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Dossier inconnu */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Transition interdite : `transitionsPossibles` liste les états permis */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Engagement impossible (ex. régime de financement non supporté) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    demanderMiseEnConformite: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                numeroInterne: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    commentaire: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Dossier inconnu */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Le dossier n’est pas en cours d’instruction */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    leverMiseEnConformite: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                numeroInterne: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Dossier inconnu */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Aucune demande en attente */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    numeroDeca: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                numeroInterne: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    numeroDeca: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Dossier inconnu */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    npecDossier: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                numeroInterne: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        npecAnnuel: number;
-                        /** @enum {string} */
-                        source: "REFERENTIEL" | "IDCC_GENERIQUE" | "AMORCAGE";
-                        /** Format: date */
-                        dateEffet?: string | null;
-                        explication: string;
-                    };
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Dossier inconnu */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    listerNpec: {
-        parameters: {
-            query: {
-                /** @description Code RNCP */
-                rncp: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>[];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    importerNpec: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "text/csv": string;
-            };
-        };
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        lignesImportees: number;
-                    };
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    lireFactureV1: {
-        parameters: {
-            query: {
-                /** @description Numéro rendu à la transmission */
-                numeroInterneFacture: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FactureDetail"];
-                };
-            };
-            /** @description Non modifié (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Facture inconnue pour ce CFA */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    transmettreFactureV1: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
-                EDITEUR?: components["parameters"]["Editeur"];
-                /** @description Nom du logiciel */
-                LOGICIEL?: components["parameters"]["Logiciel"];
-                /** @description Version du logiciel appelant */
-                VERSION?: components["parameters"]["Version"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": {
-                    facture: components["schemas"]["facture.schema"];
-                    /**
-                     * Format: binary
-                     * @description La facture en PDF (type lu dans le contenu), FILE_SIZE_LIMIT au plus
-                     */
-                    fichier: string;
-                };
-                "application/json": {
-                    facture: components["schemas"]["facture.schema"];
-                    _files: {
-                        /** @description Le PDF en base64 (le corps JSON reste limité par JSON_BODY_LIMIT) */
-                        facture: string;
-                    };
-                };
-            };
-        };
-        responses: {
-            /** @description Facture enregistrée (ou corrigée) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FactureDeposee"];
-                };
-            };
-            /** @description Partie manquante, JSON malformé, facture invalide ou refusée par les contrôles : toutes les erreurs, `champ` sous /facture */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé refusée, ou siretEmetteur hors du SIREN de la clé */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Fichier ou partie JSON trop volumineux */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Corps ni multipart/form-data ni JSON, ou fichier qui n’est pas un PDF */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    etatsFacturesV1: {
-        parameters: {
-            query?: {
-                /** @description Page (1 pour la première) */
-                numeroPage?: number;
-                /** @description Éléments par page */
-                taillePage?: number;
-                /** @description Filtre sur l’état */
-                etat?: components["schemas"]["EtatFactureCode"];
-                /** @description Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant */
-                depuis?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageEtatsFactures"] | components["schemas"]["FluxEtatsFactures"];
-                };
-            };
-            /** @description Non modifié (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    lireFactureV2: {
-        parameters: {
-            query: {
-                /** @description Numéro rendu à la transmission */
-                numeroInterneFacture: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FactureDetail"];
-                };
-            };
-            /** @description Non modifié (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Facture inconnue pour ce CFA */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    transmettreFactureV2: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
-                EDITEUR?: components["parameters"]["Editeur"];
-                /** @description Nom du logiciel */
-                LOGICIEL?: components["parameters"]["Logiciel"];
-                /** @description Version du logiciel appelant */
-                VERSION?: components["parameters"]["Version"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": {
-                    facture: components["schemas"]["facture.schema"];
-                    /**
-                     * Format: binary
-                     * @description La facture en PDF (type lu dans le contenu), FILE_SIZE_LIMIT au plus
-                     */
-                    fichier: string;
-                };
-                "application/json": {
-                    facture: components["schemas"]["facture.schema"];
-                    _files: {
-                        /** @description Le PDF en base64 (le corps JSON reste limité par JSON_BODY_LIMIT) */
-                        facture: string;
-                    };
-                };
-            };
-        };
-        responses: {
-            /** @description Facture enregistrée (ou corrigée) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FactureDeposee"];
-                };
-            };
-            /** @description Partie manquante, JSON malformé, facture invalide ou refusée par les contrôles : toutes les erreurs, `champ` sous /facture */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé refusée, ou siretEmetteur hors du SIREN de la clé */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Fichier ou partie JSON trop volumineux */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Corps ni multipart/form-data ni JSON, ou fichier qui n’est pas un PDF */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    etatsFacturesV2: {
-        parameters: {
-            query?: {
-                /** @description Page (1 pour la première) */
-                numeroPage?: number;
-                /** @description Éléments par page */
-                taillePage?: number;
-                /** @description Filtre sur l’état */
-                etat?: components["schemas"]["EtatFactureCode"];
-                /** @description Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant */
-                depuis?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageEtatsFactures"] | components["schemas"]["FluxEtatsFactures"];
-                };
-            };
-            /** @description Non modifié (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    transmettreCertificat: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
-                EDITEUR?: components["parameters"]["Editeur"];
-                /** @description Nom du logiciel */
-                LOGICIEL?: components["parameters"]["Logiciel"];
-                /** @description Version du logiciel appelant */
-                VERSION?: components["parameters"]["Version"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["certificat.schema"];
-            };
-        };
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CertificatDepose"];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description SIRET de l’organisme de formation hors du SIREN de la clé */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Dossier inconnu pour ce CFA */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Fichier ni PDF, ni JPEG, ni PNG */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    reglementsCfa: {
-        parameters: {
-            query?: {
-                /** @description Page */
-                numeroPage?: number;
-                /** @description Éléments par page */
-                taillePage?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageReglements"];
-                };
-            };
-            /** @description Non modifié (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    declarerRupture: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
-                EDITEUR?: components["parameters"]["Editeur"];
-                /** @description Nom du logiciel */
-                LOGICIEL?: components["parameters"]["Logiciel"];
-                /** @description Version du logiciel appelant */
-                VERSION?: components["parameters"]["Version"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["rupture.schema"];
-            };
-        };
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RuptureDeclaree"];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Dossier inconnu pour ce CFA */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Le dossier n’est pas engagé (ou déjà rompu) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Date de rupture hors du contrat (RUPTURE_HORS_CONTRAT) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    remboursementsCfa: {
-        parameters: {
-            query?: {
-                /** @description Filtre sur l’état */
-                etat?: "A_REGULARISER" | "DECLARE" | "RECU";
-                /** @description Page */
-                numeroPage?: number;
-                /** @description Éléments par page */
-                taillePage?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageRemboursements"];
-                };
-            };
-            /** @description Non modifié (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    declarerRemboursement: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                idRemboursement: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    mode: "VIREMENT" | "AVOIR_DEDUCTION";
-                    /** @description Obligatoire pour AVOIR_DEDUCTION */
-                    referenceAvoir?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Remboursement"];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Remboursement inconnu pour ce CFA */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Remboursement déjà reçu par l’OPCO */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    rechercherFactures: {
-        parameters: {
-            query?: {
-                /** @description Filtre sur l’état */
-                etat?: components["schemas"]["EtatFactureCode"];
-                /** @description SIREN du CFA */
-                siren?: string;
-                /** @description Page */
-                numeroPage?: number;
-                /** @description Taille de page */
-                taillePage?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        total: number;
-                        count: number;
-                        page: number;
-                        factures: components["schemas"]["EtatFacture"][];
-                    };
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    lireFactureBackOffice: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                numeroInterneFacture: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FactureDetail"];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Facture inconnue */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    transitionFacture: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                numeroInterneFacture: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    vers: "EN_ATTENTE_MISE_EN_CONFORMITE" | "VALIDEE" | "REJETEE";
-                    commentaire?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FactureDetail"];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Facture inconnue */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Transition interdite : `transitionsPossibles` liste les états permis */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    listerReglements: {
-        parameters: {
-            query?: {
-                /** @description SIREN du CFA */
-                siren?: string;
-                /** @description Page */
-                numeroPage?: number;
-                /** @description Taille de page */
-                taillePage?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageReglements"];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    enregistrerReglement: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["reglement.schema"];
-            };
-        };
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReglementEnregistre"];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    listerRemboursements: {
-        parameters: {
-            query?: {
-                /** @description Filtre sur l’état */
-                etat?: "A_REGULARISER" | "DECLARE" | "RECU";
-                /** @description SIREN du CFA */
-                siren?: string;
-                /** @description Page */
-                numeroPage?: number;
-                /** @description Taille de page */
-                taillePage?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PageRemboursements"];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    soldeDossier: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                numeroInterne: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        numeroInterne: string;
-                        etat: components["schemas"]["EtatDossierCode"];
-                        soldable: boolean;
-                        motifs: components["schemas"]["Erreur"][];
-                    };
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Dossier inconnu */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Trop de requêtes : réessayer après Retry-After secondes */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Erreur interne : communiquer `instance` au support */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-        };
-    };
-    recevoirRemboursement: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                idRemboursement: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": {
-                    commentaire?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Succès */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Remboursement"];
-                };
-            };
-            /** @description Requête invalide : toutes les erreurs sont listées */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Remboursement inconnu */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Erreurs"];
-                };
-            };
-            /** @description Pas encore déclaré par le CFA, ou déjà reçu */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,7 @@
 /** The single place where errors become HTTP responses. Nothing internal ever reaches a client. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { Refusal, type RefusalKind } from '../../domain/refusal.js';
 import { ApiError, errors, problemBody } from '../errors.js';
 
 interface BodyParserError {
@@ -26,9 +27,26 @@ function fromBodyParser(err: BodyParserError, jsonLimit: number): ApiError | und
   }
 }
 
+const REFUSALS: Record<RefusalKind, { status: number; title: string }> = {
+  invalid: { status: 400, title: 'Requête invalide' },
+  forbidden: { status: 403, title: 'Accès refusé' },
+  'not-found': { status: 404, title: 'Introuvable' },
+  conflict: { status: 409, title: 'Conflit' },
+  unprocessable: { status: 422, title: 'Requête non traitable' },
+};
+
+/** A use case's refusal → the norm's error answer. */
+function fromRefusal(refusal: Refusal): ApiError {
+  const { status, title } = REFUSALS[refusal.kind];
+  const detail = refusal.kind === 'invalid' && refusal.violations.length > 1
+    ? `${refusal.violations.length} erreur(s) de validation`
+    : refusal.violations.map((v) => v.description).join(' ');
+  return new ApiError(status, refusal.violations, { title: refusal.options.title ?? title, detail, extensions: refusal.options.extensions });
+}
+
 export function errorHandler(logger: Logger, jsonLimit: number): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    let apiError = err instanceof ApiError ? err : fromBodyParser(err as BodyParserError, jsonLimit);
+    let apiError = err instanceof ApiError ? err : err instanceof Refusal ? fromRefusal(err) : fromBodyParser(err as BodyParserError, jsonLimit);
     if (!apiError) {
       // Only the error's shape is logged: driver messages and details can quote row values.
       const e = err as { name?: string; code?: string; constraint?: string; stack?: string };

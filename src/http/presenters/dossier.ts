@@ -1,5 +1,7 @@
-/** Dossier rows → the norm's JSON shapes (§5.6, §5.7). */
+/** Dossier rows → the norm's JSON shapes (§5.6, §5.7): field names of the norm, euros. */
 import type { DossierRow, EtatItem, HistoryRow } from '../../db/dossiers.js';
+import type { FinancingRows } from '../../db/financing.js';
+import { centsToEuros } from '../../domain/financing/index.js';
 
 export interface FinancingView {
   engagement: number | null;
@@ -9,6 +11,56 @@ export interface FinancingView {
 }
 
 const NO_FINANCING: FinancingView = { engagement: null, echeances: [], detailsFacturation: null, engagementsFraisAnnexe: [] };
+const euros = (cents: string | number): number => centsToEuros(Number(cents));
+
+/** The CFA's SIRET as the CERFA names it (norme §5.6: on each échéance, for the invoice's siretEmetteur). */
+function siretCfaOf(row: DossierRow): string | null {
+  const of = row.cerfa.organismeFormation;
+  const siret = of && typeof of === 'object' && 'siret' in of ? of.siret : undefined;
+  return typeof siret === 'string' ? siret : null;
+}
+
+/** The norm's financial members of a dossier (§5.6). */
+export function financingView(row: DossierRow, f: FinancingRows | undefined): FinancingView {
+  if (!f) return NO_FINANCING;
+  const siretCfa = siretCfaOf(row);
+  const engage = (nature: string): number => f.frais.filter((x) => x.nature === nature).reduce((s, x) => s + Number(x.montant_total_centimes), 0);
+  /** True once the engaged envelope of that forfait is fully paid (false when none is engaged). */
+  const forfaitRegle = (nature: 'PREMIEREQUIPEMENT' | 'MOBILITE'): boolean => engage(nature) > 0 && f.forfaitsReglesCents[nature] >= engage(nature);
+  return {
+    engagement: centsToEuros(f.engagementCents),
+    echeances: f.echeances.map((e) => ({
+      numero: e.numero,
+      codification: e.codification,
+      type: e.type,
+      dateOuverture: e.date_ouverture,
+      dateDebut: e.date_debut,
+      dateFin: e.date_fin,
+      montantTotal: euros(e.montant_total_centimes),
+      dontMontantPedagogie: euros(e.dont_pedagogie_centimes),
+      dontMajorationRqth: euros(e.dont_rqth_centimes),
+      montantRegle: euros(e.montant_regle_centimes),
+      montantEnCoursInstruction: euros(e.montant_en_cours_centimes),
+      dateLimiteFacturation: e.date_limite_facturation,
+      exigeCertificat: e.exige_certificat,
+      statut: e.statut,
+      siretCfa,
+    })),
+    detailsFacturation: {
+      fraisPremierEquipementRegles: forfaitRegle('PREMIEREQUIPEMENT'),
+      fraisMobiliteRegles: forfaitRegle('MOBILITE'),
+      plafondFraisPremierEquipement: centsToEuros(f.plafondFraisPremierEquipementCents),
+      plafondFraisMobilite: centsToEuros(f.plafondFraisMobiliteCents),
+      periodesFraisAnnexes: f.periodesFraisAnnexes,
+    },
+    engagementsFraisAnnexe: f.frais.map((x) => ({
+      natureFrais: x.nature,
+      quantite: x.quantite,
+      prixUnitaire: euros(x.prix_unitaire_centimes),
+      montantTotal: euros(x.montant_total_centimes),
+    })),
+  };
+}
 
 /** The state comment the CFA sees: the pending conformity request first, else the last state comment. */
 function commentaireEtat(row: DossierRow): string | null {

@@ -6,6 +6,7 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import { createKey, listKeys, revokeKey, type KeyRow } from '../../db/keys.js';
 import { recordWrite } from '../../db/audit.js';
+import { authorOf } from '../context.js';
 import { isIsoDate } from '../../domain/dates.js';
 import type { Violation } from '../../domain/violation.js';
 import { errors } from '../errors.js';
@@ -55,7 +56,7 @@ export function backOfficeKeyRoutes(db: Knex, keys: KeyCache): Router {
     if (!value) throw errors.validation(violations);
     const created = await db.transaction(async (trx) => {
       const result = await createKey(trx, { role: 'cfa', ...value });
-      await recordWrite(trx, req, 'CLE_CREEE', { type: 'CLE_API', id: result.row.id });
+      await recordWrite(trx, authorOf(req), 'CLE_CREEE', { type: 'CLE_API', id: result.row.id });
       return result;
     });
     res.status(201).json({ ...publicKey(created.row), cle: created.key });
@@ -67,7 +68,7 @@ export function backOfficeKeyRoutes(db: Knex, keys: KeyCache): Router {
     const id = String(req.params.id);
     const revoked = await db.transaction(async (trx) => {
       const done = await revokeKey(trx, id);
-      if (done) await recordWrite(trx, req, 'CLE_REVOQUEE', { type: 'CLE_API', id });
+      if (done) await recordWrite(trx, authorOf(req), 'CLE_REVOQUEE', { type: 'CLE_API', id });
       return done;
     });
     if (!revoked) throw errors.notFound('Clé inconnue ou déjà révoquée.', 'CLE_INTROUVABLE');

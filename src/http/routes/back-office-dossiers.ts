@@ -8,22 +8,20 @@ import type { Config } from '../../config/config.js';
 import { recordWrite } from '../../db/audit.js';
 import { clearConformityRequest, moveDossier, npecFor, setConformityRequest, setNumeroDeca, type ChangeOutcome } from '../../db/dossier-changes.js';
 import { ETATS_DOSSIER, historyOf, type DossierRow } from '../../db/dossiers.js';
-import { loadFinancingView } from '../../db/financing.js';
+import { loadFinancing } from '../../db/financing.js';
+import { financingParameters } from '../../services/parametres.js';
 import { creerRemboursementSiTropPercu } from '../../db/remboursements.js';
 import { isIsoDate } from '../../domain/dates.js';
 import { centsToEuros, type ParametresFinancement } from '../../domain/financing/index.js';
 import { isNumeroDeca } from '../../domain/formats.js';
 import { isEtatDossier } from '../../domain/lifecycle/index.js';
 import type { Violation } from '../../domain/violation.js';
-import { actorOf } from '../context.js';
+import { actorOf, authorOf } from '../context.js';
 import { ApiError, errors } from '../errors.js';
 import { requireJsonBody } from '../middleware/error-handler.js';
-import { dossierView, historyView } from '../presenters/dossier.js';
+import { dossierView, financingView, historyView } from '../presenters/dossier.js';
 import { QueryReader } from '../query.js';
 
-export function financingParameters(config: Config): ParametresFinancement {
-  return { prixRepasCents: 300, prixNuiteeCents: 600, plafondPremierEquipementCents: 50_000, forfaitMobiliteCents: config.forfaitMobiliteCents };
-}
 
 function bodyOf(req: Request): Record<string, unknown> {
   return req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
@@ -111,7 +109,7 @@ export function backOfficeDossierRoutes(db: Knex, config: Config): Router {
 
   router.get('/dossiers/:numeroInterne', async (req, res) => {
     const row = await find(String(req.params.numeroInterne));
-    const financing = await loadFinancingView(db, row.id);
+    const financing = financingView(row, await loadFinancing(db, row.id));
     res.json({ ...summary(row), ...dossierView(row, financing), historique: historyView(await historyOf(db, row.id), true) });
   });
 
@@ -139,12 +137,12 @@ export function backOfficeDossierRoutes(db: Knex, config: Config): Router {
       commentaire: typeof body.commentaire === 'string' ? body.commentaire : undefined,
       dateRupture: typeof body.dateRupture === 'string' ? body.dateRupture : undefined,
     }, { acteur: actorOf(req.caller!) }, parametres, async (trx, d) => {
-      await recordWrite(trx, req, `DOSSIER_${vers}`, { type: 'DOSSIER', id: numero });
+      await recordWrite(trx, authorOf(req), `DOSSIER_${vers}`, { type: 'DOSSIER', id: numero });
       // A rupture decided by the OPCO creates the refund of any overpayment, as the CFA's declaration does.
       if (vers === 'RUPTURE') await creerRemboursementSiTropPercu(trx, d);
     });
     if (!outcome.ok) throw failure(outcome, numero);
-    const financing = await loadFinancingView(db, outcome.dossier.id);
+    const financing = financingView(outcome.dossier, await loadFinancing(db, outcome.dossier.id));
     res.json({ ...summary(outcome.dossier), ...dossierView(outcome.dossier, financing) });
   });
 
@@ -155,7 +153,7 @@ export function backOfficeDossierRoutes(db: Knex, config: Config): Router {
       throw errors.validation([{ code: 'COMMENTAIRE_INVALIDE', description: 'commentaire doit être un texte de 2000 caractères au plus.', champ: '/commentaire', section: 'requete' }]);
     }
     const outcome = await setConformityRequest(db, numero, typeof commentaire === 'string' ? commentaire : undefined, { acteur: actorOf(req.caller!) },
-      (trx) => recordWrite(trx, req, 'MISE_EN_CONFORMITE_DEMANDEE', { type: 'DOSSIER', id: numero }));
+      (trx) => recordWrite(trx, authorOf(req), 'MISE_EN_CONFORMITE_DEMANDEE', { type: 'DOSSIER', id: numero }));
     if (!outcome.ok) throw failure(outcome, numero);
     res.json(summary(outcome.dossier));
   });
@@ -163,7 +161,7 @@ export function backOfficeDossierRoutes(db: Knex, config: Config): Router {
   router.delete('/dossiers/:numeroInterne/mise-en-conformite', async (req, res) => {
     const numero = String(req.params.numeroInterne);
     const outcome = await clearConformityRequest(db, numero, { acteur: actorOf(req.caller!) },
-      (trx) => recordWrite(trx, req, 'MISE_EN_CONFORMITE_LEVEE', { type: 'DOSSIER', id: numero }));
+      (trx) => recordWrite(trx, authorOf(req), 'MISE_EN_CONFORMITE_LEVEE', { type: 'DOSSIER', id: numero }));
     if (!outcome.ok) throw failure(outcome, numero);
     res.json(summary(outcome.dossier));
   });
@@ -175,7 +173,7 @@ export function backOfficeDossierRoutes(db: Knex, config: Config): Router {
       throw errors.validation([{ code: 'NUMERO_DECA_INVALIDE', description: 'numeroDeca doit être un numéro de dépôt DECA de 15 caractères (ex. 02B202212000000).', champ: '/numeroDeca', section: 'requete' }]);
     }
     const outcome = await setNumeroDeca(db, numero, deca.toUpperCase(), { acteur: actorOf(req.caller!) },
-      (trx) => recordWrite(trx, req, 'NUMERO_DECA', { type: 'DOSSIER', id: numero }));
+      (trx) => recordWrite(trx, authorOf(req), 'NUMERO_DECA', { type: 'DOSSIER', id: numero }));
     if (!outcome.ok) throw failure(outcome, numero);
     res.json(summary(outcome.dossier));
   });

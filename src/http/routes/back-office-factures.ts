@@ -18,7 +18,7 @@ import { calendarDateOf } from '../../domain/formats.js';
 import { ETATS_REMBOURSEMENT } from '../../domain/invoicing/index.js';
 import { ETATS_FACTURE, isEtatFacture } from '../../domain/lifecycle/index.js';
 import type { Violation } from '../../domain/violation.js';
-import { actorOf } from '../context.js';
+import { actorOf, authorOf } from '../context.js';
 import { ApiError, errors } from '../errors.js';
 import { requireJsonBody } from '../middleware/error-handler.js';
 import { QueryReader } from '../query.js';
@@ -86,7 +86,7 @@ export function backOfficeFactureRoutes(db: Knex): Router {
     }
     if (violations.length || !isEtatFacture(vers)) throw errors.validation(violations);
     const outcome = await moveFacture(db, numero, { vers, ...(typeof body.commentaire === 'string' ? { commentaire: body.commentaire } : {}) }, { acteur: actorOf(req.caller!) },
-      (trx) => recordWrite(trx, req, `FACTURE_${vers}`, { type: 'FACTURE', id: numero }));
+      (trx) => recordWrite(trx, authorOf(req), `FACTURE_${vers}`, { type: 'FACTURE', id: numero }));
     if (!outcome.ok) {
       if (outcome.kind === 'not-found') throw errors.notFound(`Aucune facture ${numero}.`, 'FACTURE_INTROUVABLE');
       throw refusal(outcome.code, outcome.description, outcome.allowed);
@@ -112,7 +112,7 @@ export function backOfficeFactureRoutes(db: Knex): Router {
     if (violations.length) throw errors.validation(violations);
     const referenceVirement = String(body.referenceVirement).trim();
     const outcome = await enregistrerReglement(db, { referenceVirement, dateReglement: calendarDateOf(String(body.dateReglement)), lignes }, { acteur: actorOf(req.caller!) },
-      (trx, r) => recordWrite(trx, req, 'REGLEMENT_ENREGISTRE', { type: 'REGLEMENT', id: r.numero_interne }));
+      (trx, r) => recordWrite(trx, authorOf(req), 'REGLEMENT_ENREGISTRE', { type: 'REGLEMENT', id: r.numero_interne }));
     if (!outcome.ok) throw errors.validation(outcome.violations);
     const detail = await findReglement(db, outcome.reglement.id);
     res.json({
@@ -156,7 +156,7 @@ export function backOfficeFactureRoutes(db: Knex): Router {
       throw errors.badRequest('COMMENTAIRE_INVALIDE', 'commentaire doit être un texte de 2000 caractères au plus.', '/commentaire');
     }
     const outcome = await recevoirRemboursement(db, numero, typeof commentaire === 'string' ? commentaire : undefined, { acteur: actorOf(req.caller!) },
-      (trx) => recordWrite(trx, req, 'REMBOURSEMENT_RECU', { type: 'REMBOURSEMENT', id: numero }));
+      (trx) => recordWrite(trx, authorOf(req), 'REMBOURSEMENT_RECU', { type: 'REMBOURSEMENT', id: numero }));
     if (!outcome.ok) {
       if (outcome.kind === 'not-found') throw errors.notFound(`Aucun remboursement ${numero}.`, 'REMBOURSEMENT_INTROUVABLE');
       if (outcome.kind === 'invalid') throw errors.validation(outcome.violations);

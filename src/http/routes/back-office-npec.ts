@@ -5,6 +5,7 @@
 import express, { Router } from 'express';
 import type { Knex } from 'knex';
 import { recordWrite } from '../../db/audit.js';
+import { authorOf } from '../context.js';
 import { importNpecRows, npecRowsFor } from '../../db/financing.js';
 import { centsToEuros, parseNpecCsv } from '../../domain/financing/index.js';
 import { errors } from '../errors.js';
@@ -20,7 +21,7 @@ export function backOfficeNpecRoutes(db: Knex): Router {
     }
     const imported = await db.transaction(async (trx) => {
       const n = await importNpecRows(trx, rows);
-      await recordWrite(trx, req, 'NPEC_IMPORT', { type: 'NPEC', id: String(n) });
+      await recordWrite(trx, authorOf(req), 'NPEC_IMPORT', { type: 'NPEC', id: String(n) });
       return n;
     });
     res.json({ lignesImportees: imported });

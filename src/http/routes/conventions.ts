@@ -8,6 +8,7 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import type { Config } from '../../config/config.js';
 import { recordWrite } from '../../db/audit.js';
+import { authorOf } from '../context.js';
 import { depositConvention } from '../../db/conventions.js';
 import { findDossier, type DossierRow } from '../../db/dossiers.js';
 import { validateAgainst } from '../../domain/cerfa/schema-validation.js';
@@ -16,7 +17,7 @@ import { calendarDateOf } from '../../domain/formats.js';
 import type { Violation } from '../../domain/violation.js';
 import { errors } from '../errors.js';
 import { checkFile, readUpload } from '../multipart.js';
-import { cfaOf } from './dossiers.js';
+import { cfaOf } from '../context.js';
 
 type Obj = Record<string, unknown>;
 
@@ -124,7 +125,7 @@ export function conventionRoutes(db: Knex, config: Config): Router {
       cfaSiren: caller.siren,
       contenu: convention,
       fichier: { ...fichier, editeur: req.editor.editeur },
-    }, (trx, numero) => recordWrite(trx, req, 'CONVENTION_DEPOSEE', { type: 'CONVENTION', id: numero }));
+    }, (trx, numero) => recordWrite(trx, authorOf(req), 'CONVENTION_DEPOSEE', { type: 'CONVENTION', id: numero }));
     if (outcome.rejouee) res.setHeader('Idempotent-Replayed', 'true');
     res.json({
       numeroInterneConvention: outcome.numeroInterneConvention,

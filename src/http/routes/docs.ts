@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
 import { createRequire } from 'node:module';
-import { bundledOpenApi } from '../openapi.js';
+import type { RouteDeclaration } from '../route-table/declaration.js';
+import { buildOpenApi } from '../route-table/openapi.js';
 
 const require = createRequire(import.meta.url);
 
@@ -23,10 +24,10 @@ const INDEX_HTML = `<!doctype html>
 
 const INIT_JS = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
 
-export function docsRoutes(): Router {
+export function docsRoutes(table: readonly RouteDeclaration[]): Router {
   const router = Router();
   const assets = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-  const document = JSON.stringify(bundledOpenApi());
+  const document = JSON.stringify(buildOpenApi(table));
   router.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(document);
   });

@@ -7,12 +7,13 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import type { Config } from '../../config/config.js';
 import { recordWrite } from '../../db/audit.js';
+import { authorOf } from '../context.js';
 import { depositDocument, documentsOn, findDocument, missingObjects, TYPES_OBJET, type DocumentMeta, type ObjetRef, type TypeFichier } from '../../db/documents.js';
 import { validateAgainst } from '../../domain/cerfa/schema-validation.js';
 import { errors } from '../errors.js';
 import { checkFile, EXTENSIONS, readUpload, type TypeMime } from '../multipart.js';
 import { QueryReader } from '../query.js';
-import { cfaOf } from './dossiers.js';
+import { cfaOf } from '../context.js';
 
 interface InfosFichier {
   typeFichier: TypeFichier;
@@ -82,7 +83,7 @@ export function documentRoutes(db: Knex, config: Config): Router {
       typeFichier: infos.typeFichier,
       editeur: req.editor.editeur,
       objets,
-    }, (trx, d) => recordWrite(trx, req, 'DOCUMENT_DEPOSE', { type: 'DOCUMENT', id: d.numero_interne }));
+    }, (trx, d) => recordWrite(trx, authorOf(req), 'DOCUMENT_DEPOSE', { type: 'DOCUMENT', id: d.numero_interne }));
     if (outcome.kind === 'duplicate') {
       throw errors.conflict(
         'DOCUMENT_DEJA_DEPOSE',

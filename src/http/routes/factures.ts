@@ -22,13 +22,13 @@ import { calendarDateOf } from '../../domain/formats.js';
 import { lireFacture } from '../../domain/invoicing/index.js';
 import { ETATS_FACTURE } from '../../domain/lifecycle/index.js';
 import type { Violation } from '../../domain/violation.js';
-import { actorOf } from '../context.js';
+import { actorOf, authorOf } from '../context.js';
 import { ApiError, errors } from '../errors.js';
 import { requireJsonBody } from '../middleware/error-handler.js';
 import { checkFile, decodeBase64File, readUpload, type CheckedFile } from '../multipart.js';
 import { historyView } from '../presenters/dossier.js';
 import { QueryReader } from '../query.js';
-import { cfaOf } from './dossiers.js';
+import { cfaOf } from '../context.js';
 
 const euros = (cents: string | number): number => centsToEuros(Number(cents));
 
@@ -132,7 +132,7 @@ export function factureRoutes(db: Knex, config: Config): Router {
       version: req.editor.version,
       acteur: actorOf(caller),
       aujourdHui: parisDate(new Date()),
-    }, (trx, f) => recordWrite(trx, req, facture.numeroInterneFactureCorrigee ? 'FACTURE_CORRIGEE' : 'FACTURE_TRANSMISE', { type: 'FACTURE', id: f.numero_interne }));
+    }, (trx, f) => recordWrite(trx, authorOf(req), facture.numeroInterneFactureCorrigee ? 'FACTURE_CORRIGEE' : 'FACTURE_TRANSMISE', { type: 'FACTURE', id: f.numero_interne }));
     if (!outcome.ok) throw errors.validation(outcome.violations);
     res.json({ numeroInterneFacture: outcome.facture.numero_interne, numeroInterneDocument: outcome.numeroInterneDocument });
   });
@@ -223,7 +223,7 @@ export function factureRoutes(db: Knex, config: Config): Router {
       ...(fichier ? { fichier: { ...fichier, editeur: req.editor.editeur } } : {}),
       acteur: actorOf(caller),
       prealables: metier,
-    }, (trx, numero) => recordWrite(trx, req, 'CERTIFICAT_TRANSMIS', { type: 'CERTIFICAT', id: numero }));
+    }, (trx, numero) => recordWrite(trx, authorOf(req), 'CERTIFICAT_TRANSMIS', { type: 'CERTIFICAT', id: numero }));
     if (!outcome.ok) throw errors.validation(outcome.violations);
     res.json({ numeroInterneCertificat: outcome.numeroInterneCertificat, numeroInterneDocument: outcome.numeroInterneDocument });
   });

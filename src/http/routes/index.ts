@@ -1,20 +1,31 @@
-/** The route table of the norm's API (CFA keys) and of the back office (OPCO keys). */
+/**
+ * The route table: every route of the gateway, each declared once (see route-table/declaration.ts).
+ * Registration, validation, the OpenAPI contract and the robustness tests all read this list.
+ */
 import { Router } from 'express';
 import type { AppDeps } from '../app.js';
+import type { RouteDeclaration } from '../route-table/declaration.js';
 import { backOfficeDossierRoutes } from './back-office-dossiers.js';
 import { backOfficeNpecRoutes } from './back-office-npec.js';
 import { conventionRoutes } from './conventions.js';
 import { backOfficeDocumentRoutes, documentRoutes } from './documents.js';
 import { backOfficeFactureRoutes } from './back-office-factures.js';
+import { DOSSIER_ROUTES } from './dossiers.routes.js';
 import { factureRoutes } from './factures.js';
+import { platformRoutes, type Lifecycle } from './platform.routes.js';
 import { ruptureRoutes } from './ruptures.js';
-import { dossierRoutes } from './dossiers.js';
 import { simulationRoutes } from './simulations.js';
-import { loadFinancingView } from '../../db/financing.js';
+
+/** The lifecycle the status routes read; the contract builder passes a placeholder. */
+export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
+  return [
+    ...platformRoutes(lifecycle),
+    ...DOSSIER_ROUTES,
+  ];
+}
 
 export function cfaRoutes(deps: AppDeps): Router {
   const router = Router();
-  router.use(dossierRoutes(deps.db, deps.metrics, loadFinancingView));
   router.use(conventionRoutes(deps.db, deps.config));
   router.use(documentRoutes(deps.db, deps.config));
   router.use(simulationRoutes());

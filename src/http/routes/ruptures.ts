@@ -15,12 +15,12 @@ import { calendarDateOf } from '../../domain/formats.js';
 import {
   ETATS_REMBOURSEMENT, isModeRemboursement, MODES_REMBOURSEMENT, verifierDeclarationRupture, type InitiativeRupture, type MotifRupture,
 } from '../../domain/invoicing/index.js';
-import { actorOf } from '../context.js';
+import { actorOf, authorOf } from '../context.js';
 import { ApiError, errors } from '../errors.js';
 import { requireJsonBody } from '../middleware/error-handler.js';
 import { QueryReader } from '../query.js';
-import { financingParameters } from './back-office-dossiers.js';
-import { cfaOf } from './dossiers.js';
+import { financingParameters } from '../../services/parametres.js';
+import { cfaOf } from '../context.js';
 
 const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
 
@@ -65,7 +65,7 @@ export function ruptureRoutes(db: Knex, config: Config): Router {
     const dateRupture = calendarDateOf(String(body.dateRupture));
 
     const outcome = await declarerRupture(db, { dossier, dateRupture, ...declaration }, { acteur: actorOf(caller) }, parametres,
-      (trx) => recordWrite(trx, req, 'RUPTURE_DECLAREE', { type: 'DOSSIER', id: numero }));
+      (trx) => recordWrite(trx, authorOf(req), 'RUPTURE_DECLAREE', { type: 'DOSSIER', id: numero }));
     if (!outcome.ok) {
       if (outcome.kind === 'not-found') throw errors.notFound(`Aucun dossier ${numero} pour ce CFA.`, 'DOSSIER_INTROUVABLE');
       if (outcome.kind === 'financing') {
@@ -120,7 +120,7 @@ export function ruptureRoutes(db: Knex, config: Config): Router {
     if (violations.length || !isModeRemboursement(body.mode)) throw errors.validation(violations);
     const outcome = await declarerRemboursement(db, caller.siren, numero, {
       mode: body.mode, ...(typeof body.referenceAvoir === 'string' ? { referenceAvoir: body.referenceAvoir } : {}),
-    }, (trx) => recordWrite(trx, req, 'REMBOURSEMENT_DECLARE', { type: 'REMBOURSEMENT', id: numero }));
+    }, (trx) => recordWrite(trx, authorOf(req), 'REMBOURSEMENT_DECLARE', { type: 'REMBOURSEMENT', id: numero }));
     if (!outcome.ok) {
       if (outcome.kind === 'not-found') throw errors.notFound(`Aucun remboursement ${numero} pour ce CFA.`, 'REMBOURSEMENT_INTROUVABLE');
       if (outcome.kind === 'invalid') throw errors.validation(outcome.violations);

@@ -11,7 +11,7 @@ import { computeRemunerationPeriods } from '../../domain/remuneration/periodes.j
 import type { Violation } from '../../domain/violation.js';
 import { errors } from '../errors.js';
 import { requireJsonBody } from '../middleware/error-handler.js';
-import { cfaOf } from './dossiers.js';
+import { cfaOf } from '../context.js';
 
 interface SimulationRequest {
   dateNaissance: string;

@@ -1,0 +1,388 @@
+/**
+ * The named response schemas of the contract (`#/components/schemas/<Name>`). Payload schemas are
+ * not repeated here: they are the JSON Schemas of schemas/, referenced with `file()`.
+ */
+import type { JsonSchema } from './declaration.js';
+
+type Schema = { [key: string]: unknown };
+
+export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+/** A schema of schemas/ (`cerfa` → schemas/cerfa.schema.json), bundled into the document. */
+export const file = (name: string): Schema => ({ $ref: `../schemas/${name}.schema.json` });
+
+export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
+  Erreur: {
+    type: 'object',
+    required: ['code', 'description'],
+    properties: {
+      code: { type: 'string', description: 'Code stable en MAJUSCULES_SOULIGNÉES' },
+      description: { type: 'string', description: 'Explication en français' },
+      champ: { type: 'string', description: 'Pointeur JSON du champ en cause, ex. /cerfa/employeur/siret' },
+      section: { type: 'string', description: 'Section (onglet) du CERFA : employeur, apprenti, maitre1, maitre2, contrat, remuneration, formation, organismeFormation, lieuFormation, cerfa, requete' },
+    },
+  },
+  Erreurs: {
+    type: 'object',
+    required: ['errors'],
+    properties: {
+      errors: { type: 'array', items: ref('Erreur') },
+      type: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      instance: { type: 'string', description: 'Identifiant de la requête (X-Request-Id)' },
+      erreursParSection: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Nombre d’erreurs par section du CERFA' },
+      avertissements: { type: 'array', items: ref('Erreur') },
+      numeroInterne: { type: 'string', description: 'Dossier existant (doublon)' },
+      numeroInterneDocument: { type: 'string', description: 'Document existant (même fichier déjà déposé sur l’objet)' },
+    },
+  },
+  Statut: {
+    type: 'object',
+    required: ['status', 'supportedVersions', 'uptime'],
+    properties: {
+      status: { type: 'string', enum: ['healthy', 'unhealthy'] },
+      supportedVersions: { type: 'array', items: { type: 'string' } },
+      uptime: { type: 'integer', description: 'Secondes depuis le démarrage' },
+    },
+  },
+  Jeton: {
+    type: 'object',
+    required: ['access_token', 'token_type', 'expires_in'],
+    properties: { access_token: { type: 'string' }, token_type: { const: 'Bearer' }, expires_in: { type: 'integer' }, scope: { type: 'string' } },
+  },
+  InfoCle: {
+    type: 'object',
+    required: ['status', 'dateFinValidite', 'comment'],
+    properties: {
+      status: { type: 'string', enum: ['success', 'error'] },
+      dateFinValidite: { type: ['string', 'null'], format: 'date' },
+      comment: { type: 'string' },
+    },
+  },
+  EtatDossierCode: { type: 'string', enum: ['TRANSMIS', 'EN_COURS_INSTRUCTION', 'ENGAGE', 'REFUSE', 'ANNULE', 'RUPTURE', 'SOLDE'] },
+  DossierCree: {
+    type: 'object',
+    required: ['numeroInterne', 'numeroExterne', 'etat', 'avertissements'],
+    properties: {
+      numeroInterne: { type: 'string' },
+      numeroExterne: { type: 'string', pattern: '^[0-9]{2}APP[0-9]{8}$' },
+      etat: ref('EtatDossierCode'),
+      avertissements: { type: 'array', items: ref('Erreur') },
+    },
+  },
+  Dossier: {
+    type: 'object',
+    required: ['cerfa', 'engagement', 'echeances', 'detailsFacturation', 'engagementsFraisAnnexe'],
+    properties: {
+      cerfa: {
+        allOf: [file('cerfa')],
+        type: 'object',
+        required: ['numeroInterne', 'numeroExterne', 'etat'],
+        properties: {
+          numeroInterne: { type: 'string' },
+          numeroExterne: { type: 'string' },
+          numeroDeca: { type: ['string', 'null'] },
+          etat: ref('EtatDossierCode'),
+          commentaireEtat: { type: ['string', 'null'] },
+          miseEnConformiteDemandee: { type: 'boolean' },
+        },
+      },
+      engagement: { type: ['number', 'null'], description: 'Montant engagé en euros (null avant l’engagement)' },
+      echeances: { type: 'array', items: { type: 'object' } },
+      detailsFacturation: { type: ['object', 'null'] },
+      engagementsFraisAnnexe: { type: 'array', items: { type: 'object' } },
+    },
+  },
+  EtatDossier: {
+    type: 'object',
+    required: ['numeroInterne', 'numeroExterne', 'numeroDeca', 'etat', 'dateMiseAJour'],
+    properties: {
+      numeroInterne: { type: 'string' },
+      numeroExterne: { type: 'string' },
+      numeroDeca: { type: ['string', 'null'] },
+      etat: ref('EtatDossierCode'),
+      dateMiseAJour: { type: 'string', format: 'date-time' },
+    },
+  },
+  PageEtatsDossiers: {
+    type: 'object',
+    required: ['total', 'count', 'page', 'EtatDossierResult'],
+    properties: {
+      total: { type: 'integer' },
+      count: { type: 'integer' },
+      page: { type: 'integer' },
+      EtatDossierResult: { type: 'array', items: ref('EtatDossier') },
+    },
+  },
+  FluxEtatsDossiers: {
+    type: 'object',
+    required: ['count', 'EtatDossierResult', 'curseurSuivant', 'plusDeResultats'],
+    properties: {
+      count: { type: 'integer' },
+      EtatDossierResult: { type: 'array', items: ref('EtatDossier') },
+      curseurSuivant: { type: 'string', description: 'À passer en `depuis` à l’appel suivant' },
+      plusDeResultats: { type: 'boolean', description: 'Vrai quand la page est pleine : rappeler tout de suite' },
+    },
+  },
+  Historique: {
+    type: 'object',
+    required: ['numeroInterne', 'etat', 'historique'],
+    properties: {
+      numeroInterne: { type: 'string' },
+      etat: ref('EtatDossierCode'),
+      historique: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['evenement', 'etat', 'date', 'acteur'],
+          properties: {
+            evenement: { type: 'string' },
+            etat: ref('EtatDossierCode'),
+            date: { type: 'string', format: 'date-time' },
+            acteur: { type: 'string' },
+            commentaire: { type: ['string', 'null'] },
+          },
+        },
+      },
+    },
+  },
+  NouvelleCle: {
+    type: 'object',
+    required: ['siren'],
+    properties: {
+      siren: { type: 'string', pattern: '^[0-9]{9}$' },
+      uai: { type: 'string', pattern: '^[0-9]{7}[A-Za-z]$' },
+      libelle: { type: 'string', maxLength: 200 },
+      dateFinValidite: { type: 'string', format: 'date' },
+    },
+  },
+  Cle: {
+    type: 'object',
+    required: ['id', 'role', 'prefixe'],
+    properties: {
+      id: { type: 'string' },
+      role: { type: 'string', enum: ['cfa', 'opco'] },
+      siren: { type: ['string', 'null'] },
+      uai: { type: ['string', 'null'] },
+      libelle: { type: ['string', 'null'] },
+      prefixe: { type: 'string' },
+      dateFinValidite: { type: ['string', 'null'], format: 'date' },
+      revoqueeLe: { type: ['string', 'null'], format: 'date-time' },
+      creeeLe: { type: 'string', format: 'date-time' },
+    },
+  },
+  ConventionDeposee: {
+    type: 'object',
+    required: ['numeroInterneConvention', 'numeroInterneDocument', 'avertissements'],
+    properties: {
+      numeroInterneConvention: { type: 'string', pattern: '^[0-9]{12}$' },
+      numeroInterneDocument: { type: 'string', pattern: '^[0-9]{12}$', description: 'Le fichier de la convention (document CONVENTION_FORMATION du dossier)' },
+      avertissements: { type: 'array', items: ref('Erreur'), description: 'Écarts avec le dossier (employeur, dates) ou dossier déjà engagé : non bloquants' },
+    },
+  },
+  DocumentDepose: {
+    type: 'object',
+    required: ['numeroInterneDocument', 'sha256', 'typeMime', 'taille'],
+    properties: {
+      numeroInterneDocument: { type: 'string', pattern: '^[0-9]{12}$' },
+      sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      typeMime: { type: 'string', enum: ['application/pdf', 'image/jpeg', 'image/png'] },
+      taille: { type: 'integer', description: 'Taille en octets' },
+    },
+  },
+  ListeDocuments: {
+    type: 'object',
+    required: ['count', 'documents'],
+    properties: {
+      count: { type: 'integer' },
+      documents: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['numeroInterneDocument', 'typeFichier', 'typeMime', 'taille', 'sha256', 'nomFichier', 'deposeLe', 'objets'],
+          properties: {
+            numeroInterneDocument: { type: 'string' },
+            typeFichier: { type: 'string' },
+            typeMime: { type: 'string' },
+            taille: { type: 'integer' },
+            sha256: { type: 'string' },
+            nomFichier: { type: ['string', 'null'] },
+            deposeLe: { type: 'string', format: 'date-time' },
+            objets: { type: 'array', items: { type: 'object', required: ['typeObjet', 'idObjet'], properties: { typeObjet: { type: 'string' }, idObjet: { type: 'string' } } } },
+            cfaSiren: { type: 'string', description: 'Back-office seulement' },
+            editeur: { type: ['string', 'null'], description: 'Back-office seulement' },
+          },
+        },
+      },
+    },
+  },
+  SimulationRemuneration: {
+    type: 'object',
+    required: ['periodes'],
+    properties: {
+      periodes: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['ordre', 'dateDebut', 'dateFin', 'anneeContrat', 'age', 'tauxMinimal', 'typeSalaire', 'baseMensuelle', 'salaireBrutMensuel'],
+          properties: {
+            ordre: { type: 'string', description: 'Année de contrat puis partie de l’année (1.1, 1.2, 2.1…)' },
+            dateDebut: { type: 'string', format: 'date' },
+            dateFin: { type: 'string', format: 'date' },
+            anneeContrat: { type: 'integer' },
+            age: { type: 'integer', description: 'Âge au début de la période' },
+            tauxMinimal: { type: 'number', description: 'Minimum légal, en % de la base' },
+            typeSalaire: { type: 'string', enum: ['SMIC', 'SMC'] },
+            baseMensuelle: { type: 'number', description: 'SMIC mensuel (35 h) en vigueur au début de la période, ou SMC, en euros' },
+            salaireBrutMensuel: { type: 'number', description: 'Salaire brut mensuel minimal, en euros (arrondi au centime supérieur)' },
+          },
+        },
+      },
+    },
+  },
+  EtatFactureCode: { type: 'string', enum: ['TRANSMIS', 'EN_ATTENTE_MISE_EN_CONFORMITE', 'VALIDEE', 'REJETEE', 'REGLE_PARTIELLEMENT', 'REGLE'] },
+  FactureDeposee: {
+    type: 'object',
+    required: ['numeroInterneFacture', 'numeroInterneDocument'],
+    properties: { numeroInterneFacture: { type: 'string' }, numeroInterneDocument: { type: 'string', description: 'Le PDF, document FACTURE de la facture' } },
+  },
+  MontantDossier: {
+    type: 'object',
+    required: ['numeroInterneDossier', 'numeroExterneDossier', 'montant'],
+    properties: { numeroInterneDossier: { type: 'string' }, numeroExterneDossier: { type: 'string' }, montant: { type: 'number', description: 'En euros' } },
+  },
+  EtatFacture: {
+    type: 'object',
+    description: 'Une facture dans GET /v2/factures/etats (norme §5.7)',
+    required: ['numeroInterneFacture', 'referenceFactureCFA', 'montantFacture', 'etatFacture', 'referenceVirement', 'dateReglement', 'commentaire', 'organismeFormation', 'dossiers'],
+    properties: {
+      numeroInterneFacture: { type: 'string' },
+      referenceFactureCFA: { type: 'string', description: 'Le `numero` de la facture du CFA' },
+      montantFacture: { type: 'number' },
+      etatFacture: ref('EtatFactureCode'),
+      referenceVirement: { type: ['string', 'null'], description: 'Du dernier règlement' },
+      dateReglement: { type: ['string', 'null'], format: 'date' },
+      commentaire: { type: ['string', 'null'], description: 'Dernier commentaire d’état (mise en conformité demandée, motif de rejet)' },
+      organismeFormation: { type: 'object', required: ['siret', 'IBAN'], properties: { siret: { type: 'string' }, IBAN: { type: 'string' } } },
+      dossiers: { type: 'array', items: ref('MontantDossier') },
+    },
+  },
+  PageEtatsFactures: {
+    type: 'object',
+    required: ['total', 'count', 'page', 'factures'],
+    properties: { total: { type: 'integer' }, count: { type: 'integer' }, page: { type: 'integer' }, factures: { type: 'array', items: ref('EtatFacture') } },
+  },
+  FluxEtatsFactures: {
+    type: 'object',
+    required: ['count', 'factures', 'curseurSuivant', 'plusDeResultats'],
+    properties: {
+      count: { type: 'integer' },
+      factures: { type: 'array', items: ref('EtatFacture') },
+      curseurSuivant: { type: 'string', description: 'À passer en `depuis` à l’appel suivant' },
+      plusDeResultats: { type: 'boolean' },
+    },
+  },
+  FactureDetail: {
+    allOf: [ref('EtatFacture'), {
+      type: 'object',
+      required: ['montantRegle', 'dateEmission', 'lignes', 'historique'],
+      properties: {
+        montantRegle: { type: 'number' },
+        dateEmission: { type: 'string', format: 'date' },
+        estCertificatRealisation: { type: 'boolean' },
+        corrections: { type: 'integer', description: 'Nombre de corrections reçues' },
+        recueLe: { type: 'string', format: 'date-time' },
+        dateMiseAJour: { type: 'string', format: 'date-time' },
+        lignes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              numeroInterneDossier: { type: 'string' }, numeroExterneDossier: { type: 'string' }, numeroEcheance: { type: 'integer' }, codificationEcheance: { type: 'string' },
+              natureLigne: { type: 'string' }, quantite: { type: 'integer' }, montant: { type: 'number' }, montantRegle: { type: 'number' },
+            },
+          },
+        },
+        historique: { type: 'array', items: { type: 'object', properties: { evenement: { type: 'string' }, etat: ref('EtatFactureCode'), date: { type: 'string', format: 'date-time' }, acteur: { type: 'string' }, commentaire: { type: ['string', 'null'] } } } },
+      },
+    }],
+  },
+  CertificatDepose: {
+    type: 'object',
+    required: ['numeroInterneCertificat', 'numeroInterneDocument'],
+    properties: { numeroInterneCertificat: { type: 'string' }, numeroInterneDocument: { type: ['string', 'null'], description: 'Null sans fichier' } },
+  },
+  Reglement: {
+    type: 'object',
+    required: ['idReglement', 'referenceVirement', 'dateReglement', 'montant', 'factures'],
+    properties: {
+      idReglement: { type: 'string' },
+      referenceVirement: { type: 'string' },
+      dateReglement: { type: 'string', format: 'date' },
+      montant: { type: 'number' },
+      factures: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['numeroInterneFacture', 'referenceFactureCFA', 'etatFacture', 'montant', 'dossiers'],
+          properties: {
+            numeroInterneFacture: { type: 'string' }, referenceFactureCFA: { type: 'string' }, etatFacture: ref('EtatFactureCode'), montant: { type: 'number', description: 'Part du virement sur cette facture' },
+            dossiers: { type: 'array', items: ref('MontantDossier') },
+          },
+        },
+      },
+    },
+  },
+  PageReglements: {
+    type: 'object',
+    required: ['total', 'count', 'page', 'reglements'],
+    properties: { total: { type: 'integer' }, count: { type: 'integer' }, page: { type: 'integer' }, reglements: { type: 'array', items: ref('Reglement') } },
+  },
+  ReglementEnregistre: {
+    allOf: [ref('Reglement'), {
+      type: 'object',
+      required: ['etatsFactures'],
+      properties: { etatsFactures: { type: 'array', items: { type: 'object', properties: { numeroInterneFacture: { type: 'string' }, etatFacture: ref('EtatFactureCode'), montantFacture: { type: 'number' }, montantRegle: { type: 'number' } } } } },
+    }],
+  },
+  Remboursement: {
+    type: 'object',
+    required: ['idRemboursement', 'numeroInterneDossier', 'numeroExterneDossier', 'montant', 'cause', 'etat'],
+    properties: {
+      idRemboursement: { type: 'string' },
+      numeroInterneDossier: { type: 'string' },
+      numeroExterneDossier: { type: 'string' },
+      montant: { type: 'number' },
+      cause: { type: 'string', enum: ['TROP_PERCU_RUPTURE'] },
+      etat: { type: 'string', enum: ['A_REGULARISER', 'DECLARE', 'RECU'] },
+      mode: { type: ['string', 'null'], enum: ['VIREMENT', 'AVOIR_DEDUCTION', null] },
+      referenceAvoir: { type: ['string', 'null'] },
+      commentaire: { type: ['string', 'null'] },
+      dateCreation: { type: 'string', format: 'date-time' },
+      dateDeclaration: { type: ['string', 'null'], format: 'date-time' },
+      dateReception: { type: ['string', 'null'], format: 'date-time' },
+    },
+  },
+  PageRemboursements: {
+    type: 'object',
+    required: ['total', 'count', 'page', 'remboursements'],
+    properties: { total: { type: 'integer' }, count: { type: 'integer' }, page: { type: 'integer' }, remboursements: { type: 'array', items: ref('Remboursement') } },
+  },
+  RuptureDeclaree: {
+    type: 'object',
+    required: ['numeroInterne', 'numeroExterne', 'etat', 'dateRupture', 'engagement', 'tropPercu', 'remboursement'],
+    properties: {
+      numeroInterne: { type: 'string' },
+      numeroExterne: { type: 'string' },
+      etat: ref('EtatDossierCode'),
+      dateRupture: { type: 'string', format: 'date' },
+      motif: { type: 'string' },
+      initiative: { type: 'string' },
+      engagement: { type: ['number', 'null'], description: 'Montant dû après recalcul, en euros' },
+      tropPercu: { type: 'number' },
+      remboursement: { oneOf: [ref('Remboursement'), { type: 'null' }] },
+    },
+  },
+  CleCreee: { allOf: [ref('Cle'), { type: 'object', required: ['cle'], properties: { cle: { type: 'string', description: 'La clé, affichée une seule fois' } } }] },
+};

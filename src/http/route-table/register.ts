@@ -1,0 +1,151 @@
+/**
+ * Registers the route table on express: for each declared route and version, authentication by
+ * role, body parsing by kind, validation of path, query and body (compiled once, here), the
+ * Idempotency-Key store when declared, then the handler with its typed input. Nothing answers that
+ * is not declared.
+ */
+import express, { type RequestHandler, type Router } from 'express';
+import { countBySection } from '../../domain/cerfa/validate.js';
+import { validateAgainst, validateDossierRequest } from '../../domain/cerfa/schema-validation.js';
+import type { Violation } from '../../domain/violation.js';
+import { errors } from '../errors.js';
+import { authenticateBearer, authenticateKey } from '../middleware/auth.js';
+import { requireJsonBody } from '../middleware/error-handler.js';
+import { idempotency } from '../middleware/idempotency.js';
+import { readUpload } from '../multipart.js';
+import {
+  concretePaths, type BodyDeclaration, type HandlerContext, type RouteDeclaration, type RouteDeps, type UploadInput, type Version,
+} from './declaration.js';
+import { compileParameters } from './parameters.js';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/** `/back-office/v1/dossiers/{numeroInterne}` → `/back-office/v1/dossiers/:numeroInterne`. */
+export function expressPath(path: string): string {
+  return path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
+}
+
+interface Parsers {
+  json: RequestHandler;
+  fileJson: RequestHandler;
+  csv: RequestHandler;
+  form: RequestHandler;
+}
+
+function parsers(deps: RouteDeps): Parsers {
+  const { jsonBodyLimitBytes, fileSizeLimitBytes } = deps.config;
+  return {
+    json: express.json({ limit: jsonBodyLimitBytes, type: JSON_TYPES }),
+    // Inline base64 files (`_files`) need room for the file limit + 4/3 of encoding.
+    fileJson: express.json({ limit: Math.ceil((fileSizeLimitBytes * 4) / 3) + jsonBodyLimitBytes, type: JSON_TYPES }),
+    csv: express.text({ type: ['text/csv', 'text/plain'], limit: '5mb' }),
+    form: express.urlencoded({ extended: false, limit: '8kb' }),
+  };
+}
+
+const requireText: RequestHandler = (req, _res, next) => {
+  if (typeof req.body !== 'string') throw errors.unsupportedMediaType('text/csv');
+  next();
+};
+
+function bodyParser(body: BodyDeclaration | undefined, p: Parsers): RequestHandler[] {
+  switch (body?.kind) {
+    case undefined:
+      return [];
+    case 'json':
+      return [requireJsonBody, body.withFiles ? p.fileJson : p.json];
+    case 'upload':
+      return [p.fileJson];
+    case 'csv':
+      return [p.csv, requireText];
+    case 'form':
+      return [p.form];
+  }
+}
+
+function authentication(declaration: RouteDeclaration, deps: RouteDeps): RequestHandler[] {
+  const bearer = authenticateBearer(deps.db, deps.config.requireBearer && declaration.role === 'cfa');
+  switch (declaration.role) {
+    case 'cfa':
+    case 'opco':
+      return [authenticateKey(deps.keys, declaration.role), bearer];
+    case 'public':
+      return declaration.checksBearer ? [authenticateBearer(deps.db, false)] : [];
+  }
+}
+
+function bodyViolations(body: BodyDeclaration, data: unknown): { violations: Violation[]; extensions?: Record<string, unknown> } {
+  if (body.kind !== 'json') return { violations: [] };
+  if (body.cerfa) {
+    const violations = validateDossierRequest(data);
+    return { violations, extensions: { erreursParSection: countBySection(violations), avertissements: [] } };
+  }
+  return { violations: validateAgainst(`${body.schema}.schema.json`, data, '', () => body.section ?? 'requete') };
+}
+
+/** The declared route's handler chain, after authentication and body parsing. */
+function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version | undefined): RequestHandler {
+  const readPath = compileParameters(declaration.pathParams);
+  const readQuery = compileParameters(declaration.query);
+  const body = declaration.body;
+  return async (req, res) => {
+    const path = readPath(req.params);
+    const query = readQuery(req.query);
+    const violations = [...path.violations, ...query.violations];
+    let upload: UploadInput<unknown> | undefined;
+    let extensions: Record<string, unknown> | undefined;
+    if (body?.kind === 'json' && violations.length === 0) {
+      const checked = bodyViolations(body, req.body);
+      violations.push(...checked.violations);
+      extensions = checked.extensions;
+    }
+    if (violations.length) throw errors.validation(violations, extensions);
+    if (body?.kind === 'upload') {
+      const read = await readUpload(req, {
+        jsonPart: body.part, base64Key: body.base64Key, section: body.section,
+        fileSizeLimitBytes: deps.config.fileSizeLimitBytes, fieldSizeLimitBytes: deps.config.jsonBodyLimitBytes,
+      });
+      const multipart = read.rootPointer !== '';
+      const envelope = !multipart && body.jsonEnvelope ? body.jsonEnvelope : undefined;
+      const data = envelope ? (read.data as Record<string, unknown>)[envelope] : read.data;
+      const rootPointer = envelope ? `/${envelope}` : read.rootPointer;
+      const uploadViolations = validateAgainst(`${body.schema}.schema.json`, data, rootPointer, () => body.section);
+      if (uploadViolations.length) throw errors.validation(uploadViolations);
+      upload = { data, file: read.file, rootPointer, filePointer: multipart ? '/fichier' : `/_files/${body.base64Key}` };
+    }
+    const context: HandlerContext = {
+      req, res, deps, version,
+      get caller() {
+        if (!req.caller) throw errors.forbidden('CLE_API_NON_HABILITEE', 'Clé requise.');
+        return req.caller;
+      },
+    };
+    const input = {
+      path: path.values, query: query.values, body: req.body as unknown, upload, text: body?.kind === 'csv' ? req.body : undefined,
+    };
+    // The handler's input type is generated from the same declaration that compiled these validators.
+    const result = await declaration.handler(input as never, context);
+    if (result !== undefined && !res.headersSent) res.json(result);
+  };
+}
+
+export function registerRoutes(router: Router, table: readonly RouteDeclaration[], deps: RouteDeps): void {
+  const bodyParsers = parsers(deps);
+  for (const declaration of table) {
+    for (const { path, version } of concretePaths(declaration)) {
+      const remember: RequestHandler = (_req, res, next) => {
+        res.locals.route = { declaration, path };
+        next();
+      };
+      router[declaration.method](
+        expressPath(path),
+        remember,
+        ...(declaration.unlimited ? [] : [deps.rateLimit]),
+        ...authentication(declaration, deps),
+        ...bodyParser(declaration.body, bodyParsers),
+        ...(declaration.idempotent ? [idempotency(deps.db)] : []),
+        invoke(declaration, deps, version),
+      );
+    }
+  }
+}

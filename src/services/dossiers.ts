@@ -1,0 +1,106 @@
+/**
+ * Dossier use cases of the norm for a CFA: transmit a CERFA, read one or several, list states (pages
+ * or feed), read the history. Every read is scoped to the CFA: another CFA's dossier is refused
+ * exactly like a missing one.
+ */
+import type { Knex } from 'knex';
+import {
+  changesSince, createDossier, findDossier, findDossiers, historyOf, pageOfEtats,
+  type CreatedDossier, type DossierRow, type EtatItem, type HistoryRow,
+} from '../db/dossiers.js';
+import type { Cursor } from '../db/feed.js';
+import { loadFinancing, type FinancingRows } from '../db/financing.js';
+import { canonicalHash } from '../domain/canonical-json.js';
+import type { Cerfa } from '../domain/cerfa/types.js';
+import { checkCerfa, countBySection } from '../domain/cerfa/validate.js';
+import { parisDate } from '../domain/dates.js';
+import { refuse } from '../domain/refusal.js';
+import { sha256Hex } from '../domain/secrets.js';
+import type { Violation } from '../domain/violation.js';
+import { assertOwnSiret, type CfaActor } from './actor.js';
+
+/** Identity of the apprentice for duplicate detection: NIR, else birth name + first name + birth date. */
+export function apprenticeKey(cerfa: Cerfa): string {
+  const a = cerfa.apprenti;
+  const identity = a.nir
+    ? `nir:${a.nir.slice(0, 13).toUpperCase()}`
+    : `id:${a.nom.trim().toLocaleLowerCase('fr')}|${a.prenom.trim().toLocaleLowerCase('fr')}|${a.dateNaissance}`;
+  return sha256Hex(identity);
+}
+
+export interface Transmission {
+  /** `replayed`: the same payload was already stored (a retry): its dossier is returned. */
+  outcome: 'created' | 'replayed';
+  dossier: CreatedDossier;
+  avertissements: Violation[];
+}
+
+/** Checks a schema-valid CERFA's business rules and stores it as TRANSMIS / API_CFA. */
+export async function transmitDossier(db: Knex, cfa: CfaActor, raw: Record<string, unknown>, now: Date): Promise<Transmission> {
+  const check = checkCerfa(raw, parisDate(now));
+  if (!check.ok) {
+    throw refuse.invalid(check.erreurs, { extensions: { erreursParSection: countBySection(check.erreurs), avertissements: check.avertissements } });
+  }
+  const { cerfa, avertissements } = check;
+  assertOwnSiret(cerfa.organismeFormation.siret, cfa, '/cerfa/organismeFormation/siret', "de l'organisme de formation");
+  const outcome = await createDossier(db, {
+    cfaSiren: cfa.siren,
+    cerfa: raw,
+    empreinteContenu: canonicalHash(raw),
+    cleApprenti: apprenticeKey(cerfa),
+    employeurSiret: cerfa.employeur.siret,
+    dateDebutContrat: cerfa.contrat.dateDebutContrat,
+    typeContratApp: cerfa.contrat.typeContratApp,
+    cleId: cfa.keyId,
+    ...cfa.editor,
+    acteur: cfa.acteur,
+  }, now, cfa.author);
+  if (outcome.kind === 'same-contract') {
+    throw refuse.conflict(
+      'CONTRAT_DEJA_TRANSMIS',
+      `Un contrat pour cet apprenti, cet employeur et cette date de début a déjà été transmis (dossier ${outcome.numeroInterne}). Pour le modifier, transmettez un avenant (types 31 à 38).`,
+      { extensions: { numeroInterne: outcome.numeroInterne } },
+    );
+  }
+  return { outcome: outcome.kind === 'same-payload' ? 'replayed' : 'created', dossier: outcome.dossier, avertissements };
+}
+
+/** The CFA's dossier, or a 404-like refusal. */
+export async function ownDossier(db: Knex, cfa: Pick<CfaActor, 'siren'>, numeroInterne: string): Promise<DossierRow> {
+  const row = await findDossier(db, cfa.siren, numeroInterne);
+  if (!row) throw refuse.notFound('DOSSIER_INTROUVABLE', `Aucun dossier ${numeroInterne} pour ce CFA.`);
+  return row;
+}
+
+export interface DossierWithFinancing {
+  dossier: DossierRow;
+  financing: FinancingRows | undefined;
+}
+
+export async function readDossier(db: Knex, cfa: Pick<CfaActor, 'siren'>, numeroInterne: string): Promise<DossierWithFinancing> {
+  const dossier = await ownDossier(db, cfa, numeroInterne);
+  return { dossier, financing: await loadFinancing(db, dossier.id) };
+}
+
+export async function readDossiers(db: Knex, cfa: Pick<CfaActor, 'siren'>, numerosInternes: string[]): Promise<DossierWithFinancing[]> {
+  const rows = await findDossiers(db, cfa.siren, numerosInternes);
+  return Promise.all(rows.map(async (dossier) => ({ dossier, financing: await loadFinancing(db, dossier.id) })));
+}
+
+export interface EtatsFilter {
+  etat?: string | undefined;
+  origine?: string | undefined;
+}
+
+export function pageOfDossierStates(db: Knex, cfa: Pick<CfaActor, 'siren'>, page: number, size: number, filter: EtatsFilter): Promise<{ total: number; items: EtatItem[] }> {
+  return pageOfEtats(db, cfa.siren, { page, size, ...filter });
+}
+
+export function dossierStatesSince(db: Knex, cfa: Pick<CfaActor, 'siren'>, cursor: Cursor, size: number, filter: EtatsFilter): Promise<EtatItem[]> {
+  return changesSince(db, cfa.siren, cursor, size, filter);
+}
+
+export async function dossierHistory(db: Knex, cfa: Pick<CfaActor, 'siren'>, numeroInterne: string): Promise<{ dossier: DossierRow; history: HistoryRow[] }> {
+  const dossier = await ownDossier(db, cfa, numeroInterne);
+  return { dossier, history: await historyOf(db, dossier.id) };
+}
