@@ -23,6 +23,7 @@ export interface DossierRow {
   mise_en_conformite: boolean;
   cerfa: Record<string, unknown>;
   empreinte_contenu: string;
+  employeur_siret: string;
   type_contrat_app: number;
   recu_le: Date;
   mis_a_jour_le: Date;

@@ -7,10 +7,9 @@
  */
 import type { Knex } from 'knex';
 import {
-  mouvementsDepot, mouvementsLiberation, NATURES_FRAIS, verifierFacture,
+  mouvementsLiberation, NATURES_FRAIS,
   type DossierSuivi, type EcheanceSuivie, type FactureDemandee, type FraisSuivi, type LigneEnCompte, type Mouvement, type NatureFraisLigne, type NatureLigne,
 } from '../domain/invoicing/index.js';
-import type { IsoDate } from '../domain/financing/index.js';
 import { planFactureTransition, transitionsFacturePossibles, type EtatFacture } from '../domain/lifecycle/index.js';
 import type { Violation } from '../domain/violation.js';
 import { assignRanks, changesAfter, currentTransaction, highestRank, type Cursor } from './feed.js';
@@ -107,7 +106,7 @@ export async function historiser(trx: Knex.Transaction, factureId: string, h: { 
 }
 
 /** Records a change of an invoice: next change number of the CFA's feed, then the update. */
-export async function changerFacture(trx: Knex.Transaction, f: FactureRow, changes: Record<string, unknown>): Promise<FactureRow> {
+export async function updateFacture(trx: Knex.Transaction, f: FactureRow, changes: Record<string, unknown>): Promise<FactureRow> {
   const [updated] = (await trx('factures').where({ id: f.id }).update({ ...changes, xid_modif: currentTransaction(trx), mis_a_jour_le: trx.fn.now() }).returning('*')) as FactureRow[];
   if (!updated) throw new Error('facture vanished');
   return updated;
@@ -216,7 +215,8 @@ export async function suiviDossiers(trx: Knex.Transaction, siren: string, refs: 
 
 // -------------------------------------------------------------------------------- documents
 
-type Fichier = Omit<NewDocument, 'cfaSiren' | 'typeFichier' | 'objets'>;
+/** The file stored with an invoice or a certificat. */
+export type Fichier = Omit<NewDocument, 'cfaSiren' | 'typeFichier' | 'objets'>;
 
 /** Stores a file on `objets` (or reuses the document already holding that very file). */
 export async function stockerFichier(trx: Knex.Transaction, cfaSiren: string, typeFichier: TypeFichier, fichier: Fichier, objets: ObjetRef[]): Promise<{ id: string; numero_interne: string }> {
@@ -227,123 +227,64 @@ export async function stockerFichier(trx: Knex.Transaction, cfaSiren: string, ty
 
 // ---------------------------------------------------------------------------------- deposit
 
-export interface NouvelleFacture {
-  cfaSiren: string;
-  facture: FactureDemandee;
-  /** The `facture` JSON as sent. */
-  contenu: Record<string, unknown>;
-  fichier: Fichier;
-  cleId: string;
-  editeur: string | null;
-  logiciel: string | null;
-  version: string | null;
-  acteur: string;
-  aujourdHui: IsoDate;
+/** The CFA's invoice, locked FOR UPDATE (another CFA's is not found). */
+export async function lockFacture(trx: Knex.Transaction, siren: string, numeroInterne: string): Promise<FactureRow | undefined> {
+  return (await trx('factures').where({ cfa_siren: siren, numero_interne: numeroInterne }).forUpdate().first()) as FactureRow | undefined;
 }
 
-export type DepotOutcome =
-  | { ok: true; facture: FactureRow; numeroInterneDocument: string; corrigee: boolean }
-  | { ok: false; violations: Violation[] };
+export async function deleteLignes(trx: Knex.Transaction, factureId: string): Promise<void> {
+  await trx('factures_lignes').where({ facture_id: factureId }).delete();
+}
 
-const CHAMP_CORRIGEE = '/facture/numeroInterneFactureCorrigee';
+/** Whether the CFA already has an invoice with this number (other than `exceptId`, the one being corrected). */
+export async function isNumeroFactureUsed(trx: Knex.Transaction, siren: string, numero: string, exceptId?: string): Promise<boolean> {
+  const q = trx('factures').where({ cfa_siren: siren, numero });
+  if (exceptId !== undefined) q.whereNot({ id: exceptId });
+  return Boolean(await q.first('id'));
+}
 
-/**
- * Records an invoice — or, with `numeroInterneFactureCorrigee`, the corrected content of an invoice
- * awaiting correction — in one transaction: the corrected invoice's amounts are released first,
- * then every check runs against the locked échéancier; on success the lines are stored and their
- * amounts move to "en cours d'instruction". On any failure nothing is written.
- */
-export async function deposerFacture(db: Knex, input: NouvelleFacture, afterWrite?: (trx: Knex.Transaction, f: FactureRow) => Promise<void>): Promise<DepotOutcome> {
-  const f = input.facture;
-  try {
-    return await db.transaction(async (trx): Promise<DepotOutcome> => {
-      const prealables: Violation[] = [];
-      let corrigee: FactureRow | undefined;
-      if (f.numeroInterneFactureCorrigee) {
-        const old = (await trx('factures').where({ cfa_siren: input.cfaSiren, numero_interne: f.numeroInterneFactureCorrigee }).forUpdate().first()) as FactureRow | undefined;
-        if (!old) {
-          prealables.push({ code: 'FACTURE_INCONNUE', description: `Aucune facture ${f.numeroInterneFactureCorrigee} pour ce CFA.`, champ: CHAMP_CORRIGEE, section: 'facture' });
-        } else if (!planFactureTransition(old.etat, { vers: 'TRANSMIS' }).ok) {
-          prealables.push({ code: 'CORRECTION_NON_DEMANDEE', description: `La facture ${old.numero_interne} est à l'état ${old.etat} : seule une facture en attente de mise en conformité (EN_ATTENTE_MISE_EN_CONFORMITE) peut être corrigée.`, champ: CHAMP_CORRIGEE, section: 'facture' });
-        } else {
-          corrigee = old;
-          const anciennes = await lignesDe(trx, old.id);
-          await appliquerMouvements(trx, mouvementsLiberation(enCompte(anciennes)));
-          await trx('factures_lignes').where({ facture_id: old.id }).delete();
-        }
-      }
-      const refs = f.lignes.flatMap((l) => [l.numeroDossier, l.numeroInterneDossier].filter((r): r is string => r !== undefined));
-      const dossiers = await suiviDossiers(trx, input.cfaSiren, refs);
-      const homonyme = trx('factures').where({ cfa_siren: input.cfaSiren, numero: f.numero });
-      if (corrigee) homonyme.whereNot({ id: corrigee.id });
-      const numeroDejaUtilise = Boolean(await homonyme.first('id'));
-      const violations = [...prealables, ...verifierFacture(f, { dossiers, numeroDejaUtilise, aujourdHui: input.aujourdHui })];
-      if (violations.length) throw new Refus(violations);
+/** The columns a deposit (or a correction) writes. */
+export interface FactureColumns {
+  numero: string;
+  etat: EtatFacture;
+  commentaire: null;
+  date_emission: string;
+  montant_total_centimes: number;
+  montant_regle_centimes: number;
+  siret_emetteur: string;
+  iban_emetteur: string;
+  est_certificat_realisation: boolean;
+  /** The `facture` JSON as sent, serialized. */
+  contenu: string;
+  cle_id: string;
+  editeur: string | null;
+  logiciel: string | null;
+  version_logiciel: string | null;
+}
 
-      const colonnes = {
-        numero: f.numero,
-        etat: 'TRANSMIS',
-        commentaire: null,
-        date_emission: f.dateEmission,
-        montant_total_centimes: f.montantTotalCents,
-        montant_regle_centimes: 0,
-        siret_emetteur: f.siretEmetteur,
-        iban_emetteur: f.ibanEmetteur,
-        est_certificat_realisation: f.estCertificatRealisation,
-        contenu: JSON.stringify(input.contenu),
-        cle_id: input.cleId,
-        editeur: input.editeur,
-        logiciel: input.logiciel,
-        version_logiciel: input.version,
-      };
-      let facture: FactureRow;
-      if (corrigee) {
-        facture = await changerFacture(trx, corrigee, { ...colonnes, corrections: corrigee.corrections + 1 });
-        await historiser(trx, facture.id, { evenement: 'CORRECTION', etat: 'TRANSMIS', acteur: input.acteur, commentaire: 'Facture corrigée par le CFA' });
-      } else {
-        let created: FactureRow | undefined;
-        for (let attempt = 0; attempt < 3 && !created; attempt += 1) {
-          [created] = (await trx('factures')
-            .insert({ ...colonnes, numero_interne: newNumeroInterne(), cfa_siren: input.cfaSiren })
-            .onConflict('numero_interne')
-            .ignore()
-            .returning('*')) as FactureRow[];
-        }
-        if (!created) throw new Error('could not allocate a numéro interne de facture');
-        facture = created;
-        await historiser(trx, facture.id, { evenement: 'ETAT', etat: 'TRANSMIS', acteur: input.acteur, commentaire: 'Transmise par API CFA' });
-      }
-
-      const lignes = f.lignes.map((l) => {
-        const dossier = dossiers.get(l.numeroInterneDossier ?? l.numeroDossier ?? '');
-        const echeance = dossier?.echeances.find((e) => e.numero === l.numeroEcheance);
-        if (!dossier || !echeance) throw new Error('checked line without dossier or échéance');
-        return {
-          facture_id: facture.id,
-          rang: l.index,
-          dossier_id: dossier.id,
-          numero_echeance: l.numeroEcheance,
-          codification: echeance.codification,
-          nature: l.nature,
-          quantite: l.quantite,
-          montant_centimes: l.montantCents,
-        };
-      });
-      const inserees = (await trx('factures_lignes').insert(lignes).returning('*')) as LigneRow[];
-      await appliquerMouvements(trx, mouvementsDepot(enCompte(inserees)));
-
-      const document = await stockerFichier(trx, input.cfaSiren, 'FACTURE', input.fichier, [{ typeObjet: 'FACTURE', idObjet: facture.numero_interne }]);
-      [facture] = (await trx('factures').where({ id: facture.id }).update({ document_id: document.id }).returning('*')) as [FactureRow];
-      if (afterWrite) await afterWrite(trx, facture);
-      return { ok: true, facture, numeroInterneDocument: document.numero_interne, corrigee: Boolean(corrigee) };
-    });
-  } catch (err) {
-    if (err instanceof Refus) return { ok: false, violations: err.violations };
-    if (isUniqueViolation(err, 'cfa_siren_numero')) {
-      return { ok: false, violations: [{ code: 'NUMERO_FACTURE_DEJA_UTILISE', description: `Le CFA a déjà transmis une facture numéro ${f.numero}.`, champ: '/facture/numero', section: 'facture' }] };
-    }
-    throw err;
+/** A new invoice of the CFA, under a fresh numéro interne. */
+export async function insertFacture(trx: Knex.Transaction, siren: string, colonnes: FactureColumns): Promise<FactureRow> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const [created] = (await trx('factures')
+      .insert({ ...colonnes, numero_interne: newNumeroInterne(), cfa_siren: siren })
+      .onConflict('numero_interne')
+      .ignore()
+      .returning('*')) as FactureRow[];
+    if (created) return created;
   }
+  throw new Error('could not allocate a numéro interne de facture');
+}
+
+export type NewLigne = Omit<LigneRow, 'id' | 'montant_centimes' | 'montant_regle_centimes'> & { montant_centimes: number };
+
+export async function insertLignes(trx: Knex.Transaction, lignes: readonly NewLigne[]): Promise<LigneRow[]> {
+  return (await trx('factures_lignes').insert(lignes).returning('*')) as LigneRow[];
+}
+
+export async function setFactureDocument(trx: Knex.Transaction, factureId: string, documentId: string): Promise<FactureRow> {
+  const [updated] = (await trx('factures').where({ id: factureId }).update({ document_id: documentId }).returning('*')) as FactureRow[];
+  if (!updated) throw new Error('facture vanished');
+  return updated;
 }
 
 // ------------------------------------------------------------------------------ transitions
@@ -384,7 +325,7 @@ export async function moveFacture(
       await appliquerMouvements(trx, mouvementsLiberation(enCompte(await lignesDe(trx, f.id))));
     }
     const commentaire = request.commentaire?.trim() || null;
-    const updated = await changerFacture(trx, f, { etat: request.vers, commentaire });
+    const updated = await updateFacture(trx, f, { etat: request.vers, commentaire });
     await historiser(trx, f.id, { evenement: 'ETAT', etat: request.vers, acteur: actor.acteur, commentaire });
     if (afterChange) await afterChange(trx, updated);
     return { ok: true, facture: updated };
@@ -393,93 +334,45 @@ export async function moveFacture(
 
 // ------------------------------------------------------------------------------- certificats
 
-export interface NouveauCertificat {
-  cfaSiren: string;
-  dossier: { id: string; numero_interne: string };
-  numeroEcheance: number;
-  codification?: string;
-  numeroInterneFacture?: string;
-  typeCertificat: string;
-  contenu: Record<string, unknown>;
-  fichier?: Fichier;
-  acteur: string;
-  /** What the route already refused (employer, file): listed first, with the database checks. */
-  prealables?: Violation[];
+/** The codification of a dossier's échéance, when the échéance exists. */
+export async function codificationOfEcheance(trx: Knex.Transaction, dossierId: string, numero: number): Promise<string | undefined> {
+  const e = (await trx('echeances').where({ dossier_id: dossierId, numero }).first('codification')) as { codification: string } | undefined;
+  return e?.codification;
 }
 
-export type CertificatOutcome =
-  | { ok: true; numeroInterneCertificat: string; numeroInterneDocument: string | null; factureRetransmise: boolean }
-  | { ok: false; violations: Violation[] };
+/** Whether the invoice carries a line on the dossier. */
+export async function factureCoversDossier(trx: Knex.Transaction, factureId: string, dossierId: string): Promise<boolean> {
+  return Boolean(await trx('factures_lignes').where({ facture_id: factureId, dossier_id: dossierId }).first('id'));
+}
 
-/**
- * Stores a certificat de réalisation for one échéance of a dossier, optionally tied to an invoice
- * (which must carry a line on that dossier). A certificat tied to an invoice awaiting correction is
- * the CFA's answer: the invoice goes back to TRANSMIS. Every failure is listed at once: the route's
- * own (`prealables`) then the échéance and invoice checks; nothing is written when any fails.
- */
-export async function deposerCertificat(db: Knex, input: NouveauCertificat, afterWrite?: (trx: Knex.Transaction, numero: string) => Promise<void>): Promise<CertificatOutcome> {
-  try {
-    return await db.transaction(async (trx): Promise<CertificatOutcome> => {
-      const violations: Violation[] = [...(input.prealables ?? [])];
-      const e = (await trx('echeances').where({ dossier_id: input.dossier.id, numero: input.numeroEcheance }).first('codification')) as { codification: string } | undefined;
-      if (!e) {
-        violations.push({ code: 'ECHEANCE_INCONNUE', description: `Le dossier ${input.dossier.numero_interne} n'a pas d'échéance ${input.numeroEcheance} (dossier non engagé ou numéro inconnu).`, champ: '/echeance/numero', section: 'requete' });
-      } else if (input.codification !== undefined && input.codification !== e.codification) {
-        violations.push({ code: 'CODIFICATION_ECHEANCE_INCOHERENTE', description: `L'échéance ${input.numeroEcheance} a pour codification ${e.codification}, pas ${input.codification}.`, champ: '/echeance/codification', section: 'requete' });
-      }
-      let facture: FactureRow | undefined;
-      if (input.numeroInterneFacture !== undefined) {
-        facture = (await trx('factures').where({ cfa_siren: input.cfaSiren, numero_interne: input.numeroInterneFacture }).forUpdate().first()) as FactureRow | undefined;
-        if (!facture) {
-          violations.push({ code: 'FACTURE_INCONNUE', description: `Aucune facture ${input.numeroInterneFacture} pour ce CFA.`, champ: '/numeroInterneFacture', section: 'requete' });
-        } else if (!(await trx('factures_lignes').where({ facture_id: facture.id, dossier_id: input.dossier.id }).first('id'))) {
-          violations.push({ code: 'FACTURE_SANS_LIEN_AVEC_LE_DOSSIER', description: `La facture ${input.numeroInterneFacture} ne porte sur aucune échéance du dossier ${input.dossier.numero_interne}.`, champ: '/numeroInterneFacture', section: 'requete' });
-        }
-      }
-      if (violations.length) throw new Refus(violations);
+export interface NewCertificat {
+  cfaSiren: string;
+  dossierId: string;
+  numeroEcheance: number;
+  factureId: string | null;
+  typeCertificat: string;
+  contenu: Record<string, unknown>;
+}
 
-      let numeroInterneCertificat: string | undefined;
-      for (let attempt = 0; attempt < 3 && !numeroInterneCertificat; attempt += 1) {
-        const rows = (await trx('certificats').insert({
-          numero_interne: newNumeroInterne(),
-          cfa_siren: input.cfaSiren,
-          dossier_id: input.dossier.id,
-          numero_echeance: input.numeroEcheance,
-          facture_id: facture?.id ?? null,
-          type_certificat: input.typeCertificat,
-          contenu: JSON.stringify(input.contenu),
-        }).onConflict('numero_interne').ignore().returning(['id', 'numero_interne'])) as Array<{ id: string; numero_interne: string }>;
-        if (rows[0]) numeroInterneCertificat = rows[0].numero_interne;
-      }
-      if (!numeroInterneCertificat) throw new Error('could not allocate a numéro interne de certificat');
-
-      let numeroInterneDocument: string | null = null;
-      if (input.fichier) {
-        const objets: ObjetRef[] = [{ typeObjet: 'DOSSIER_APPRENTISSAGE', idObjet: input.dossier.numero_interne }];
-        if (facture) objets.push({ typeObjet: 'FACTURE', idObjet: facture.numero_interne });
-        const document = await stockerFichier(trx, input.cfaSiren, 'CERTIFICAT_REALISATION', input.fichier, objets);
-        await trx('certificats').where({ numero_interne: numeroInterneCertificat }).update({ document_id: document.id });
-        numeroInterneDocument = document.numero_interne;
-      }
-
-      let factureRetransmise = false;
-      if (facture) {
-        const commentaire = `Certificat de réalisation ${numeroInterneCertificat} (échéance ${input.numeroEcheance})`;
-        if (facture.etat === 'EN_ATTENTE_MISE_EN_CONFORMITE') {
-          await changerFacture(trx, facture, { etat: 'TRANSMIS', commentaire: null });
-          await historiser(trx, facture.id, { evenement: 'CERTIFICAT', etat: 'TRANSMIS', acteur: input.acteur, commentaire });
-          factureRetransmise = true;
-        } else {
-          await historiser(trx, facture.id, { evenement: 'CERTIFICAT', etat: facture.etat, acteur: input.acteur, commentaire });
-        }
-      }
-      if (afterWrite) await afterWrite(trx, numeroInterneCertificat);
-      return { ok: true, numeroInterneCertificat, numeroInterneDocument, factureRetransmise };
-    });
-  } catch (err) {
-    if (err instanceof Refus) return { ok: false, violations: err.violations };
-    throw err;
+/** Stores a certificat under a fresh numéro interne, returned. */
+export async function insertCertificat(trx: Knex.Transaction, c: NewCertificat): Promise<string> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const rows = (await trx('certificats').insert({
+      numero_interne: newNumeroInterne(),
+      cfa_siren: c.cfaSiren,
+      dossier_id: c.dossierId,
+      numero_echeance: c.numeroEcheance,
+      facture_id: c.factureId,
+      type_certificat: c.typeCertificat,
+      contenu: JSON.stringify(c.contenu),
+    }).onConflict('numero_interne').ignore().returning(['id', 'numero_interne'])) as Array<{ id: string; numero_interne: string }>;
+    if (rows[0]) return rows[0].numero_interne;
   }
+  throw new Error('could not allocate a numéro interne de certificat');
+}
+
+export async function setCertificatDocument(trx: Knex.Transaction, numeroInterne: string, documentId: string): Promise<void> {
+  await trx('certificats').where({ numero_interne: numeroInterne }).update({ document_id: documentId });
 }
 
 // -------------------------------------------------------------------------------------- reads
@@ -555,7 +448,7 @@ export interface HistoriqueFactureRow {
   commentaire: string | null;
 }
 
-export async function historiqueFacture(db: Knex, factureId: string): Promise<HistoriqueFactureRow[]> {
+export async function historyOfFacture(db: Knex, factureId: string): Promise<HistoriqueFactureRow[]> {
   return (await db('factures_historique').where({ facture_id: factureId }).orderBy('id').select('evenement', 'etat', 'le', 'acteur', 'commentaire')) as HistoriqueFactureRow[];
 }
 

@@ -14,7 +14,7 @@ import type { Violation } from '../domain/violation.js';
 import type { Actor } from './dossier-changes.js';
 import { newNumeroInterne } from './dossiers.js';
 import {
-  appliquerMouvements, changerFacture, enCompte, historiser, isUniqueViolation, Refus, type FactureRow, type LigneRow,
+  appliquerMouvements, updateFacture, enCompte, historiser, isUniqueViolation, Refus, type FactureRow, type LigneRow,
 } from './factures.js';
 
 /** States in which an invoice can be paid. */
@@ -160,7 +160,7 @@ export async function enregistrerReglement(db: Knex, input: NouveauReglement, ac
         const cible = etatApresReglement(Number(f.montant_total_centimes), regleApres);
         // A further partial payment of a REGLE_PARTIELLEMENT invoice is not a transition.
         const etat = cible === f.etat || planFactureTransition(f.etat, { vers: cible }).ok ? cible : f.etat;
-        const updated = await changerFacture(trx, f, {
+        const updated = await updateFacture(trx, f, {
           montant_regle_centimes: regleApres, etat, reference_virement: input.referenceVirement, date_reglement: input.dateReglement,
         });
         await historiser(trx, f.id, {

@@ -1,17 +1,14 @@
 /**
- * Ruptures declared by the CFA and the refunds (remboursements) of a trop-perçu. The rupture goes
- * through the very transition the back office uses (`moveDossier`: lock, state machine, engine
- * recomputation, history, feed); in the same transaction the declaration is kept and, when the
- * OPCO paid more than the recomputed entitlement, a refund record is created.
+ * Ruptures declared by the CFA and the refunds (remboursements) of a trop-perçu: the queries. The
+ * use cases (declare a rupture, declare a refund) are in src/services/remboursements.ts.
  */
 import type { Knex } from 'knex';
-import type { ParametresFinancement } from '../domain/financing/index.js';
 import {
-  planDeclaration, planReception, remboursementDu,
+  planReception, remboursementDu,
   type CauseRemboursement, type EtatRemboursement, type InitiativeRupture, type ModeRemboursement, type MotifRupture,
 } from '../domain/invoicing/index.js';
 import type { Violation } from '../domain/violation.js';
-import { moveDossier, type Actor, type ChangeOutcome } from './dossier-changes.js';
+import type { Actor } from './dossier-changes.js';
 import { newNumeroInterne, type DossierRow } from './dossiers.js';
 
 export interface RemboursementRow {
@@ -57,40 +54,35 @@ export async function creerRemboursementSiTropPercu(trx: Knex.Transaction, dossi
   throw new Error('could not allocate a numéro de remboursement');
 }
 
-export interface DeclarationRuptureInput {
-  dossier: DossierRow;
+/** The rupture as the CFA declared it, kept next to the dossier's transition. */
+export interface NewRupture {
+  dossierId: string;
+  cfaSiren: string;
   dateRupture: string;
   motif: MotifRupture;
   initiative: InitiativeRupture;
-  commentaire?: string;
+  commentaire: string | null;
+  acteur: string;
 }
 
-export type RuptureOutcome = ChangeOutcome & { remboursement?: RemboursementRow };
-
-export async function declarerRupture(
-  db: Knex,
-  input: DeclarationRuptureInput,
-  actor: Actor,
-  parametres: ParametresFinancement,
-  afterChange?: (trx: Knex.Transaction, d: DossierRow) => Promise<void>,
-): Promise<RuptureOutcome> {
-  let remboursement: RemboursementRow | undefined;
-  const texte = input.commentaire?.trim();
-  const commentaire = `Rupture déclarée par le CFA : motif ${input.motif}, à l'initiative ${input.initiative === 'COMMUN' ? 'commune' : `de l'${input.initiative === 'EMPLOYEUR' ? 'employeur' : 'apprenti'}`}${texte ? ` — ${texte}` : ''}`;
-  const outcome = await moveDossier(db, input.dossier.numero_interne, { vers: 'RUPTURE', dateRupture: input.dateRupture, commentaire }, actor, parametres, async (trx, d) => {
-    await trx('ruptures').insert({
-      dossier_id: d.id,
-      cfa_siren: d.cfa_siren,
-      date_rupture: input.dateRupture,
-      motif: input.motif,
-      initiative: input.initiative,
-      commentaire: texte ?? null,
-      acteur: actor.acteur,
-    });
-    remboursement = await creerRemboursementSiTropPercu(trx, d);
-    if (afterChange) await afterChange(trx, d);
+export async function insertRupture(trx: Knex.Transaction, r: NewRupture): Promise<void> {
+  await trx('ruptures').insert({
+    dossier_id: r.dossierId,
+    cfa_siren: r.cfaSiren,
+    date_rupture: r.dateRupture,
+    motif: r.motif,
+    initiative: r.initiative,
+    commentaire: r.commentaire,
+    acteur: r.acteur,
   });
-  return remboursement ? { ...outcome, remboursement } : outcome;
+}
+
+/** The dossier's engagement and trop-perçu, in cents (no engagement before ENGAGE). */
+export async function engagementAmounts(db: Knex, dossierId: string): Promise<{ engagementCents: number; tropPercuCents: number } | undefined> {
+  const row = (await db('engagements').where({ dossier_id: dossierId }).first('engagement_centimes', 'trop_percu_centimes')) as
+    | { engagement_centimes: string; trop_percu_centimes: string }
+    | undefined;
+  return row ? { engagementCents: Number(row.engagement_centimes), tropPercuCents: Number(row.trop_percu_centimes) } : undefined;
 }
 
 // ---------------------------------------------------------------------------------- refunds
@@ -101,29 +93,22 @@ export type RemboursementChange =
   | { ok: false; kind: 'invalid'; violations: Violation[] }
   | { ok: false; kind: 'refused'; code: string; description: string; allowed: EtatRemboursement[] };
 
-/** The CFA declares how it regularises (its own refund only: another CFA's is "not found"). */
-export async function declarerRemboursement(
-  db: Knex,
-  siren: string,
-  numeroInterne: string,
-  declaration: { mode: ModeRemboursement; referenceAvoir?: string },
-  afterChange?: (trx: Knex.Transaction) => Promise<void>,
-): Promise<RemboursementChange> {
-  return db.transaction(async (trx): Promise<RemboursementChange> => {
-    const r = (await trx('remboursements').where({ numero_interne: numeroInterne, cfa_siren: siren }).forUpdate().first()) as RemboursementRow | undefined;
-    if (!r) return { ok: false, kind: 'not-found' };
-    const plan = planDeclaration(r.etat, declaration.mode, declaration.referenceAvoir);
-    if (!plan.ok) return 'violations' in plan ? { ok: false, kind: 'invalid', violations: plan.violations } : { ok: false, kind: 'refused', code: plan.code, description: plan.description, allowed: plan.allowed };
-    const [updated] = (await trx('remboursements').where({ id: r.id }).update({
-      etat: plan.vers,
-      mode: declaration.mode,
-      reference_avoir: declaration.mode === 'AVOIR_DEDUCTION' ? declaration.referenceAvoir?.trim() ?? null : null,
-      declare_le: trx.fn.now(),
-    }).returning('*')) as RemboursementRow[];
-    if (!updated) throw new Error('remboursement vanished');
-    if (afterChange) await afterChange(trx);
-    return { ok: true, remboursement: updated };
-  });
+/** The CFA's refund, locked FOR UPDATE (another CFA's is not found). */
+export async function lockRemboursement(trx: Knex.Transaction, siren: string, numeroInterne: string): Promise<RemboursementRow | undefined> {
+  return (await trx('remboursements').where({ numero_interne: numeroInterne, cfa_siren: siren }).forUpdate().first()) as RemboursementRow | undefined;
+}
+
+/** Records the CFA's declaration: new state, mode, avoir reference, date. */
+export async function markRemboursementDeclared(
+  trx: Knex.Transaction,
+  id: string,
+  changes: { etat: EtatRemboursement; mode: ModeRemboursement; referenceAvoir: string | null },
+): Promise<RemboursementRow> {
+  const [updated] = (await trx('remboursements').where({ id }).update({
+    etat: changes.etat, mode: changes.mode, reference_avoir: changes.referenceAvoir, declare_le: trx.fn.now(),
+  }).returning('*')) as RemboursementRow[];
+  if (!updated) throw new Error('remboursement vanished');
+  return updated;
 }
 
 /** The OPCO confirms it received the transfer, or applied the avoir. */

@@ -258,6 +258,270 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/factures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lire une facture : lignes (montant facturé et réglé), dossiers, historique */
+        get: operations["lireFactureV1"];
+        put?: never;
+        /**
+         * Transmettre une facture (norme §5.3), ou la correction d’une facture en attente de mise en conformité
+         * @description La facture (partie `facture` en multipart, ou membre `facture` du corps JSON) et son PDF (partie `fichier`, ou `_files.facture` en base64). Chaque ligne est contrôlée contre l’échéancier du dossier ; les montants passent « en cours d’instruction ». Avec `numeroInterneFactureCorrigee`, remplace le contenu d’une facture à l’état EN_ATTENTE_MISE_EN_CONFORMITE.
+         */
+        post: operations["transmettreFactureV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/factures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lire une facture : lignes (montant facturé et réglé), dossiers, historique */
+        get: operations["lireFacture"];
+        put?: never;
+        /**
+         * Transmettre une facture (norme §5.3), ou la correction d’une facture en attente de mise en conformité
+         * @description La facture (partie `facture` en multipart, ou membre `facture` du corps JSON) et son PDF (partie `fichier`, ou `_files.facture` en base64). Chaque ligne est contrôlée contre l’échéancier du dossier ; les montants passent « en cours d’instruction ». Avec `numeroInterneFactureCorrigee`, remplace le contenu d’une facture à l’état EN_ATTENTE_MISE_EN_CONFORMITE.
+         */
+        post: operations["transmettreFacture"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/factures/etats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * États des factures du CFA (pages, ou flux incrémental avec `depuis`)
+         * @description Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable. Avec `depuis=<curseur>` (0 pour tout relire) : les factures modifiées après le curseur, dans l’ordre des modifications, et `curseurSuivant` à passer à l’appel suivant.
+         */
+        get: operations["etatsFacturesV1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/factures/etats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * États des factures du CFA (pages, ou flux incrémental avec `depuis`)
+         * @description Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable. Avec `depuis=<curseur>` (0 pour tout relire) : les factures modifiées après le curseur, dans l’ordre des modifications, et `curseurSuivant` à passer à l’appel suivant.
+         */
+        get: operations["etatsFactures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/certificats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transmettre un certificat de réalisation (norme §5.4), PDF facultatif en base64 dans `_files.certificat`
+         * @description Atteste la réalisation d’une échéance d’un dossier du CFA, éventuellement pour une facture portant sur ce dossier : une facture en attente de mise en conformité repasse alors à TRANSMIS.
+         */
+        post: operations["transmettreCertificatV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/certificats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transmettre un certificat de réalisation (norme §5.4), PDF facultatif en base64 dans `_files.certificat`
+         * @description Atteste la réalisation d’une échéance d’un dossier du CFA, éventuellement pour une facture portant sur ce dossier : une facture en attente de mise en conformité repasse alors à TRANSMIS.
+         */
+        post: operations["transmettreCertificat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reglements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Règlements reçus par le CFA, avec les factures et dossiers que chacun règle */
+        get: operations["listeReglementsV1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/reglements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Règlements reçus par le CFA, avec les factures et dossiers que chacun règle */
+        get: operations["listeReglements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dossiers/rupture/employeur": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Déclarer la rupture anticipée d’un contrat engagé
+         * @description Le dossier passe à RUPTURE ; l’engagement est recalculé à la date de rupture et, si l’OPCO a déjà payé davantage, un remboursement (TROP_PERCU_RUPTURE) est ouvert.
+         */
+        post: operations["declarerRuptureV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/dossiers/rupture/employeur": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Déclarer la rupture anticipée d’un contrat engagé
+         * @description Le dossier passe à RUPTURE ; l’engagement est recalculé à la date de rupture et, si l’OPCO a déjà payé davantage, un remboursement (TROP_PERCU_RUPTURE) est ouvert.
+         */
+        post: operations["declarerRupture"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/remboursements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Remboursements dus par le CFA (trop-perçus après rupture) */
+        get: operations["listeRemboursementsV1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/remboursements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Remboursements dus par le CFA (trop-perçus après rupture) */
+        get: operations["listeRemboursements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/remboursements/{idRemboursement}/declaration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Déclarer la régularisation d’un remboursement (virement, ou avoir déduit) */
+        post: operations["declarerRemboursementV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/remboursements/{idRemboursement}/declaration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Déclarer la régularisation d’un remboursement (virement, ou avoir déduit) */
+        post: operations["declarerRemboursement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -606,6 +870,165 @@ export interface components {
         DossierRequest: {
             /** @description Le contrat d'apprentissage (CERFA FA13). */
             cerfa: components["schemas"]["Cerfa"];
+        };
+        /**
+         * Facture
+         * @description Facture d'un CFA (norme API CFA §5.3) : partie `facture` de POST /v1/factures (multipart) ou membre `facture` du corps JSON. Une ligne par dossier × échéance × nature. Montants en euros, au centime près (nombre JSON ou chaîne « 4100.25 »).
+         */
+        Facture: {
+            /** @description Numéro de facture du CFA, unique pour ce CFA (rendu ensuite sous `referenceFactureCFA`). */
+            numero: string;
+            /**
+             * Format: date-cerfa
+             * @description Date d'émission de la facture (AAAA-MM-JJ ou date-heure ISO 8601) ; chaque échéance facturée doit être ouverte à cette date.
+             */
+            dateEmission: string;
+            /** @description Montant total en euros : exactement la somme des lignes. */
+            montantTotal: number | string;
+            /** @description IBAN du CFA (espaces admis). */
+            ibanEmetteur: string;
+            /**
+             * Format: siret
+             * @description SIRET du CFA émetteur : doit appartenir au SIREN de la clé.
+             */
+            siretEmetteur: string;
+            /** @description Le PDF de la facture vaut aussi certificat de réalisation (exigé pour les échéances intermédiaires et de solde). */
+            estCertificatRealisation?: boolean | null;
+            /** @description Réponse à une demande de mise en conformité : numeroInterneFacture de la facture corrigée (à l'état EN_ATTENTE_MISE_EN_CONFORMITE). Son contenu est remplacé par celui-ci et elle repasse à TRANSMIS. */
+            numeroInterneFactureCorrigee?: string | null;
+            /** @description Lignes de la facture (500 au plus). */
+            lignes: ({
+                /** @description Dossier facturé : numeroExterne (norme) ou numeroInterne. */
+                numeroDossier?: string | null;
+                /** @description numeroInterne du dossier facturé (alternative à numeroDossier). */
+                numeroInterneDossier?: string | null;
+                /** @description Numéro de l'échéance (`echeances[].numero`). */
+                numeroEcheance: number | string;
+                /** @description Codification de l'échéance (`echeances[].codification`, ex. A3) ; contrôlée quand elle est transmise. */
+                codificationEcheance?: string | null;
+                /**
+                 * @description Nature de la ligne.
+                 * @enum {unknown}
+                 */
+                natureLigne: "PEDAGOGIE" | "MAJORATION_RQTH" | "RESTAURATION" | "HEBERGEMENT" | "PREMIEREQUIPEMENT" | "MOBILITE";
+                /** @description Montant de la ligne en euros (> 0). */
+                montant: number | string;
+                /** @description Quantité : repas ou nuitées pour RESTAURATION et HEBERGEMENT, 1 sinon (1 par défaut). */
+                quantite?: number | null;
+                /** @description Numéro DECA du contrat (informatif). */
+                numeroDeca?: string | null;
+            } | {
+                numeroDossier: string;
+            } | {
+                numeroInterneDossier: string;
+            })[];
+        };
+        /**
+         * Certificat de réalisation
+         * @description Corps de POST /v2/certificats (norme API CFA §5.4). Fichier facultatif en base64 dans `_files.certificat` (PDF).
+         */
+        Certificat: {
+            /**
+             * @description Intermediaire (échéance intermédiaire) ou Final (solde).
+             * @enum {unknown}
+             */
+            typeCertificat: "Intermediaire" | "Final";
+            /** @description numeroInterne du dossier. */
+            numeroInterneDossier: string;
+            /** @description Facture que le certificat accompagne (facultatif). */
+            numeroInterneFacture?: string | number | null;
+            /**
+             * Format: date-cerfa
+             * @description Date de signature du certificat.
+             */
+            dateSignature?: string | null;
+            /** @description Lieu de signature. */
+            lieuSignatureContrat?: string | null;
+            /** @description Signataire pour l'organisme de formation. */
+            representantLegal?: {
+                nom?: string | null;
+                prenom?: string | null;
+                qualite?: string | null;
+            } | null;
+            /** @description L'organisme conserve les pièces justificatives. */
+            attestationConservationPieces?: boolean | null;
+            /** @description Nature de l'action (ex. Formation par apprentissage). */
+            natureAction?: string | null;
+            employeur: {
+                /**
+                 * Format: siret
+                 * @description SIRET de l'employeur du dossier.
+                 */
+                siret: string;
+            };
+            apprenti: {
+                nom: string;
+                prenom: string;
+                nomUsage?: string | null;
+            };
+            organismeFormation: {
+                /**
+                 * Format: siret
+                 * @description SIRET du CFA : doit appartenir au SIREN de la clé.
+                 */
+                siret: string;
+            };
+            echeance: {
+                /** @description Numéro de l'échéance attestée. */
+                numero: number | string;
+                /** @description Codification de l'échéance (ex. A3), contrôlée si transmise. */
+                codification?: string | null;
+                /** @description Heures réalisées. */
+                duree?: number | null;
+                /** Format: date-cerfa */
+                dateDebut?: string | null;
+                /** Format: date-cerfa */
+                dateFin?: string | null;
+                /** @description Période partielle (rupture). */
+                echeancePartielle?: boolean | null;
+            };
+            /** @description Fichier facultatif : `{"certificat": "<PDF en base64>"}`. */
+            _files?: {
+                certificat?: string | null;
+            } | null;
+        };
+        /**
+         * Rupture anticipée
+         * @description Corps de POST /v2/dossiers/rupture/employeur (forme non publiée par la norme : choix de la passerelle, docs/decisions/factures.md).
+         */
+        Rupture: {
+            /** @description numeroInterne du dossier rompu. */
+            numeroInterne: string;
+            /**
+             * Format: date-cerfa
+             * @description Dernier jour d'exécution du contrat (AAAA-MM-JJ ou date-heure ISO 8601).
+             */
+            dateRupture: string;
+            /**
+             * @description Motif de la rupture (L6222-18 et suivants).
+             * @enum {unknown}
+             */
+            motif: "PERIODE_PROBATOIRE" | "ACCORD_COMMUN" | "DEMISSION_APPRENTI" | "OBTENTION_DIPLOME" | "FAUTE_GRAVE" | "INAPTITUDE" | "FORCE_MAJEURE" | "DECES_EMPLOYEUR" | "EXCLUSION_CFA" | "LIQUIDATION_JUDICIAIRE" | "AUTRE";
+            /**
+             * @description Partie à l'initiative de la rupture.
+             * @enum {unknown}
+             */
+            initiative: "EMPLOYEUR" | "APPRENTI" | "COMMUN";
+            /** @description Précisions (obligatoire pour le motif AUTRE). */
+            commentaire?: string | null;
+        };
+        /**
+         * Déclaration de remboursement
+         * @description Corps de POST /v2/remboursements/{idRemboursement}/declaration : comment le CFA régularise un trop-perçu (forme non publiée par la norme : choix de la passerelle, docs/decisions/factures.md). `mode` est obligatoire (VALEUR_NON_AUTORISEE s'il manque) ; `referenceAvoir` compte 100 caractères au plus et est obligatoire avec AVOIR_DEDUCTION.
+         */
+        DeclarationRemboursement: {
+            /**
+             * @description Mode de régularisation (obligatoire).
+             * @enum {unknown}
+             */
+            mode?: "VIREMENT" | "AVOIR_DEDUCTION";
+            /** @description Numéro de l'avoir émis par le CFA (100 caractères au plus) : obligatoire avec AVOIR_DEDUCTION, ignoré avec VIREMENT. */
+            referenceAvoir?: string | null;
         };
         /**
          * CERFA FA13 (contrat d'apprentissage)
@@ -2273,6 +2696,1542 @@ export interface operations {
             };
             /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    lireFactureV1: {
+        parameters: {
+            query: {
+                /** @description Numéro interne rendu à la transmission */
+                numeroInterneFacture: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactureDetail"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Facture inconnue pour ce CFA (FACTURE_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    transmettreFactureV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    facture: components["schemas"]["Facture"];
+                    /**
+                     * Format: binary
+                     * @description La facture en PDF
+                     */
+                    fichier: string;
+                };
+                "application/json": {
+                    facture: components["schemas"]["Facture"];
+                    _files: {
+                        /** @description Le fichier en base64 */
+                        facture: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Facture enregistrée à l’état TRANSMIS */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactureDeposee"];
+                };
+            };
+            /** @description Facture invalide (schéma, montants, échéances, numéro déjà utilisé…) : toutes les erreurs, avec `champ` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé refusée, ou SIRET émetteur hors du SIREN de la clé */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Le fichier n’est pas un PDF (TYPE_FICHIER_NON_SUPPORTE), ou type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    lireFacture: {
+        parameters: {
+            query: {
+                /** @description Numéro interne rendu à la transmission */
+                numeroInterneFacture: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactureDetail"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Facture inconnue pour ce CFA (FACTURE_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    transmettreFacture: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    facture: components["schemas"]["Facture"];
+                    /**
+                     * Format: binary
+                     * @description La facture en PDF
+                     */
+                    fichier: string;
+                };
+                "application/json": {
+                    facture: components["schemas"]["Facture"];
+                    _files: {
+                        /** @description Le fichier en base64 */
+                        facture: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Facture enregistrée à l’état TRANSMIS */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactureDeposee"];
+                };
+            };
+            /** @description Facture invalide (schéma, montants, échéances, numéro déjà utilisé…) : toutes les erreurs, avec `champ` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé refusée, ou SIRET émetteur hors du SIREN de la clé */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Le fichier n’est pas un PDF (TYPE_FICHIER_NON_SUPPORTE), ou type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    etatsFacturesV1: {
+        parameters: {
+            query?: {
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description Filtre sur l’état */
+                etat?: "TRANSMIS" | "EN_ATTENTE_MISE_EN_CONFORMITE" | "VALIDEE" | "REJETEE" | "REGLE_PARTIELLEMENT" | "REGLE";
+                /** @description Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant */
+                depuis?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageEtatsFactures"] | components["schemas"]["FluxEtatsFactures"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    etatsFactures: {
+        parameters: {
+            query?: {
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description Filtre sur l’état */
+                etat?: "TRANSMIS" | "EN_ATTENTE_MISE_EN_CONFORMITE" | "VALIDEE" | "REJETEE" | "REGLE_PARTIELLEMENT" | "REGLE";
+                /** @description Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant */
+                depuis?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageEtatsFactures"] | components["schemas"]["FluxEtatsFactures"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    transmettreCertificatV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Certificat"];
+            };
+        };
+        responses: {
+            /** @description Certificat enregistré */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificatDepose"];
+                };
+            };
+            /** @description Certificat invalide (schéma, employeur, fichier, échéance, facture) : toutes les erreurs, avec `champ` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé refusée, ou SIRET de l’organisme de formation hors du SIREN de la clé */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    transmettreCertificat: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Certificat"];
+            };
+        };
+        responses: {
+            /** @description Certificat enregistré */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificatDepose"];
+                };
+            };
+            /** @description Certificat invalide (schéma, employeur, fichier, échéance, facture) : toutes les erreurs, avec `champ` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé refusée, ou SIRET de l’organisme de formation hors du SIREN de la clé */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listeReglementsV1: {
+        parameters: {
+            query?: {
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageReglements"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listeReglements: {
+        parameters: {
+            query?: {
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageReglements"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    declarerRuptureV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Rupture"];
+            };
+        };
+        responses: {
+            /** @description Rupture enregistrée */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuptureDeclaree"];
+                };
+            };
+            /** @description Déclaration invalide (schéma, motif et initiative incohérents, date de rupture hors du contrat) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Le dossier n’est pas engagé (ENGAGE), ou la rupture est bloquée */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Recalcul du financement impossible à cette date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    declarerRupture: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Rupture"];
+            };
+        };
+        responses: {
+            /** @description Rupture enregistrée */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuptureDeclaree"];
+                };
+            };
+            /** @description Déclaration invalide (schéma, motif et initiative incohérents, date de rupture hors du contrat) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Le dossier n’est pas engagé (ENGAGE), ou la rupture est bloquée */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Recalcul du financement impossible à cette date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listeRemboursementsV1: {
+        parameters: {
+            query?: {
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description Filtre sur l’état */
+                etat?: "A_REGULARISER" | "DECLARE" | "RECU";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRemboursements"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listeRemboursements: {
+        parameters: {
+            query?: {
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description Filtre sur l’état */
+                etat?: "A_REGULARISER" | "DECLARE" | "RECU";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageRemboursements"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    declarerRemboursementV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path: {
+                /** @description idRemboursement rendu par GET /remboursements */
+                idRemboursement: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclarationRemboursement"];
+            };
+        };
+        responses: {
+            /** @description Remboursement à l’état DECLARE */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Remboursement"];
+                };
+            };
+            /** @description mode absent ou inconnu, referenceAvoir invalide ou manquante pour un avoir */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Remboursement inconnu pour ce CFA (REMBOURSEMENT_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Remboursement déjà reçu par l’OPCO (REMBOURSEMENT_DEJA_RECU) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    declarerRemboursement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path: {
+                /** @description idRemboursement rendu par GET /remboursements */
+                idRemboursement: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclarationRemboursement"];
+            };
+        };
+        responses: {
+            /** @description Remboursement à l’état DECLARE */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Remboursement"];
+                };
+            };
+            /** @description mode absent ou inconnu, referenceAvoir invalide ou manquante pour un avoir */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Remboursement inconnu pour ce CFA (REMBOURSEMENT_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Remboursement déjà reçu par l’OPCO (REMBOURSEMENT_DEJA_RECU) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

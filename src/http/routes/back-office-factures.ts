@@ -22,8 +22,10 @@ import { actorOf, authorOf } from '../context.js';
 import { ApiError, errors } from '../errors.js';
 import { requireJsonBody } from '../middleware/error-handler.js';
 import { QueryReader } from '../query.js';
-import { etatFactureView, factureDetailView, reglementView } from './factures.js';
-import { remboursementView } from './ruptures.js';
+import { detailOfFacture } from '../../services/factures.js';
+import { etatFactureView, factureDetailView } from '../presenters/facture.js';
+import { reglementView } from '../presenters/reglement.js';
+import { remboursementView } from '../presenters/remboursement.js';
 
 function bodyOf(req: Request): Record<string, unknown> {
   return req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
@@ -72,7 +74,7 @@ export function backOfficeFactureRoutes(db: Knex): Router {
     const numero = String(req.params.numeroInterneFacture);
     const f = await findFacture(db, numero);
     if (!f) throw errors.notFound(`Aucune facture ${numero}.`, 'FACTURE_INTROUVABLE');
-    res.json(await factureDetailView(db, f, true));
+    res.json(factureDetailView(await detailOfFacture(db, f), true));
   });
 
   router.post('/factures/:numeroInterneFacture/transitions', requireJsonBody, async (req, res) => {
@@ -91,7 +93,7 @@ export function backOfficeFactureRoutes(db: Knex): Router {
       if (outcome.kind === 'not-found') throw errors.notFound(`Aucune facture ${numero}.`, 'FACTURE_INTROUVABLE');
       throw refusal(outcome.code, outcome.description, outcome.allowed);
     }
-    res.json(await factureDetailView(db, outcome.facture, true));
+    res.json(factureDetailView(await detailOfFacture(db, outcome.facture), true));
   });
 
   router.post('/reglements', requireJsonBody, async (req, res) => {

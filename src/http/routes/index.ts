@@ -11,9 +11,9 @@ import { conventionRoutes } from './conventions.js';
 import { backOfficeDocumentRoutes, documentRoutes } from './documents.js';
 import { backOfficeFactureRoutes } from './back-office-factures.js';
 import { DOSSIER_ROUTES } from './dossiers.routes.js';
-import { factureRoutes } from './factures.js';
+import { FACTURE_ROUTES } from './factures.routes.js';
 import { platformRoutes, type Lifecycle } from './platform.routes.js';
-import { ruptureRoutes } from './ruptures.js';
+import { REMBOURSEMENT_ROUTES } from './remboursements.routes.js';
 import { simulationRoutes } from './simulations.js';
 
 /** The lifecycle the status routes read; the contract builder passes a placeholder. */
@@ -21,6 +21,8 @@ export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
   return [
     ...platformRoutes(lifecycle),
     ...DOSSIER_ROUTES,
+    ...FACTURE_ROUTES,
+    ...REMBOURSEMENT_ROUTES,
   ];
 }
 
@@ -29,8 +31,6 @@ export function cfaRoutes(deps: AppDeps): Router {
   router.use(conventionRoutes(deps.db, deps.config));
   router.use(documentRoutes(deps.db, deps.config));
   router.use(simulationRoutes());
-  router.use(factureRoutes(deps.db, deps.config));
-  router.use(ruptureRoutes(deps.db, deps.config));
   return router;
 }
 
