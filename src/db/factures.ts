@@ -1,14 +1,14 @@
 /**
- * Invoices: deposit (or correction) checked against the échéancier in one transaction, the
- * back office's transitions, certificats de réalisation, and the reads behind the CFA's state
- * feed. Every write locks what it reads (dossiers FOR SHARE, échéances and frais-annexes envelopes
+ * Invoices: the queries behind a deposit (or correction) checked against the échéancier, the back
+ * office's transitions, certificats de réalisation, and the reads behind the CFA's state feed (the
+ * CFA's use cases are in src/services/factures.ts). Every write locks what it reads (dossiers FOR SHARE, échéances and frais-annexes envelopes
  * FOR UPDATE, in id order), so concurrent invoices on one échéance are checked one after the other
  * and amounts stay exact. Rules: docs/decisions/factures.md.
  */
 import type { Knex } from 'knex';
 import {
   mouvementsLiberation, NATURES_FRAIS,
-  type DossierSuivi, type EcheanceSuivie, type FactureDemandee, type FraisSuivi, type LigneEnCompte, type Mouvement, type NatureFraisLigne, type NatureLigne,
+  type DossierSuivi, type EcheanceSuivie, type FraisSuivi, type LigneEnCompte, type Mouvement, type NatureFraisLigne, type NatureLigne,
 } from '../domain/invoicing/index.js';
 import { planFactureTransition, transitionsFacturePossibles, type EtatFacture } from '../domain/lifecycle/index.js';
 import type { Violation } from '../domain/violation.js';
