@@ -1222,7 +1222,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erreurs"];
+                    "application/json": {
+                        /** @enum {unknown} */
+                        status: "arret_en_cours" | "base_indisponible";
+                    };
                 };
             };
         };
@@ -1269,7 +1272,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erreurs"];
+                    "application/json": components["schemas"]["Statut"];
                 };
             };
         };
@@ -1316,7 +1319,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erreurs"];
+                    "application/json": components["schemas"]["Statut"];
                 };
             };
         };
