@@ -1645,7 +1645,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erreurs"];
+                    "application/json": {
+                        /** @enum {unknown} */
+                        status: "arret_en_cours" | "base_indisponible";
+                    };
                 };
             };
         };
@@ -1692,7 +1695,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erreurs"];
+                    "application/json": components["schemas"]["Statut"];
                 };
             };
         };
@@ -1739,7 +1742,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erreurs"];
+                    "application/json": components["schemas"]["Statut"];
                 };
             };
         };
