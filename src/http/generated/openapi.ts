@@ -1388,6 +1388,15 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
         };
     };
     cfaKeyInfo: {
@@ -1442,6 +1451,15 @@ export interface operations {
             };
             /** @description Erreur interne : communiquer `instance` au support */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1526,6 +1544,15 @@ export interface operations {
             };
             /** @description Erreur interne : communiquer `instance` au support */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1647,6 +1674,15 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
         };
     };
     lireDossier: {
@@ -1724,6 +1760,15 @@ export interface operations {
             };
             /** @description Erreur interne : communiquer `instance` au support */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1845,6 +1890,15 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
         };
     };
     listeDossiersV1: {
@@ -1913,6 +1967,15 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
         };
     };
     listeDossiers: {
@@ -1974,6 +2037,15 @@ export interface operations {
             };
             /** @description Erreur interne : communiquer `instance` au support */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2064,6 +2136,15 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
         };
     };
     etatsDossiers: {
@@ -2140,6 +2221,15 @@ export interface operations {
             };
             /** @description Erreur interne : communiquer `instance` au support */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2224,6 +2314,15 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
         };
     };
     historiqueDossier: {
@@ -2294,6 +2393,15 @@ export interface operations {
             };
             /** @description Erreur interne : communiquer `instance` au support */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
