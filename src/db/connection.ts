@@ -63,3 +63,17 @@ export async function databaseAnswers(db: Knex, timeoutMs = 2000): Promise<boole
     clearTimeout(timer);
   }
 }
+
+// Connection-level failures: refused, reset, server shutting down or starting, too many clients.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection error|Client was closed|PGlite is closed|Unable to acquire a connection/i;
+
+/** True when the error says the database cannot be reached now (503 and retry), not that a query is wrong. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'KnexTimeoutError') return true;
+  const code = 'code' in err ? err.code : undefined;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  if (err instanceof AggregateError) return err.errors.some(isDatabaseUnavailable);
+  return UNAVAILABLE_MESSAGES.test(err.message);
+}

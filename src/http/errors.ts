@@ -80,8 +80,12 @@ export const errors = {
       headers: { 'Retry-After': String(retryAfterSeconds) },
     });
   },
-  unavailable(description: string): ApiError {
-    return new ApiError(503, one('SERVICE_INDISPONIBLE', description), { title: 'Service indisponible', detail: description });
+  unavailable(description: string, retryAfterSeconds: number): ApiError {
+    return new ApiError(503, one('SERVICE_INDISPONIBLE', description), {
+      title: 'Service indisponible',
+      detail: description,
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
   },
   internal(): ApiError {
     const description = "Une erreur inattendue s'est produite. Communiquez l'identifiant de la requête (instance) au support.";

@@ -1811,6 +1811,15 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
         };
     };
     cfaKeyInfo: {
@@ -1865,6 +1874,15 @@ export interface operations {
             };
             /** @description Erreur interne : communiquer `instance` au support */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1949,6 +1967,15 @@ export interface operations {
             };
             /** @description Erreur interne : communiquer `instance` au support */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2070,6 +2097,15 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
         };
     };
     lireDossier: {
@@ -2147,6 +2183,15 @@ export interface operations {
             };
             /** @description Erreur interne : communiquer `instance` au support */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2268,6 +2313,15 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
         };
     };
     listeDossiersV1: {
@@ -2336,6 +2390,15 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
         };
     };
     listeDossiers: {
@@ -2397,6 +2460,15 @@ export interface operations {
             };
             /** @description Erreur interne : communiquer `instance` au support */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2487,6 +2559,15 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
         };
     };
     etatsDossiers: {
@@ -2563,6 +2644,15 @@ export interface operations {
             };
             /** @description Erreur interne : communiquer `instance` au support */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2647,6 +2737,15 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
         };
     };
     historiqueDossier: {
@@ -2717,6 +2816,15 @@ export interface operations {
             };
             /** @description Erreur interne : communiquer `instance` au support */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,28 +1,49 @@
 /** The single place where errors become HTTP responses. Nothing internal ever reaches a client. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../../db/connection.js';
 import { Refusal, type RefusalKind } from '../../domain/refusal.js';
 import { ApiError, errors, problemBody } from '../errors.js';
 
 interface BodyParserError {
+  name?: string;
   type?: string;
   status?: number;
+  expose?: boolean;
+  code?: string;
   limit?: number;
 }
 
-/** Translates body-parser's errors (malformed JSON, too large, bad charset) into ApiErrors. */
-function fromBodyParser(err: BodyParserError, jsonLimit: number): ApiError | undefined {
+/** Seconds an ERP should wait before retrying while the database is out of reach. */
+export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+
+/**
+ * Translates the errors of express's parsing (malformed JSON, too large, bad charset, undecodable
+ * compression, bad percent-encoding in the path) into ApiErrors.
+ */
+function fromRequestParsing(err: BodyParserError, jsonLimit: number): ApiError | undefined {
+  if (err.name === 'URIError' && err.status === 400) {
+    return errors.badRequest('CHEMIN_INVALIDE', 'Le chemin de la requête contient un encodage « pourcent » invalide.');
+  }
+  if (err.status === 400 && err.expose && /^(Z_|ERR__)/.test(err.code ?? '')) {
+    return errors.badRequest('CORPS_ILLISIBLE', 'Le corps compressé ne peut pas être décodé selon son en-tête Content-Encoding.');
+  }
   switch (err.type) {
     case 'entity.parse.failed':
       return errors.badRequest('JSON_MALFORME', "Le corps de la requête n'est pas un JSON valide.");
     case 'entity.too.large':
       return errors.payloadTooLarge(err.limit ?? jsonLimit);
     case 'encoding.unsupported':
+      return errors.unsupportedMediaType('un corps non compressé, ou compressé en gzip, deflate ou br');
     case 'charset.unsupported':
       return errors.unsupportedMediaType('application/json en UTF-8');
     case 'request.aborted':
       return errors.badRequest('REQUETE_INTERROMPUE', 'La requête a été interrompue par le client.');
     default:
+      // Any other client error express reports as safe to show: its status, a generic code.
+      if (err.expose && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+        return new ApiError(err.status, [{ code: 'REQUETE_INVALIDE', description: 'La requête ne peut pas être lue.' }], { title: 'Requête invalide' });
+      }
       return undefined;
   }
 }
@@ -46,7 +67,11 @@ function fromRefusal(refusal: Refusal): ApiError {
 
 export function errorHandler(logger: Logger, jsonLimit: number): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    let apiError = err instanceof ApiError ? err : err instanceof Refusal ? fromRefusal(err) : fromBodyParser(err as BodyParserError, jsonLimit);
+    let apiError = err instanceof ApiError ? err
+      : err instanceof Refusal ? fromRefusal(err)
+        : isDatabaseUnavailable(err) ? errors.unavailable('La base de données est momentanément injoignable : réessayez dans quelques secondes.', RETRY_AFTER_UNAVAILABLE_SECONDS)
+          : fromRequestParsing(err as BodyParserError, jsonLimit);
+    if (apiError?.status === 503) logger.warn({ requestId: req.requestId, erreur: { type: (err as Error).name, code: (err as { code?: unknown }).code } }, 'base de données injoignable');
     if (!apiError) {
       // Only the error's shape is logged: driver messages and details can quote row values.
       const e = err as { name?: string; code?: string; constraint?: string; stack?: string };

@@ -23,6 +23,7 @@ export function standardResponses(declaration: RouteDeclaration): Record<number,
     500: { description: 'Erreur interne : communiquer `instance` au support' },
   };
   const hasInput = declaration.body || Object.keys(declaration.query ?? {}).length || Object.keys(declaration.pathParams ?? {}).length || declaration.idempotent;
+  if (!declaration.unlimited) out[503] = { description: 'Base de données momentanément injoignable : réessayer après Retry-After secondes' };
   if (hasInput) out[400] = { description: 'Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON)' };
   if (declaration.role !== 'public' || declaration.checksBearer) out[401] = { description: 'Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire)' };
   if (declaration.role !== 'public') out[403] = { description: 'Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée' };

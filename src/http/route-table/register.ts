@@ -12,6 +12,7 @@ import { errors } from '../errors.js';
 import { authenticateBearer, authenticateKey } from '../middleware/auth.js';
 import { requireJsonBody } from '../middleware/error-handler.js';
 import { idempotency } from '../middleware/idempotency.js';
+import { inspectInput } from '../middleware/input-guard.js';
 import { readUpload } from '../multipart.js';
 import {
   concretePaths, type BodyDeclaration, type HandlerContext, type RouteDeclaration, type RouteDeps, type UploadInput, type Version,
@@ -96,6 +97,20 @@ function bodyViolations(body: BodyDeclaration, data: unknown): { violations: Vio
   return { violations: validateAgainst(`${body.schema}.schema.json`, data, '', () => body.section ?? 'requete') };
 }
 
+/**
+ * Refuses, before anything reads them, parameters and bodies holding text PostgreSQL cannot store
+ * or JSON nested beyond any payload of the norm (see input-guard.ts).
+ */
+const guardInput: RequestHandler = (req, _res, next) => {
+  const violations = [
+    ...inspectInput(req.params, ''),
+    ...inspectInput(req.query, ''),
+    ...(req.body === undefined ? [] : inspectInput(req.body, '')),
+  ];
+  if (violations.length) throw errors.validation(violations);
+  next();
+};
+
 /** The declared route's handler chain, after authentication and body parsing. */
 function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version | undefined): RequestHandler {
   const readPath = compileParameters(declaration.pathParams);
@@ -122,6 +137,8 @@ function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version
       const envelope = !multipart && body.jsonEnvelope ? body.jsonEnvelope : undefined;
       const data = envelope ? (read.data as Record<string, unknown>)[envelope] : read.data;
       const rootPointer = envelope ? `/${envelope}` : read.rootPointer;
+      const forbidden = inspectInput(data, rootPointer);
+      if (forbidden.length) throw errors.validation(forbidden);
       const uploadViolations = validateAgainst(`${body.schema}.schema.json`, data, rootPointer, () => body.section);
       if (uploadViolations.length) throw errors.validation(uploadViolations);
       upload = { data, file: read.file, rootPointer, filePointer: multipart ? '/fichier' : `/_files/${body.base64Key}` };
@@ -156,6 +173,7 @@ export function registerRoutes(router: Router, table: readonly RouteDeclaration[
         ...(declaration.unlimited ? [] : [deps.rateLimit]),
         ...authentication(declaration, deps),
         ...bodyParser(declaration.body, bodyParsers),
+        guardInput,
         ...(declaration.idempotent ? [idempotency(deps.db)] : []),
         invoke(declaration, deps, version),
       );
