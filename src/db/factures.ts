@@ -15,7 +15,7 @@ import type { Violation } from '../domain/violation.js';
 import { assignRanks, changesAfter, currentTransaction, highestRank, type Cursor } from './feed.js';
 import type { Actor } from './dossier-changes.js';
 import { findSameFile, insertDocument, type NewDocument, type TypeFichier, type ObjetRef } from './documents.js';
-import { newNumeroInterne } from './dossiers.js';
+import { insertWithNewNumero } from './numeros.js';
 
 /** Invoices still being processed: they hold amounts "en cours d'instruction" and block a second invoice. */
 export const ETATS_FACTURE_EN_ATTENTE: readonly EtatFacture[] = ['TRANSMIS', 'EN_ATTENTE_MISE_EN_CONFORMITE', 'VALIDEE', 'REGLE_PARTIELLEMENT'];
@@ -264,15 +264,14 @@ export interface FactureColumns {
 
 /** A new invoice of the CFA, under a fresh numéro interne. */
 export async function insertFacture(trx: Knex.Transaction, siren: string, colonnes: FactureColumns): Promise<FactureRow> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  return insertWithNewNumero('facture', async (numero) => {
     const [created] = (await trx('factures')
-      .insert({ ...colonnes, numero_interne: newNumeroInterne(), cfa_siren: siren })
+      .insert({ ...colonnes, numero_interne: numero, cfa_siren: siren })
       .onConflict('numero_interne')
       .ignore()
       .returning('*')) as FactureRow[];
-    if (created) return created;
-  }
-  throw new Error('could not allocate a numéro interne de facture');
+    return created;
+  });
 }
 
 export type NewLigne = Omit<LigneRow, 'id' | 'montant_centimes' | 'montant_regle_centimes'> & { montant_centimes: number };
@@ -356,19 +355,18 @@ export interface NewCertificat {
 
 /** Stores a certificat under a fresh numéro interne, returned. */
 export async function insertCertificat(trx: Knex.Transaction, c: NewCertificat): Promise<string> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  return insertWithNewNumero('certificat', async (numero) => {
     const rows = (await trx('certificats').insert({
-      numero_interne: newNumeroInterne(),
+      numero_interne: numero,
       cfa_siren: c.cfaSiren,
       dossier_id: c.dossierId,
       numero_echeance: c.numeroEcheance,
       facture_id: c.factureId,
       type_certificat: c.typeCertificat,
       contenu: JSON.stringify(c.contenu),
-    }).onConflict('numero_interne').ignore().returning(['id', 'numero_interne'])) as Array<{ id: string; numero_interne: string }>;
-    if (rows[0]) return rows[0].numero_interne;
-  }
-  throw new Error('could not allocate a numéro interne de certificat');
+    }).onConflict('numero_interne').ignore().returning(['numero_interne'])) as Array<{ numero_interne: string }>;
+    return rows[0]?.numero_interne;
+  });
 }
 
 export async function setCertificatDocument(trx: Knex.Transaction, numeroInterne: string, documentId: string): Promise<void> {
