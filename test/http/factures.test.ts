@@ -21,6 +21,15 @@ afterEach(() => {
 const pointers = (body: { errors: Array<{ code: string; champ?: string }> }): Array<[string, string | undefined]> => body.errors.map((e) => [e.code, e.champ]);
 
 describe('POST /v1/factures', () => {
+  it('each échéance of GET /v2/dossiers carries the CFA\'s SIRET (norme §5.6), the invoice\'s siretEmetteur', async () => {
+    const d = await engagedDossier(h, 40);
+    const view = await h.t.http.get('/v2/dossiers').query({ numeroInterne: d.numeroInterne }).set('X-API-KEY', h.cfa);
+    expect(view.body.echeances.length).toBeGreaterThan(0);
+    for (const e of view.body.echeances) expect(e.siretCfa).toBe(FIXTURE_CFA_SIRET);
+    const res = await postFacture(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, codificationEcheance: 'A1', natureLigne: 'PEDAGOGIE', montant: 3200, quantite: 1 }], { siretEmetteur: view.body.echeances[0].siretCfa }));
+    expect(res.status).toBe(200);
+  });
+
   it('accepts an invoice of the open advance: 200 with the two numbers, amounts moved en cours', async () => {
     const d = await engagedDossier(h, 1);
     const res = await postFacture(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, codificationEcheance: 'A1', natureLigne: 'PEDAGOGIE', montant: 3200, quantite: 1 }]));
