@@ -14,7 +14,6 @@ import { authenticateBearer, authenticateKey } from './middleware/auth.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
 import { perKeyRateLimit } from './middleware/rate-limit.js';
 import { requestContext } from './middleware/request-context.js';
-import { backOfficeKeyRoutes } from './routes/back-office-cles.js';
 import { docsRoutes } from './routes/docs.js';
 import { cfaRoutes, backOfficeRoutes, routeTable } from './routes/index.js';
 import type { Lifecycle } from './routes/platform.routes.js';
@@ -62,7 +61,6 @@ export function createApp(deps: AppDeps): Express {
 
   const backOffice = express.Router();
   backOffice.use(authenticateKey(keys, 'opco'), json);
-  backOffice.use(backOfficeKeyRoutes(db, keys));
   backOffice.use(backOfficeRoutes(deps));
   app.use('/back-office/v1', backOffice);
 
