@@ -1564,7 +1564,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erreurs"];
+                    "application/json": {
+                        /** @enum {unknown} */
+                        status: "arret_en_cours" | "base_indisponible";
+                    };
                 };
             };
         };
@@ -1611,7 +1614,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erreurs"];
+                    "application/json": components["schemas"]["Statut"];
                 };
             };
         };
@@ -1658,7 +1661,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erreurs"];
+                    "application/json": components["schemas"]["Statut"];
                 };
             };
         };
