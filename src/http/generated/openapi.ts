@@ -617,28 +617,26 @@ export interface components {
                 editeur?: string | null;
             }[];
         };
-        /**
-         * Simulation de rémunération
-         * @description Corps de POST /v2/simulations/remuneration : l'apprenti et le contrat dont on veut la rémunération minimale légale, période par période (Code du travail D6222-26 à D6222-31).
-         */
-        SimulationRemuneration: {
-            /** @description Date de naissance de l'apprenti, AAAA-MM-JJ. */
-            dateNaissance: string;
-            /** @description Date de début d'exécution du contrat, AAAA-MM-JJ. */
-            dateDebutContrat: string;
-            /** @description Date de fin du contrat, AAAA-MM-JJ : après le début, 4 ans et 6 mois au plus. */
-            dateFinContrat: string;
-            /** @description Date de conclusion (signature) du contrat, AAAA-MM-JJ : choisit la grille (avant 2019 : ancienne grille). Par défaut (absente, null ou chaîne vide), la date de début. */
-            dateConclusion?: string | null;
-            /** @description Salaire minimum conventionnel mensuel brut, en euros (2 décimales au plus) : base de la rémunération à partir de 21 ans quand il dépasse le SMIC. */
-            smc?: number | null;
-            /**
-             * Format: departement
-             * @description Département de l'employeur (976 : SMIC de Mayotte).
-             */
-            departementEmployeur?: string | null;
-            /** @description Taux (%) de la dernière année d'un contrat précédent ayant conduit au diplôme : plancher de chaque période (D6222-29). */
-            tauxDerniereAnneeContratPrecedent?: number | null;
+        ResultatSimulation: {
+            periodes: {
+                /** @description Année de contrat puis partie de l’année (1.1, 1.2, 2.1…) */
+                ordre: string;
+                /** Format: date */
+                dateDebut: string;
+                /** Format: date */
+                dateFin: string;
+                anneeContrat: number;
+                /** @description Âge au début de la période */
+                age: number;
+                /** @description Minimum légal, en % de la base */
+                tauxMinimal: number;
+                /** @enum {string} */
+                typeSalaire: "SMIC" | "SMC";
+                /** @description SMIC mensuel (35 h) en vigueur au début de la période, ou SMC, en euros */
+                baseMensuelle: number;
+                /** @description Salaire brut mensuel minimal, en euros (arrondi au centime supérieur) */
+                salaireBrutMensuel: number;
+            }[];
         };
         /** @enum {string} */
         EtatFactureCode: "TRANSMIS" | "EN_ATTENTE_MISE_EN_CONFORMITE" | "VALIDEE" | "REJETEE" | "REGLE_PARTIELLEMENT" | "REGLE";
@@ -931,6 +929,29 @@ export interface components {
                 /** @description Identifiant de l'objet chez l'OPCO : numeroInterne du dossier ou numeroInterneFacture. */
                 idObjet: string;
             }[];
+        };
+        /**
+         * Simulation de rémunération
+         * @description Corps de POST /v2/simulations/remuneration : l'apprenti et le contrat dont on veut la rémunération minimale légale, période par période (Code du travail D6222-26 à D6222-31).
+         */
+        SimulationRemuneration: {
+            /** @description Date de naissance de l'apprenti, AAAA-MM-JJ. */
+            dateNaissance: string;
+            /** @description Date de début d'exécution du contrat, AAAA-MM-JJ. */
+            dateDebutContrat: string;
+            /** @description Date de fin du contrat, AAAA-MM-JJ : après le début, 4 ans et 6 mois au plus. */
+            dateFinContrat: string;
+            /** @description Date de conclusion (signature) du contrat, AAAA-MM-JJ : choisit la grille (avant 2019 : ancienne grille). Par défaut (absente, null ou chaîne vide), la date de début. */
+            dateConclusion?: string | null;
+            /** @description Salaire minimum conventionnel mensuel brut, en euros (2 décimales au plus) : base de la rémunération à partir de 21 ans quand il dépasse le SMIC. */
+            smc?: number | null;
+            /**
+             * Format: departement
+             * @description Département de l'employeur (976 : SMIC de Mayotte).
+             */
+            departementEmployeur?: string | null;
+            /** @description Taux (%) de la dernière année d'un contrat précédent ayant conduit au diplôme : plancher de chaque période (D6222-29). */
+            tauxDerniereAnneeContratPrecedent?: number | null;
         };
         /**
          * Nouvelle clé CFA
@@ -3435,7 +3456,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SimulationRemuneration"];
+                    "application/json": components["schemas"]["ResultatSimulation"];
                 };
             };
             /** @description Entrée invalide : toutes les erreurs, avec `champ` */

@@ -10,8 +10,8 @@ export function keyView(row: KeyRow): Record<string, unknown> {
     libelle: row.libelle,
     prefixe: row.prefixe,
     dateFinValidite: row.date_fin_validite,
-    revoqueeLe: row.revoquee_le,
-    creeeLe: row.creee_le,
+    revoqueeLe: row.revoquee_le ? new Date(row.revoquee_le).toISOString() : null,
+    creeeLe: new Date(row.creee_le).toISOString(),
   };
 }
 

@@ -207,7 +207,7 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       },
     },
   },
-  SimulationRemuneration: {
+  ResultatSimulation: {
     type: 'object',
     required: ['periodes'],
     properties: {

@@ -19,7 +19,7 @@ export const SIMULATION_ROUTES: RouteDeclaration[] = [
     description: 'Le même calcul que la règle de contrôle des rémunérations des CERFA : grille D6222-26 selon l’année de contrat et l’âge (changement de tranche le 1er du mois suivant l’anniversaire), SMIC en vigueur au début de chaque période (SMIC de Mayotte pour le 976) ou SMC à partir de 21 ans s’il est plus élevé. Montants en euros.',
     body: { kind: 'json', schema: 'simulation-remuneration' },
     responses: {
-      200: { description: 'Succès', schema: ref('SimulationRemuneration') },
+      200: { description: 'Succès', schema: ref('ResultatSimulation') },
       400: { description: 'Entrée invalide : toutes les erreurs, avec `champ`' },
     },
     handler({ body }) {
