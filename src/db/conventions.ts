@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { canonicalHash } from '../domain/canonical-json.js';
-import { DocumentDejaDepose, findSameFile, insertDocument, type NewDocument } from './documents.js';
+import { findSameFile, insertDocument, type NewDocument } from './documents.js';
 import { newNumeroInterne, type DossierRow } from './dossiers.js';
 
 export interface NewConvention {
@@ -24,42 +24,28 @@ export interface ConventionOutcome {
 }
 
 /**
- * Stores a convention. The same file already deposited on the dossier is reused (one document per
- * file and object); with the same JSON as the convention that holds it, the call is a replay and
- * answers the existing numbers.
+ * Stores a convention within `trx`. The same file already deposited on the dossier is reused (one
+ * document per file and object); with the same JSON as the convention that holds it, the call is a
+ * replay and answers the existing numbers, writing nothing. Throws DocumentDejaDepose when a
+ * concurrent upload of the same file won the link (the caller retries: it then finds and reuses it).
  */
-export async function depositConvention(
-  db: Knex,
-  input: NewConvention,
-  afterInsert?: (trx: Knex.Transaction, numeroInterneConvention: string) => Promise<void>,
-): Promise<ConventionOutcome> {
+export async function storeConvention(trx: Knex.Transaction, input: NewConvention): Promise<ConventionOutcome> {
   const objets = [{ typeObjet: 'DOSSIER_APPRENTISSAGE' as const, idObjet: input.dossier.numero_interne }];
   const empreinte = canonicalHash(input.contenu);
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    try {
-      return await db.transaction(async (trx) => {
-        const existing = await findSameFile(trx, objets, input.fichier.sha256);
-        let document: { id: string; numero_interne: string };
-        if (existing) {
-          const previous = (await trx('conventions').where({ dossier_id: input.dossier.id, document_id: existing.id }).orderBy('id', 'desc')
-            .first('numero_interne', 'contenu')) as { numero_interne: string; contenu: unknown } | undefined;
-          if (previous && canonicalHash(previous.contenu) === empreinte) {
-            return { numeroInterneConvention: previous.numero_interne, numeroInterneDocument: existing.numero_interne, rejouee: true };
-          }
-          document = existing;
-        } else {
-          document = await insertDocument(trx, { ...input.fichier, cfaSiren: input.cfaSiren, typeFichier: 'CONVENTION_FORMATION', objets });
-        }
-        const numeroInterneConvention = await insertConvention(trx, input, document.id);
-        if (afterInsert) await afterInsert(trx, numeroInterneConvention);
-        return { numeroInterneConvention, numeroInterneDocument: document.numero_interne, rejouee: false };
-      });
-    } catch (err) {
-      // A concurrent upload of the same file won the link: the next attempt finds and reuses it.
-      if (!(err instanceof DocumentDejaDepose)) throw err;
+  const existing = await findSameFile(trx, objets, input.fichier.sha256);
+  let document: { id: string; numero_interne: string };
+  if (existing) {
+    const previous = (await trx('conventions').where({ dossier_id: input.dossier.id, document_id: existing.id }).orderBy('id', 'desc')
+      .first('numero_interne', 'contenu')) as { numero_interne: string; contenu: unknown } | undefined;
+    if (previous && canonicalHash(previous.contenu) === empreinte) {
+      return { numeroInterneConvention: previous.numero_interne, numeroInterneDocument: existing.numero_interne, rejouee: true };
     }
+    document = existing;
+  } else {
+    document = await insertDocument(trx, { ...input.fichier, cfaSiren: input.cfaSiren, typeFichier: 'CONVENTION_FORMATION', objets });
   }
-  throw new Error('could not store the convention');
+  const numeroInterneConvention = await insertConvention(trx, input, document.id);
+  return { numeroInterneConvention, numeroInterneDocument: document.numero_interne, rejouee: false };
 }
 
 async function insertConvention(trx: Knex.Transaction, input: NewConvention, documentId: string): Promise<string> {

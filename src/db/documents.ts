@@ -106,26 +106,21 @@ export async function insertDocument(trx: Knex.Transaction, input: NewDocument):
   return row;
 }
 
-export type DepositOutcome = { kind: 'created'; document: DocumentMeta } | { kind: 'duplicate'; numeroInterne: string };
-
-/** Stores a document in its own transaction; `afterInsert` runs in it (audit). */
-export async function depositDocument(
-  db: Knex,
-  input: NewDocument,
-  afterInsert?: (trx: Knex.Transaction, d: DocumentMeta) => Promise<void>,
-): Promise<DepositOutcome> {
-  try {
-    const document = await db.transaction(async (trx) => {
-      const created = await insertDocument(trx, input);
-      if (afterInsert) await afterInsert(trx, created);
-      return created;
-    });
-    return { kind: 'created', document };
-  } catch (err) {
-    if (!(err instanceof DocumentDejaDepose)) throw err;
-    const existing = err.numeroInterne || (await findSameFile(db, input.objets, input.sha256))?.numero_interne;
-    return { kind: 'duplicate', numeroInterne: existing ?? '' };
-  }
+/** The CFA's document already holding this file on EVERY one of `objets` (a retry of its deposit), if any. */
+export async function findFileOnAll(db: Knex, cfaSiren: string, objets: ObjetRef[], sha256: string): Promise<DocumentMeta | undefined> {
+  if (objets.length === 0) return undefined;
+  const holders = db('documents_objets as o')
+    .where('o.sha256', sha256)
+    .where((w) => {
+      for (const o of objets) w.orWhere({ 'o.type_objet': o.typeObjet, 'o.id_objet': o.idObjet });
+    })
+    .groupBy('o.document_id')
+    .havingRaw('count(*) = ?', [objets.length])
+    .select('o.document_id');
+  const row = (await db('documents').whereIn('id', holders).where({ cfa_siren: cfaSiren }).orderBy('id').first(META_COLUMNS)) as
+    | Omit<DocumentMeta, 'objets'>
+    | undefined;
+  return row ? (await withObjets(db, [row]))[0] : undefined;
 }
 
 // ------------------------------------------------------------------------------------ objects
@@ -143,23 +138,31 @@ function hasFactures(db: Knex): Promise<boolean> {
 }
 
 /**
- * The objects that are not the CFA's: unknown dossiers and invoices, or another CFA's (the two
- * cases are indistinguishable). Invoices are unknown while the factures table does not exist.
+ * The CFA's objects among `objets`, by `typeObjet:idObjet` as sent → the id the links use. A dossier
+ * is found by its numeroInterne or its numeroExterne (the number the CFA reads on the OPCO's
+ * letters); links always hold the numeroInterne. Objects absent from the map are unknown or another
+ * CFA's (the two cases are indistinguishable). Invoices are unknown while the factures table does
+ * not exist.
  */
-export async function missingObjects(db: Knex, siren: string, objets: ObjetRef[]): Promise<ObjetRef[]> {
+export async function resolveObjets(db: Knex, siren: string, objets: ObjetRef[]): Promise<Map<string, string>> {
   const ids = (type: TypeObjet): string[] => objets.filter((o) => o.typeObjet === type).map((o) => o.idObjet);
-  const found = new Set<string>();
+  const found = new Map<string, string>();
   const dossiers = ids('DOSSIER_APPRENTISSAGE');
   if (dossiers.length) {
-    const rows = (await db('dossiers').where({ cfa_siren: siren }).whereIn('numero_interne', dossiers).select('numero_interne')) as Array<{ numero_interne: string }>;
-    for (const r of rows) found.add(`DOSSIER_APPRENTISSAGE:${r.numero_interne}`);
+    const rows = (await db('dossiers').where({ cfa_siren: siren })
+      .where((w) => w.whereIn('numero_interne', dossiers).orWhereIn('numero_externe', dossiers))
+      .select('numero_interne', 'numero_externe')) as Array<{ numero_interne: string; numero_externe: string }>;
+    for (const r of rows) {
+      found.set(`DOSSIER_APPRENTISSAGE:${r.numero_interne}`, r.numero_interne);
+      found.set(`DOSSIER_APPRENTISSAGE:${r.numero_externe}`, r.numero_interne);
+    }
   }
   const factures = ids('FACTURE');
   if (factures.length && (await hasFactures(db))) {
     const rows = (await db('factures').where({ cfa_siren: siren }).whereIn('numero_interne', factures).select('numero_interne')) as Array<{ numero_interne: string }>;
-    for (const r of rows) found.add(`FACTURE:${r.numero_interne}`);
+    for (const r of rows) found.set(`FACTURE:${r.numero_interne}`, r.numero_interne);
   }
-  return objets.filter((o) => !found.has(`${o.typeObjet}:${o.idObjet}`));
+  return found;
 }
 
 // -------------------------------------------------------------------------------------- reads

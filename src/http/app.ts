@@ -14,9 +14,8 @@ import { authenticateBearer, authenticateKey } from './middleware/auth.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
 import { perKeyRateLimit } from './middleware/rate-limit.js';
 import { requestContext } from './middleware/request-context.js';
-import { backOfficeKeyRoutes } from './routes/back-office-cles.js';
 import { docsRoutes } from './routes/docs.js';
-import { cfaRoutes, backOfficeRoutes, routeTable } from './routes/index.js';
+import { backOfficeRoutes, routeTable } from './routes/index.js';
 import type { Lifecycle } from './routes/platform.routes.js';
 import { registerRoutes } from './route-table/register.js';
 import { responseCheck } from './route-table/response-check.js';
@@ -64,14 +63,9 @@ export function createApp(deps: AppDeps): Express {
 
   const backOffice = express.Router();
   backOffice.use(authenticateKey(keys, 'opco'), json);
-  backOffice.use(backOfficeKeyRoutes(db, keys));
   backOffice.use(backOfficeRoutes(deps));
   app.use('/back-office/v1', backOffice);
 
-  const cfa = express.Router();
-  cfa.use(authenticateKey(keys, 'cfa'), authenticateBearer(db, config.requireBearer), json);
-  cfa.use(cfaRoutes(deps));
-  app.use(['/v1', '/v2'], cfa);
 
   app.use(notFound);
   app.use(errorHandler(logger, config.jsonBodyLimitBytes));

@@ -100,32 +100,93 @@ describe('documents (default limits)', () => {
     expect(await t.db('documents').where({ sha256: sha256(TEXT) }).first()).toBeUndefined();
   });
 
-  it('detects a re-upload of the same file on the same object (409 with the existing number)', async () => {
+  it('a re-upload of the same file on the same object is a retry: 200 with the existing document, Idempotent-Replayed', async () => {
     const a = await newDossier();
     const b = await newDossier();
     const file = pdfBytes(3);
     const first = await upload(infos('AUTRE', dossierObj(a)), file);
     expect(first.status).toBe(200);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
     const again = await upload(infos('CONTRAT', dossierObj(a)), file, 'autre-nom.pdf');
-    expect(again.status).toBe(409);
-    expect(again.body.errors[0].code).toBe('DOCUMENT_DEJA_DEPOSE');
-    expect(again.body.numeroInterneDocument).toBe(first.body.numeroInterneDocument);
-    // On another dossier the same file is a new document; listing both objects at once is a re-upload.
-    expect((await upload(infos('AUTRE', dossierObj(b)), file)).status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    // The base64 transport and v2 replay the same way; nothing more is stored or audited.
+    const json = await t.http.post('/v2/documents').set('X-API-KEY', cfa).send({ ...infos('AUTRE', dossierObj(a)), _files: { document: file.toString('base64') } });
+    expect(json.status).toBe(200);
+    expect(json.headers['idempotent-replayed']).toBe('true');
+    expect(json.body).toEqual(first.body);
+    const audits = await t.db('audit_ecritures').where({ action: 'DOCUMENT_DEPOSE', objet_id: first.body.numeroInterneDocument }).count<{ n: string }[]>({ n: '*' });
+    expect(Number(audits[0]?.n)).toBe(1);
+    // On another dossier the same file is a new document; listing both objects at once, when each
+    // already holds it through a different document, is a conflict (not a retry of either).
+    const onB = await upload(infos('AUTRE', dossierObj(b)), file);
+    expect(onB.status).toBe(200);
+    expect(onB.headers['idempotent-replayed']).toBeUndefined();
     const both = await upload(infos('AUTRE', dossierObj(a), dossierObj(b)), file);
     expect(both.status).toBe(409);
+    expect(both.body.errors[0].code).toBe('DOCUMENT_DEJA_DEPOSE');
+    expect([first.body.numeroInterneDocument, onB.body.numeroInterneDocument]).toContain(both.body.numeroInterneDocument);
     const count = await t.db('documents').where({ sha256: sha256(file) }).count<{ n: string }[]>({ n: '*' });
     expect(Number(count[0]?.n)).toBe(2);
   });
 
-  it('two simultaneous uploads of one file on one object: one is stored, the other gets 409', async () => {
+  it('a file deposited on several objects at once is replayed for any of them; new objects with it are a conflict', async () => {
+    const a = await newDossier();
+    const b = await newDossier();
+    const c = await newDossier();
+    const file = pdfBytes(31);
+    const first = await upload(infos('AUTRE', dossierObj(a), dossierObj(b)), file);
+    expect(first.status).toBe(200);
+    const retry = await upload(infos('AUTRE', dossierObj(b), dossierObj(a)), file);
+    expect(retry.status).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body.numeroInterneDocument).toBe(first.body.numeroInterneDocument);
+    const onlyB = await upload(infos('AUTRE', dossierObj(b)), file);
+    expect(onlyB.status).toBe(200);
+    expect(onlyB.body.numeroInterneDocument).toBe(first.body.numeroInterneDocument);
+    const widened = await upload(infos('AUTRE', dossierObj(a), dossierObj(c)), file);
+    expect(widened.status).toBe(409);
+    expect(widened.body).toMatchObject({ errors: [expect.objectContaining({ code: 'DOCUMENT_DEJA_DEPOSE' })], numeroInterneDocument: first.body.numeroInterneDocument });
+  });
+
+  it('two simultaneous uploads of one file on one object: one is stored, the other is answered as its retry', async () => {
     const n = await newDossier();
     const file = pdfBytes(4);
     const results = await Promise.all([upload(infos('AUTRE', dossierObj(n)), file), upload(infos('AUTRE', dossierObj(n)), file)]);
-    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-    const winner = results.find((r) => r.status === 200)!;
-    const loser = results.find((r) => r.status === 409)!;
-    expect(loser.body.numeroInterneDocument).toBe(winner.body.numeroInterneDocument);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(results.map((r) => r.headers['idempotent-replayed'] ?? 'no').sort()).toEqual(['no', 'true']);
+    expect(results[0]!.body.numeroInterneDocument).toBe(results[1]!.body.numeroInterneDocument);
+    const count = await t.db('documents').where({ sha256: sha256(file) }).count<{ n: string }[]>({ n: '*' });
+    expect(Number(count[0]?.n)).toBe(1);
+  });
+
+  it('a dossier is named by its numeroInterne or by its numeroExterne (the number of the OPCO’s letters)', async () => {
+    seed += 1;
+    const created = await t.http.post('/v2/dossiers').set('X-API-KEY', cfa).send(validCerfaPayload(seed));
+    expect(created.status).toBe(200);
+    const { numeroInterne, numeroExterne } = created.body as { numeroInterne: string; numeroExterne: string };
+    expect(numeroExterne).toMatch(/^\d{2}APP\d{8}$/);
+    const file = pdfBytes(32);
+    const res = await upload(infos('AUTRE', dossierObj(numeroExterne)), file);
+    expect(res.status).toBe(200);
+    // Attached to the dossier itself: listed under its numeroInterne, linked by it.
+    const list = await t.http.get('/v2/documents').query({ idObjet: numeroInterne }).set('X-API-KEY', cfa);
+    expect(list.body.documents).toEqual([expect.objectContaining({ numeroInterneDocument: res.body.numeroInterneDocument, objets: [dossierObj(numeroInterne)] })]);
+    // Both numbers of one dossier are one object; the same file by the other number is a retry.
+    const both = await upload(infos('AUTRE', dossierObj(numeroInterne), dossierObj(numeroExterne)), pdfBytes(33));
+    expect(both.status).toBe(200);
+    expect((await t.db('documents_objets').where({ id_objet: numeroInterne })).length).toBe(2);
+    const retry = await upload(infos('AUTRE', dossierObj(numeroInterne)), file);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body.numeroInterneDocument).toBe(res.body.numeroInterneDocument);
+    // Another CFA's dossier by its numeroExterne: 404 like an unknown one.
+    const foreign = await upload(infos('AUTRE', dossierObj(numeroExterne)), pdfBytes(34), 'x.pdf', other);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.errors[0].code).toBe('OBJET_INTROUVABLE');
+    const unknown = await upload(infos('AUTRE', dossierObj('99APP99999999')), pdfBytes(34));
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.errors[0].description).toContain('DOSSIER_APPRENTISSAGE 99APP99999999');
   });
 
   it('another CFA’s dossier, an unknown dossier or an unknown invoice: 404', async () => {

@@ -258,6 +258,145 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/conventions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transmettre la convention de formation signée d’un dossier
+         * @description Partie `convention` (JSON, norme §5.2) et partie `fichier` (la convention signée), ou JSON avec `_files.convention` en base64. Convention et fichier sont enregistrés ensemble ; le fichier devient un document CONVENTION_FORMATION du dossier. Les coûts de la dernière convention reçue servent au calcul de l’engagement. Un renvoi identique (même JSON, même fichier) rend les mêmes numéros avec `Idempotent-Replayed: true`.
+         */
+        post: operations["transmettreConventionV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/conventions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transmettre la convention de formation signée d’un dossier
+         * @description Partie `convention` (JSON, norme §5.2) et partie `fichier` (la convention signée), ou JSON avec `_files.convention` en base64. Convention et fichier sont enregistrés ensemble ; le fichier devient un document CONVENTION_FORMATION du dossier. Les coûts de la dernière convention reçue servent au calcul de l’engagement. Un renvoi identique (même JSON, même fichier) rend les mêmes numéros avec `Idempotent-Replayed: true`.
+         */
+        post: operations["transmettreConvention"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Documents du CFA rattachés à un objet (métadonnées) */
+        get: operations["listerDocumentsV1"];
+        put?: never;
+        /**
+         * Rattacher un document à des dossiers ou factures du CFA
+         * @description Partie `infosFichier` (JSON, norme §5.5) et partie `fichier`, ou JSON avec `_files.document` en base64. Un dossier est désigné par son `numeroInterne` ou par son `numeroExterne` (ex. 26APP00000042). Le même fichier (même SHA-256) renvoyé pour les mêmes objets est un renvoi : la réponse est celle du premier dépôt (même `numeroInterneDocument`), avec `Idempotent-Replayed: true`. Déjà rattaché à une partie seulement des objets, il est refusé (409 avec `numeroInterneDocument`).
+         */
+        post: operations["deposerDocumentV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Documents du CFA rattachés à un objet (métadonnées) */
+        get: operations["listerDocuments"];
+        put?: never;
+        /**
+         * Rattacher un document à des dossiers ou factures du CFA
+         * @description Partie `infosFichier` (JSON, norme §5.5) et partie `fichier`, ou JSON avec `_files.document` en base64. Un dossier est désigné par son `numeroInterne` ou par son `numeroExterne` (ex. 26APP00000042). Le même fichier (même SHA-256) renvoyé pour les mêmes objets est un renvoi : la réponse est celle du premier dépôt (même `numeroInterneDocument`), avec `Idempotent-Replayed: true`. Déjà rattaché à une partie seulement des objets, il est refusé (409 avec `numeroInterneDocument`).
+         */
+        post: operations["deposerDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Documents rattachés à un objet, tous CFA (métadonnées) */
+        get: operations["listerDocumentsBackOffice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/documents/{numeroInterneDocument}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Télécharger un document
+         * @description Rend le fichier tel que déposé, avec son type (lu dans le contenu), `Content-Disposition: attachment` (nom donné par le CFA, extension du type réel) et `Repr-Digest` (SHA-256).
+         */
+        get: operations["telechargerDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/simulations/remuneration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rémunération minimale légale d’un apprenti, période par période
+         * @description Le même calcul que la règle de contrôle des rémunérations des CERFA : grille D6222-26 selon l’année de contrat et l’âge (changement de tranche le 1er du mois suivant l’anniversaire), SMIC en vigueur au début de chaque période (SMIC de Mayotte pour le 976) ou SMC à partir de 21 ans s’il est plus élevé. Montants en euros.
+         */
+        post: operations["simulerRemuneration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/factures": {
         parameters: {
             query?: never;
@@ -522,6 +661,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/back-office/v1/cles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lister les clés (sans leur secret) */
+        get: operations["listerCles"];
+        put?: never;
+        /** Créer une clé CFA (serveur en marche) */
+        post: operations["creerCle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/cles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Révoquer une clé
+         * @description La clé est refusée dès la réponse, sur cette instance (son cache d’authentification est vidé) ; sur les autres, au plus tard après AUTH_CACHE_SECONDS.
+         */
+        delete: operations["revoquerCle"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/npec": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lignes du référentiel NPEC pour un RNCP */
+        get: operations["listerNpec"];
+        put?: never;
+        /**
+         * Importer des lignes du référentiel NPEC (CSV rncp,idcc,npec,date_effet)
+         * @description Tout ou rien : une ligne invalide refuse l’import (400, une erreur par ligne). Une ligne de même RNCP, IDCC et date d’effet remplace le montant.
+         */
+        post: operations["importerNpec"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -632,13 +830,6 @@ export interface components {
                 commentaire?: string | null;
             }[];
         };
-        NouvelleCle: {
-            siren: string;
-            uai?: string;
-            libelle?: string;
-            /** Format: date */
-            dateFinValidite?: string;
-        };
         Cle: {
             id: string;
             /** @enum {string} */
@@ -690,7 +881,7 @@ export interface components {
                 editeur?: string | null;
             }[];
         };
-        SimulationRemuneration: {
+        ResultatSimulation: {
             periodes: {
                 /** @description Année de contrat puis partie de l’année (1.1, 1.2, 2.1…) */
                 ordre: string;
@@ -872,6 +1063,161 @@ export interface components {
             cerfa: components["schemas"]["Cerfa"];
         };
         /**
+         * Convention de formation
+         * @description Partie `convention` de POST /v1|v2/conventions (norme §5.2) : les données de la convention de formation signée entre l'employeur et le CFA, dont les coûts qui alimentent l'engagement du dossier. Le fichier signé est envoyé à part (partie `fichier`, ou `_files.convention` en base64).
+         */
+        Convention: {
+            /** @description Numéro interne du dossier rendu par POST /dossiers (12 chiffres) : un dossier du CFA de la clé. */
+            numeroInterneDossier: string;
+            /** @description L'employeur signataire. */
+            employeur: {
+                /**
+                 * Format: siret
+                 * @description SIRET de l'établissement employeur (14 chiffres, clé de Luhn).
+                 */
+                siret: string;
+            };
+            /** @description L'apprenti. */
+            apprenti: {
+                /** @description Nom de naissance de l'apprenti. */
+                nom: string;
+                /** @description Nom d'usage de l'apprenti. */
+                nomUsage?: string | null;
+                /** @description Premier prénom de l'apprenti. */
+                prenom: string;
+            };
+            /** @description Dates du contrat d'apprentissage. */
+            contrat: {
+                /**
+                 * Format: date-cerfa
+                 * @description Date de début d'exécution du contrat (AAAA-MM-JJ ou date-heure ISO 8601).
+                 */
+                dateDebutContrat: string;
+                /**
+                 * Format: date-cerfa
+                 * @description Date de fin du contrat (AAAA-MM-JJ ou date-heure ISO 8601).
+                 */
+                dateFinContrat: string;
+            };
+            /** @description Le CFA responsable, signataire de la convention. */
+            organismeFormation: {
+                /**
+                 * Format: siret
+                 * @description SIRET du CFA (14 chiffres, clé de Luhn) : il doit appartenir au SIREN de la clé.
+                 */
+                siret: string;
+                /**
+                 * Format: uai
+                 * @description UAI du CFA : 7 chiffres et une lettre de contrôle (ex. 0561910X).
+                 */
+                uaiCfa?: string | null;
+            };
+            /** @description La formation objet de la convention. */
+            formation: {
+                /**
+                 * Format: date-cerfa
+                 * @description Date de début de la formation (AAAA-MM-JJ ou date-heure ISO 8601).
+                 */
+                dateDebutFormation: string;
+                /**
+                 * Format: date-cerfa
+                 * @description Date de fin de la formation (AAAA-MM-JJ ou date-heure ISO 8601).
+                 */
+                dateFinFormation: string;
+                /** @description Durée totale de la formation, en heures. */
+                dureeFormation: number;
+                /**
+                 * Format: rncp
+                 * @description Code RNCP de la certification : 2 à 5 chiffres, préfixe RNCP facultatif (ex. RNCP35340).
+                 */
+                rncp?: string | null;
+                /** @description Intitulé de la qualification préparée. */
+                intituleQualification?: string | null;
+            };
+            /** @description Coûts de la convention, en euros : ils alimentent l'engagement calculé par l'OPCO. */
+            couts: {
+                /** @description Coût pédagogique total facturé par le CFA, en euros (2 décimales au plus). */
+                coutTotalPedagogieCFA: number;
+                /** @description Majoration RQTH demandée pour l'année 1 du contrat, en euros (apprenti reconnu travailleur handicapé). */
+                montantRQTHAnnee1?: number | null;
+                /** @description Majoration RQTH demandée pour l'année 2 du contrat, en euros (apprenti reconnu travailleur handicapé). */
+                montantRQTHAnnee2?: number | null;
+                /** @description Majoration RQTH demandée pour l'année 3 du contrat, en euros (apprenti reconnu travailleur handicapé). */
+                montantRQTHAnnee3?: number | null;
+                /** @description Majoration RQTH demandée pour l'année 4 du contrat, en euros (apprenti reconnu travailleur handicapé). */
+                montantRQTHAnnee4?: number | null;
+                /** @description Nombre total de repas pris en charge sur le contrat (l'OPCO paie un forfait par repas). */
+                nombreRepasTotaux?: number | null;
+                /** @description Nombre total de nuitées d'hébergement sur le contrat. */
+                nombreHebergementTotaux?: number | null;
+                /** @description Montant du premier équipement pédagogique, en euros (plafonné par l'OPCO). */
+                montantPremierEquipement?: number | null;
+                /** @description Une mobilité internationale est prévue. La clé accentuée mentionMobilitéInternationale (envoyée par certains logiciels) est acceptée et enregistrée sous ce nom. */
+                mentionMobiliteInternationale?: boolean | null;
+                /** @description Accompagnement spécifique en outre-mer (DROM). */
+                accompagnementDROM?: boolean | null;
+            };
+            /** @description L'employeur a mandaté le CFA pour transmettre la convention. */
+            mandatEmployeur?: boolean | null;
+            /**
+             * Format: date-cerfa
+             * @description Date de signature de la convention (AAAA-MM-JJ ou date-heure ISO 8601).
+             */
+            dateSignature?: string | null;
+            /** @description Le CFA atteste que le fichier est signé par l'employeur. */
+            attestationConventionSigneeEntreprise?: boolean | null;
+            /** @description Le CFA atteste que le fichier est signé par le CFA. */
+            attestationConventionSigneeCFA?: boolean | null;
+            /** @description Le CFA atteste que la signature électronique est probante. */
+            attestationConventionSignatureProbante?: boolean | null;
+            /** @description Le CFA atteste que le fichier est conforme aux données transmises. */
+            attestationConventionConformeJSON?: boolean | null;
+        };
+        /**
+         * Description d'un document
+         * @description Partie `infosFichier` de POST /v1|v2/documents (norme §5.5) : la nature du fichier et les objets (dossiers, factures) auxquels il se rattache. Le fichier est envoyé à part (partie `fichier`, ou `_files.document` en base64).
+         */
+        InfosFichier: {
+            /**
+             * @description Nature du document. Valeurs : CONVENTION_FORMATION = convention de formation ; CONVENTION_REDUCTION_DUREE = convention de réduction de durée ; CONVENTION_MOBILITE = convention de mobilité ; FACTURE = facture ; CERTIFICAT_REALISATION = certificat de réalisation ; CONTRAT = contrat d'apprentissage ; AUTRE = autre document.
+             * @enum {unknown}
+             */
+            typeFichier: "CONVENTION_FORMATION" | "CONVENTION_REDUCTION_DUREE" | "CONVENTION_MOBILITE" | "FACTURE" | "CERTIFICAT_REALISATION" | "CONTRAT" | "AUTRE";
+            /** @description Objets auxquels le document se rattache : au moins un, tous du CFA de la clé. */
+            objets: {
+                /**
+                 * @description Type de l'objet. Valeurs : DOSSIER_APPRENTISSAGE = dossier d'apprentissage (idObjet = numeroInterne du dossier) ; FACTURE = facture (idObjet = numeroInterneFacture).
+                 * @enum {unknown}
+                 */
+                typeObjet: "DOSSIER_APPRENTISSAGE" | "FACTURE";
+                /** @description Identifiant de l'objet chez l'OPCO : numeroInterne du dossier ou numeroInterneFacture. */
+                idObjet: string;
+            }[];
+        };
+        /**
+         * Simulation de rémunération
+         * @description Corps de POST /v2/simulations/remuneration : l'apprenti et le contrat dont on veut la rémunération minimale légale, période par période (Code du travail D6222-26 à D6222-31).
+         */
+        SimulationRemuneration: {
+            /** @description Date de naissance de l'apprenti, AAAA-MM-JJ. */
+            dateNaissance: string;
+            /** @description Date de début d'exécution du contrat, AAAA-MM-JJ. */
+            dateDebutContrat: string;
+            /** @description Date de fin du contrat, AAAA-MM-JJ : après le début, 4 ans et 6 mois au plus. */
+            dateFinContrat: string;
+            /** @description Date de conclusion (signature) du contrat, AAAA-MM-JJ : choisit la grille (avant 2019 : ancienne grille). Par défaut (absente, null ou chaîne vide), la date de début. */
+            dateConclusion?: string | null;
+            /** @description Salaire minimum conventionnel mensuel brut, en euros (2 décimales au plus) : base de la rémunération à partir de 21 ans quand il dépasse le SMIC. */
+            smc?: number | null;
+            /**
+             * Format: departement
+             * @description Département de l'employeur (976 : SMIC de Mayotte).
+             */
+            departementEmployeur?: string | null;
+            /** @description Taux (%) de la dernière année d'un contrat précédent ayant conduit au diplôme : plancher de chaque période (D6222-29). */
+            tauxDerniereAnneeContratPrecedent?: number | null;
+        };
+        /**
          * Facture
          * @description Facture d'un CFA (norme API CFA §5.3) : partie `facture` de POST /v1/factures (multipart) ou membre `facture` du corps JSON. Une ligne par dossier × échéance × nature. Montants en euros, au centime près (nombre JSON ou chaîne « 4100.25 »).
          */
@@ -1029,6 +1375,23 @@ export interface components {
             mode?: "VIREMENT" | "AVOIR_DEDUCTION";
             /** @description Numéro de l'avoir émis par le CFA (100 caractères au plus) : obligatoire avec AVOIR_DEDUCTION, ignoré avec VIREMENT. */
             referenceAvoir?: string | null;
+        };
+        /**
+         * Nouvelle clé CFA
+         * @description Corps de POST /back-office/v1/cles : le CFA à qui la clé est remise. La clé est créée avec le rôle cfa.
+         */
+        NouvelleCle: {
+            /** @description SIREN du CFA : 9 chiffres. */
+            siren: string;
+            /** @description UAI du CFA : 7 chiffres suivis d'une lettre. */
+            uai?: string;
+            /** @description Libellé libre (200 caractères au plus). */
+            libelle?: string;
+            /**
+             * Format: date-cerfa
+             * @description Dernier jour de validité de la clé, AAAA-MM-JJ (inclus).
+             */
+            dateFinValidite?: string;
         };
         /**
          * CERFA FA13 (contrat d'apprentissage)
@@ -2834,6 +3197,945 @@ export interface operations {
             };
         };
     };
+    transmettreConventionV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    convention: components["schemas"]["Convention"];
+                    /**
+                     * Format: binary
+                     * @description Le fichier : PDF, JPEG ou PNG (type lu dans le contenu), FILE_SIZE_LIMIT au plus (10 Mo par défaut)
+                     */
+                    fichier: string;
+                };
+                "application/json": components["schemas"]["Convention"] & {
+                    _files: {
+                        /** @description Le fichier en base64 */
+                        convention: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Convention enregistrée (ou renvoi d’une convention déjà enregistrée) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConventionDeposee"];
+                };
+            };
+            /** @description Partie manquante, JSON malformé ou convention invalide : toutes les erreurs, `champ` sous /convention */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé refusée, ou SIRET de l’organisme de formation hors du SIREN de la clé */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Fichier (FICHIER_TROP_VOLUMINEUX) ou partie JSON trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps ni multipart/form-data ni JSON, ou fichier ni PDF, ni JPEG, ni PNG (TYPE_FICHIER_NON_SUPPORTE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    transmettreConvention: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    convention: components["schemas"]["Convention"];
+                    /**
+                     * Format: binary
+                     * @description Le fichier : PDF, JPEG ou PNG (type lu dans le contenu), FILE_SIZE_LIMIT au plus (10 Mo par défaut)
+                     */
+                    fichier: string;
+                };
+                "application/json": components["schemas"]["Convention"] & {
+                    _files: {
+                        /** @description Le fichier en base64 */
+                        convention: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Convention enregistrée (ou renvoi d’une convention déjà enregistrée) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConventionDeposee"];
+                };
+            };
+            /** @description Partie manquante, JSON malformé ou convention invalide : toutes les erreurs, `champ` sous /convention */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé refusée, ou SIRET de l’organisme de formation hors du SIREN de la clé */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Fichier (FICHIER_TROP_VOLUMINEUX) ou partie JSON trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps ni multipart/form-data ni JSON, ou fichier ni PDF, ni JPEG, ni PNG (TYPE_FICHIER_NON_SUPPORTE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listerDocumentsV1: {
+        parameters: {
+            query: {
+                /** @description numeroInterne du dossier ou numeroInterneFacture */
+                idObjet: string;
+                /** @description Type de l’objet */
+                typeObjet?: "DOSSIER_APPRENTISSAGE" | "FACTURE";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListeDocuments"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    deposerDocumentV1: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    infosFichier: components["schemas"]["InfosFichier"];
+                    /**
+                     * Format: binary
+                     * @description Le fichier : PDF, JPEG ou PNG (type lu dans le contenu), FILE_SIZE_LIMIT au plus (10 Mo par défaut)
+                     */
+                    fichier: string;
+                };
+                "application/json": components["schemas"]["InfosFichier"] & {
+                    _files: {
+                        /** @description Le fichier en base64 */
+                        document: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Document enregistré (ou renvoi d’un document déjà enregistré sur ces objets) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDepose"];
+                };
+            };
+            /** @description Partie manquante, JSON malformé ou infosFichier invalide : toutes les erreurs, `champ` sous /infosFichier */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Objet inconnu pour ce CFA (OBJET_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Fichier déjà déposé sur une partie seulement des objets (DOCUMENT_DEJA_DEPOSE, `numeroInterneDocument` du document existant) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Fichier (FICHIER_TROP_VOLUMINEUX) ou partie JSON trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps ni multipart/form-data ni JSON, ou fichier ni PDF, ni JPEG, ni PNG (TYPE_FICHIER_NON_SUPPORTE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listerDocuments: {
+        parameters: {
+            query: {
+                /** @description numeroInterne du dossier ou numeroInterneFacture */
+                idObjet: string;
+                /** @description Type de l’objet */
+                typeObjet?: "DOSSIER_APPRENTISSAGE" | "FACTURE";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListeDocuments"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    deposerDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    infosFichier: components["schemas"]["InfosFichier"];
+                    /**
+                     * Format: binary
+                     * @description Le fichier : PDF, JPEG ou PNG (type lu dans le contenu), FILE_SIZE_LIMIT au plus (10 Mo par défaut)
+                     */
+                    fichier: string;
+                };
+                "application/json": components["schemas"]["InfosFichier"] & {
+                    _files: {
+                        /** @description Le fichier en base64 */
+                        document: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Document enregistré (ou renvoi d’un document déjà enregistré sur ces objets) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDepose"];
+                };
+            };
+            /** @description Partie manquante, JSON malformé ou infosFichier invalide : toutes les erreurs, `champ` sous /infosFichier */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Objet inconnu pour ce CFA (OBJET_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Fichier déjà déposé sur une partie seulement des objets (DOCUMENT_DEJA_DEPOSE, `numeroInterneDocument` du document existant) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Fichier (FICHIER_TROP_VOLUMINEUX) ou partie JSON trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps ni multipart/form-data ni JSON, ou fichier ni PDF, ni JPEG, ni PNG (TYPE_FICHIER_NON_SUPPORTE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listerDocumentsBackOffice: {
+        parameters: {
+            query: {
+                /** @description numeroInterne du dossier ou numeroInterneFacture */
+                idObjet: string;
+                /** @description Type de l’objet */
+                typeObjet?: "DOSSIER_APPRENTISSAGE" | "FACTURE";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListeDocuments"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    telechargerDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numéro interne du document */
+                numeroInterneDocument: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Le fichier */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Document inconnu (DOCUMENT_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    simulerRemuneration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulationRemuneration"];
+            };
+        };
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResultatSimulation"];
+                };
+            };
+            /** @description Entrée invalide : toutes les erreurs, avec `champ` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
     lireFactureV1: {
         parameters: {
             query: {
@@ -4460,6 +5762,434 @@ export interface operations {
             };
             /** @description Remboursement déjà reçu par l’OPCO (REMBOURSEMENT_DEJA_RECU) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listerCles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cle"][];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    creerCle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NouvelleCle"];
+            };
+        };
+        responses: {
+            /** @description Clé créée : `cle` n’est affichée qu’une fois */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CleCreee"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    revoquerCle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifiant de la clé */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Révoquée */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé inconnue ou déjà révoquée (CLE_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listerNpec: {
+        parameters: {
+            query: {
+                /** @description Code RNCP (préfixe RNCP facultatif) */
+                rncp: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rncp: string;
+                        idcc: string;
+                        /** @description En euros */
+                        npec: number;
+                        /** Format: date */
+                        dateEffet: string;
+                    }[];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    importerNpec: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description En-tête `rncp,idcc,npec,date_effet`, montants en euros */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Lignes importées */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lignesImportees: number;
+                    };
+                };
+            };
+            /** @description Lignes invalides (LIGNE_NPEC_INVALIDE), chacune avec `champ` /lignes/<n> */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -147,16 +147,6 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       },
     },
   },
-  NouvelleCle: {
-    type: 'object',
-    required: ['siren'],
-    properties: {
-      siren: { type: 'string', pattern: '^[0-9]{9}$' },
-      uai: { type: 'string', pattern: '^[0-9]{7}[A-Za-z]$' },
-      libelle: { type: 'string', maxLength: 200 },
-      dateFinValidite: { type: 'string', format: 'date' },
-    },
-  },
   Cle: {
     type: 'object',
     required: ['id', 'role', 'prefixe'],
@@ -217,7 +207,7 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       },
     },
   },
-  SimulationRemuneration: {
+  ResultatSimulation: {
     type: 'object',
     required: ['periodes'],
     properties: {

@@ -179,6 +179,7 @@ export function buildOpenApi(table: readonly RouteDeclaration[]): { [key: string
     for (const stem of [...wanted]) {
       if (done.has(stem)) continue;
       done.add(stem);
+      if (componentName(stem) in COMPONENT_SCHEMAS) throw new Error(`schemas/${stem}.schema.json and a response schema are both named ${componentName(stem)}`);
       const schema: unknown = JSON.parse(fs.readFileSync(projectPath(`schemas/${stem}.schema.json`), 'utf8'));
       schemas[componentName(stem)] = rewrite(schema, wanted);
     }

@@ -6,39 +6,35 @@ import { Router } from 'express';
 import type { AppDeps } from '../app.js';
 import type { RouteDeclaration } from '../route-table/declaration.js';
 import { backOfficeDossierRoutes } from './back-office-dossiers.js';
-import { backOfficeNpecRoutes } from './back-office-npec.js';
-import { conventionRoutes } from './conventions.js';
-import { backOfficeDocumentRoutes, documentRoutes } from './documents.js';
 import { backOfficeFactureRoutes } from './back-office-factures.js';
+import { CLE_ROUTES } from './cles.routes.js';
+import { CONVENTION_ROUTES } from './conventions.routes.js';
+import { DOCUMENT_ROUTES } from './documents.routes.js';
 import { DOSSIER_ROUTES } from './dossiers.routes.js';
 import { FACTURE_ROUTES } from './factures.routes.js';
+import { NPEC_ROUTES } from './npec.routes.js';
 import { platformRoutes, type Lifecycle } from './platform.routes.js';
 import { REMBOURSEMENT_ROUTES } from './remboursements.routes.js';
-import { simulationRoutes } from './simulations.js';
+import { SIMULATION_ROUTES } from './simulations.routes.js';
 
 /** The lifecycle the status routes read; the contract builder passes a placeholder. */
 export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
   return [
     ...platformRoutes(lifecycle),
     ...DOSSIER_ROUTES,
+    ...CONVENTION_ROUTES,
+    ...DOCUMENT_ROUTES,
+    ...SIMULATION_ROUTES,
     ...FACTURE_ROUTES,
     ...REMBOURSEMENT_ROUTES,
+    ...CLE_ROUTES,
+    ...NPEC_ROUTES,
   ];
-}
-
-export function cfaRoutes(deps: AppDeps): Router {
-  const router = Router();
-  router.use(conventionRoutes(deps.db, deps.config));
-  router.use(documentRoutes(deps.db, deps.config));
-  router.use(simulationRoutes());
-  return router;
 }
 
 export function backOfficeRoutes(deps: AppDeps): Router {
   const router = Router();
   router.use(backOfficeDossierRoutes(deps.db, deps.config));
-  router.use(backOfficeNpecRoutes(deps.db));
-  router.use(backOfficeDocumentRoutes(deps.db));
   router.use(backOfficeFactureRoutes(deps.db));
   return router;
 }
