@@ -4,7 +4,8 @@ import { revokeKey } from '../../src/db/keys.js';
 import { createTestDatabase, startTestGateway, type TestDatabase, type TestGateway } from '../helpers/gateway.js';
 
 // A route that exists only behind authentication: 404 ROUTE_INCONNUE proves the key was accepted.
-const PROTECTED = '/v2/route-de-test-inexistante';
+// A declared CFA route with no required input: a valid key gets 200 (an empty list).
+const PROTECTED = '/v2/dossiers/etats';
 
 let database: TestDatabase;
 let t: TestGateway;
@@ -33,8 +34,7 @@ describe('CFA API keys (X-API-KEY)', () => {
   it.each(['X-API-KEY', 'x-api-key', 'X-Api-Key'])('valid key accepted with header spelled %s', async (name) => {
     const key = await t.cfaKey('111111118');
     const res = await t.http.get(PROTECTED).set(name, key);
-    expect(res.status).toBe(404);
-    expect(res.body.errors[0].code).toBe('ROUTE_INCONNUE');
+    expect(res.status).toBe(200);
   });
 
   it('expired key: 403 CLE_API_EXPIREE', async () => {
@@ -47,7 +47,7 @@ describe('CFA API keys (X-API-KEY)', () => {
   it('a key is still valid on its end-of-validity day', async () => {
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
     const key = await t.cfaKey('111111118', { expires: today });
-    expect((await t.http.get(PROTECTED).set('X-API-KEY', key)).status).toBe(404);
+    expect((await t.http.get(PROTECTED).set('X-API-KEY', key)).status).toBe(200);
   });
 
   it('revoked key: 403 CLE_API_REVOQUEE', async () => {
@@ -86,7 +86,7 @@ describe('vendor tokens (OAuth2 client credentials)', () => {
     expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
     const key = await t.cfaKey('111111118');
     const ok = await t.http.get(PROTECTED).set('X-API-KEY', key).set('Authorization', `Bearer ${res.body.access_token}`);
-    expect(ok.status).toBe(404);
+    expect(ok.status).toBe(200);
   });
 
   it('accepts HTTP Basic client authentication too', async () => {
@@ -139,7 +139,7 @@ describe('vendor tokens (OAuth2 client credentials)', () => {
       const client = await createClient(strict.db, 'ACME ERP');
       const issued = await strict.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret });
       const ok = await strict.http.get(PROTECTED).set('X-API-KEY', key).set('Authorization', `Bearer ${issued.body.access_token}`);
-      expect(ok.status).toBe(404);
+      expect(ok.status).toBe(200);
     } finally {
       await strict.close();
     }
@@ -163,6 +163,14 @@ describe('GET /v2/cfakeyinfo', () => {
     expect((await t.http.get('/v2/cfakeyinfo').query({ siren: '333333334', XAPIKEY: 'x' })).body.status).toBe('error');
   });
 
+  it('refuses a forged bearer token with 401, like every other /v2 route', async () => {
+    const key = await t.cfaKey('333333334');
+    const res = await t.http.get('/v2/cfakeyinfo').query({ siren: '333333334', XAPIKEY: key }).set('Authorization', 'Bearer at_forge');
+    expect(res.status).toBe(401);
+    expect(res.body.errors[0].code).toBe('JETON_INVALIDE');
+    expect((await t.http.get('/v2/cfakeyinfo').query({ siren: '333333334', XAPIKEY: key })).status).toBe(200);
+  });
+
   it('400 on a malformed SIREN', async () => {
     const res = await t.http.get('/v2/cfakeyinfo').query({ siren: '12', XAPIKEY: 'x' });
     expect(res.status).toBe(400);
@@ -177,7 +185,7 @@ describe('back-office key management on a running server', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ role: 'cfa', siren: '555555556', uai: '0561910X' });
     const key = created.body.cle as string;
-    expect((await t.http.get(PROTECTED).set('X-API-KEY', key)).status).toBe(404);
+    expect((await t.http.get(PROTECTED).set('X-API-KEY', key)).status).toBe(200);
     const list = await t.http.get('/back-office/v1/cles').set('X-API-KEY', opco);
     expect(JSON.stringify(list.body)).not.toContain(key);
     expect((await t.http.delete(`/back-office/v1/cles/${created.body.id}`).set('X-API-KEY', opco)).status).toBe(204);
@@ -212,13 +220,13 @@ describe('rate limiting', () => {
       const key = await limited.cfaKey('111111118');
       const statuses: number[] = [];
       for (let i = 0; i < 4; i += 1) statuses.push((await limited.http.get(PROTECTED).set('X-API-KEY', key)).status);
-      expect(statuses).toEqual([404, 404, 404, 429]);
+      expect(statuses).toEqual([200, 200, 200, 429]);
       const res = await limited.http.get(PROTECTED).set('X-API-KEY', key);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       expect(res.body.errors[0].code).toBe('TROP_DE_REQUETES');
       // another key has its own budget
       const other = await limited.cfaKey('222222226');
-      expect((await limited.http.get(PROTECTED).set('X-API-KEY', other)).status).toBe(404);
+      expect((await limited.http.get(PROTECTED).set('X-API-KEY', other)).status).toBe(200);
     } finally {
       await limited.close();
     }
