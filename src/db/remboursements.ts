@@ -7,11 +7,13 @@
 import type { Knex } from 'knex';
 import type { ParametresFinancement } from '../domain/financing/index.js';
 import {
-  planDeclaration, planReception, remboursementDu,
+  planDeclaration, remboursementDu,
   type CauseRemboursement, type EtatRemboursement, type InitiativeRupture, type ModeRemboursement, type MotifRupture,
 } from '../domain/invoicing/index.js';
 import type { Violation } from '../domain/violation.js';
-import { moveDossier, type Actor, type ChangeOutcome } from './dossier-changes.js';
+// The rupture declaration still lives here until the CFA-side routes move to the route table.
+import { moveDossier, type ChangeOutcome } from '../services/back-office-dossiers.js';
+import type { Actor } from './dossier-changes.js';
 import { newNumeroInterne, type DossierRow } from './dossiers.js';
 
 export interface RemboursementRow {
@@ -126,20 +128,18 @@ export async function declarerRemboursement(
   });
 }
 
-/** The OPCO confirms it received the transfer, or applied the avoir. */
-export async function recevoirRemboursement(db: Knex, numeroInterne: string, commentaire: string | undefined, actor: Actor, afterChange?: (trx: Knex.Transaction) => Promise<void>): Promise<RemboursementChange> {
-  return db.transaction(async (trx): Promise<RemboursementChange> => {
-    const r = (await trx('remboursements').where({ numero_interne: numeroInterne }).forUpdate().first()) as RemboursementRow | undefined;
-    if (!r) return { ok: false, kind: 'not-found' };
-    const plan = planReception(r.etat);
-    if (!plan.ok) return { ok: false, kind: 'refused', code: plan.code, description: plan.description, allowed: plan.allowed };
-    const [updated] = (await trx('remboursements').where({ id: r.id }).update({
-      etat: plan.vers, recu_le: trx.fn.now(), acteur_reception: actor.acteur, commentaire: commentaire?.trim() || r.commentaire,
-    }).returning('*')) as RemboursementRow[];
-    if (!updated) throw new Error('remboursement vanished');
-    if (afterChange) await afterChange(trx);
-    return { ok: true, remboursement: updated };
-  });
+/** The refund, locked until the end of the transaction. */
+export async function lockRemboursement(trx: Knex.Transaction, numeroInterne: string): Promise<RemboursementRow | undefined> {
+  return (await trx('remboursements').where({ numero_interne: numeroInterne }).forUpdate().first()) as RemboursementRow | undefined;
+}
+
+/** Records the OPCO's receipt (state, date, who; the comment when one is given). */
+export async function recordReception(trx: Knex.Transaction, r: RemboursementRow, change: { etat: EtatRemboursement; acteur: string; commentaire: string | null }): Promise<RemboursementRow> {
+  const [updated] = (await trx('remboursements').where({ id: r.id }).update({
+    etat: change.etat, recu_le: trx.fn.now(), acteur_reception: change.acteur, commentaire: change.commentaire ?? r.commentaire,
+  }).returning('*')) as RemboursementRow[];
+  if (!updated) throw new Error('remboursement vanished');
+  return updated;
 }
 
 /** Refunds in creation order, one CFA's when `siren` is given. */
