@@ -5,11 +5,11 @@
 import { Router } from 'express';
 import type { AppDeps } from '../app.js';
 import type { RouteDeclaration } from '../route-table/declaration.js';
-import { backOfficeDossierRoutes } from './back-office-dossiers.js';
+import { BACK_OFFICE_DOSSIER_ROUTES } from './back-office-dossiers.routes.js';
+import { BACK_OFFICE_FACTURE_ROUTES } from './back-office-factures.routes.js';
 import { backOfficeNpecRoutes } from './back-office-npec.js';
 import { conventionRoutes } from './conventions.js';
 import { backOfficeDocumentRoutes, documentRoutes } from './documents.js';
-import { backOfficeFactureRoutes } from './back-office-factures.js';
 import { DOSSIER_ROUTES } from './dossiers.routes.js';
 import { factureRoutes } from './factures.js';
 import { platformRoutes, type Lifecycle } from './platform.routes.js';
@@ -21,6 +21,8 @@ export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
   return [
     ...platformRoutes(lifecycle),
     ...DOSSIER_ROUTES,
+    ...BACK_OFFICE_DOSSIER_ROUTES,
+    ...BACK_OFFICE_FACTURE_ROUTES,
   ];
 }
 
@@ -36,9 +38,7 @@ export function cfaRoutes(deps: AppDeps): Router {
 
 export function backOfficeRoutes(deps: AppDeps): Router {
   const router = Router();
-  router.use(backOfficeDossierRoutes(deps.db, deps.config));
   router.use(backOfficeNpecRoutes(deps.db));
   router.use(backOfficeDocumentRoutes(deps.db));
-  router.use(backOfficeFactureRoutes(deps.db));
   return router;
 }
