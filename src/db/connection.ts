@@ -50,15 +50,6 @@ function ensureDir(dir: string): string {
   return dir;
 }
 
-export function isEmbedded(db: Db): boolean {
-  return db.client.config.client !== 'pg';
-}
-
-/** Rows of a `db.raw` result, on both drivers. */
-export function rowsOf<T>(result: { rows: T[] }): T[] {
-  return result.rows;
-}
-
 /** True when the database answers a trivial query within the delay. */
 export async function databaseAnswers(db: Knex, timeoutMs = 2000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;

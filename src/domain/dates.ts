@@ -87,11 +87,7 @@ export function addYears(date: IsoDate, years: number): IsoDate {
   return addMonths(date, years * 12);
 }
 
-/** -1, 0 or 1 — ISO dates compare lexicographically. */
-export function compareDates(a: IsoDate, b: IsoDate): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
+/** The earlier of two dates (ISO dates compare lexicographically). */
 export function minDate(a: IsoDate, b: IsoDate): IsoDate {
   return a <= b ? a : b;
 }

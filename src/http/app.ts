@@ -19,6 +19,7 @@ import { docsRoutes } from './routes/docs.js';
 import { cfaRoutes, backOfficeRoutes, routeTable } from './routes/index.js';
 import type { Lifecycle } from './routes/platform.routes.js';
 import { registerRoutes } from './route-table/register.js';
+import { responseCheck } from './route-table/response-check.js';
 
 export interface AppDeps {
   config: Config;
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(requestContext);
+  if (config.validateResponses) app.use(responseCheck(table));
   app.use(accessLog(logger, metrics));
   app.use(helmet());
 

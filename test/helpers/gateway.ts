@@ -64,6 +64,8 @@ export async function startTestGateway(env: Record<string, string> = {}, databas
     LOG_LEVEL: 'info',
     JOBS_ENABLED: 'false',
     RATE_LIMIT_PER_MINUTE: '0',
+    // Every answer of every HTTP test is checked against the contract.
+    VALIDATE_RESPONSES: 'true',
     DATABASE_SCHEMA: testDb.schema,
     ...(testDb.url ? { DATABASE_URL: testDb.url } : { DATA_DIR: ':memory:' }),
     ...env,

@@ -1,11 +1,14 @@
 /**
  * "Never a 500": arbitrary JSON (fast-check) thrown at every write route and arbitrary query strings
- * at every read route must get an answer below 500, in the error shape when it is an error.
+ * at every read route of the route table must get an answer below 500, in the error shape when it
+ * is an error (and, in test mode, matching the route's declared responses).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_CFA_SIREN, validCerfaPayload } from '../fixtures/cerfa.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { concretePaths } from '../../src/http/route-table/declaration.js';
+import { routeTable } from '../../src/http/routes/index.js';
 
 let t: TestGateway;
 let cfa: string;
@@ -25,10 +28,20 @@ afterAll(async () => {
   await t.close();
 });
 
-const CFA_WRITES = ['/v2/dossiers', '/v1/conventions', '/v1/documents', '/v1/factures', '/v2/certificats', '/v2/dossiers/rupture/employeur', '/v2/simulations/remuneration', '/v2/remboursements/123456789012/declaration'];
-const OPCO_WRITES = () => [`/back-office/v1/dossiers/${numero}/transitions`, `/back-office/v1/dossiers/${numero}/mise-en-conformite`, '/back-office/v1/cles', '/back-office/v1/reglements', '/back-office/v1/factures/123456789012/transitions', '/back-office/v1/remboursements/123456789012/reception'];
-const CFA_READS = ['/v2/dossiers', '/v1/dossiers/liste', '/v2/dossiers/etats', '/v1/dossiers/etats', '/v2/dossiers/historique', '/v2/factures/etats', '/v2/factures', '/v2/reglements', '/v2/remboursements', '/v1/documents', '/v2/cfakeyinfo'];
-const OPCO_READS = ['/back-office/v1/dossiers', '/back-office/v1/factures', '/back-office/v1/reglements', '/back-office/v1/remboursements', '/back-office/v1/documents', '/back-office/v1/npec'];
+const table = routeTable({ startedAt: 0, shuttingDown: false });
+
+/** Every concrete route of the table, path parameters filled with a real dossier number or a plausible id. */
+function concreteRoutes(): Array<{ method: string; path: string; role: string; query: string[] }> {
+  return table.flatMap((d) => concretePaths(d).map(({ path }) => ({
+    method: d.method,
+    path: path.replace(/\{([A-Za-z]+)\}/g, (_m, name: string) => (name === 'numeroInterne' ? numero : '123456789012')),
+    role: d.role,
+    query: Object.keys(d.query ?? {}),
+  })));
+}
+const writes = () => concreteRoutes().filter((r) => r.method !== 'get' && r.path !== '/oauth/token');
+const reads = () => concreteRoutes().filter((r) => r.method === 'get' && !['/health', '/ready', '/v1/status', '/v2/status'].includes(r.path));
+const keyFor = (role: string): string => (role === 'opco' ? opco : cfa);
 
 const seen = new Map<number, number>();
 
@@ -61,21 +74,26 @@ const junk = fc.letrec((tie) => ({
 
 describe('no input makes the gateway fail', () => {
   it('arbitrary JSON bodies on every write route', async () => {
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...CFA_WRITES.map((p) => [p, 'cfa'] as const), ...OPCO_WRITES().map((p) => [p, 'opco'] as const)), junk.object, async ([path, role], body) => {
-      const res = await t.http.post(path).set('X-API-KEY', role === 'cfa' ? cfa : opco).send(body);
-      expectClientAnswer(res.status, res.body, `${path} ${JSON.stringify(body).slice(0, 300)}`);
+    const routes = writes();
+    expect(routes.length).toBeGreaterThan(15);
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...routes), junk.object, async (r, body) => {
+      const res = await t.http[r.method as 'post' | 'put' | 'patch' | 'delete'](r.path).set('X-API-KEY', keyFor(r.role)).send(body);
+      expectClientAnswer(res.status, res.body, `${r.method} ${r.path} ${JSON.stringify(body).slice(0, 300)}`);
     }), { numRuns: 1000 });
   }, 120_000);
 
   it('arbitrary query strings on every read route', async () => {
+    const routes = reads();
+    expect(routes.length).toBeGreaterThan(15);
+    const names = [...new Set(routes.flatMap((r) => r.query)), 'inconnu'];
     const params = fc.dictionary(
-      fc.constantFrom('numeroInterne', 'numerosInternes', 'numeroPage', 'taillePage', 'etat', 'origine', 'depuis', 'idObjet', 'typeObjet', 'siren', 'q', 'rncp', 'recuDepuis', 'recuJusquAu', 'numeroInterneFacture', 'XAPIKEY'),
-      fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('0', '-1', '99999999999999999999', '1.5', '', '%', 'TRANSMIS', '2025-02-30')),
+      fc.constantFrom(...names),
+      fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('0', '-1', '99999999999999999999', '1.5', '1e3', '', '%', 'TRANSMIS', '2025-02-30')),
       { maxKeys: 5 },
     );
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...CFA_READS.map((p) => [p, 'cfa'] as const), ...OPCO_READS.map((p) => [p, 'opco'] as const)), params, async ([path, role], query) => {
-      const res = await t.http.get(path).query(query).set('X-API-KEY', role === 'cfa' ? cfa : opco);
-      expectClientAnswer(res.status, res.body, `${path} ${JSON.stringify(query)}`);
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...routes), params, async (r, query) => {
+      const res = await t.http.get(r.path).query(query).set('X-API-KEY', keyFor(r.role));
+      expectClientAnswer(res.status, res.body, `${r.path} ${JSON.stringify(query)}`);
     }), { numRuns: 1000 });
   }, 120_000);
 

@@ -23,10 +23,6 @@ export function isNatureEcheance(nature: NatureLigne): nature is NatureEcheance 
   return (NATURES_ECHEANCE as readonly string[]).includes(nature);
 }
 
-export function isNatureLigne(value: string): value is NatureLigne {
-  return (NATURES_LIGNE as readonly string[]).includes(value);
-}
-
 /** One invoice line, parsed (amount in cents). `index` is its position in `lignes`. */
 export interface LigneDemandee {
   index: number;

@@ -1572,7 +1572,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erreurs"];
+                    "application/json": {
+                        /** @enum {unknown} */
+                        status: "arret_en_cours" | "base_indisponible";
+                    };
                 };
             };
         };
@@ -1619,7 +1622,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erreurs"];
+                    "application/json": components["schemas"]["Statut"];
                 };
             };
         };
@@ -1666,7 +1669,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erreurs"];
+                    "application/json": components["schemas"]["Statut"];
                 };
             };
         };

@@ -75,7 +75,7 @@ function requestBody(body: BodyDeclaration): Obj {
 }
 
 function response(status: number, r: ResponseDeclaration): Obj {
-  if (status >= 400) return errorResponse(r.description);
+  if (status >= 400 && !r.schema) return errorResponse(r.description);
   if (r.content) return { description: r.description, content: Object.fromEntries(r.content.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])) };
   if (!r.schema) return { description: r.description };
   return { description: r.description, content: { 'application/json': { schema: r.schema } } };

@@ -4,7 +4,7 @@
  * Idempotency-Key store when declared, then the handler with its typed input. Nothing answers that
  * is not declared.
  */
-import express, { type RequestHandler, type Router } from 'express';
+import express, { type RequestHandler, type Response, type Router } from 'express';
 import { countBySection } from '../../domain/cerfa/validate.js';
 import { validateAgainst, validateDossierRequest } from '../../domain/cerfa/schema-validation.js';
 import type { Violation } from '../../domain/violation.js';
@@ -19,6 +19,19 @@ import {
 import { compileParameters } from './parameters.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
+
+export interface MatchedRoute {
+  declaration: RouteDeclaration;
+  /** The concrete documented path (`/v2/dossiers`). */
+  path: string;
+}
+
+const matched = new WeakMap<Response, MatchedRoute>();
+
+/** The declared route answering this response, if any (access log, contract checks). */
+export function matchedRoute(res: Response): MatchedRoute | undefined {
+  return matched.get(res);
+}
 
 /** `/back-office/v1/dossiers/{numeroInterne}` → `/back-office/v1/dossiers/:numeroInterne`. */
 export function expressPath(path: string): string {
@@ -134,7 +147,7 @@ export function registerRoutes(router: Router, table: readonly RouteDeclaration[
   for (const declaration of table) {
     for (const { path, version } of concretePaths(declaration)) {
       const remember: RequestHandler = (_req, res, next) => {
-        res.locals.route = { declaration, path };
+        matched.set(res, { declaration, path });
         next();
       };
       router[declaration.method](

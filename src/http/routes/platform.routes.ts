@@ -60,7 +60,7 @@ export function platformRoutes(lifecycle: Lifecycle): RouteDeclaration[] {
       operationId: 'ready', unlimited: true, method: 'get', path: '/ready', role: 'public', tags: SYSTEME, summary: 'Prêt à servir (base joignable, pas d’arrêt en cours)',
       responses: {
         200: { description: 'Prêt', schema: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } } },
-        503: { description: 'Pas prêt : arrêt en cours ou base injoignable' },
+        503: { description: 'Pas prêt : arrêt en cours ou base injoignable', schema: { type: 'object', required: ['status'], properties: { status: { enum: ['arret_en_cours', 'base_indisponible'] } } } },
       },
       async handler(_input, { res, deps }) {
         res.setHeader('Cache-Control', 'no-store');
@@ -76,7 +76,7 @@ export function platformRoutes(lifecycle: Lifecycle): RouteDeclaration[] {
 
     route({
       operationId: 'status', unlimited: true, method: 'get', path: '/{version}/status', versions: ['v1', 'v2'], role: 'public', tags: SYSTEME, summary: 'Disponibilité de l’API (norme)',
-      responses: { 200: { description: 'Disponible', schema: ref('Statut') }, 503: { description: 'Base de données indisponible' } },
+      responses: { 200: { description: 'Disponible', schema: ref('Statut') }, 503: { description: 'Base de données indisponible', schema: ref('Statut') } },
       async handler(_input, { res, deps }) {
         res.setHeader('Cache-Control', 'no-store');
         const ok = !lifecycle.shuttingDown && (await databaseAnswers(deps.db));
