@@ -828,22 +828,19 @@ export interface components {
             /** @description Null sans fichier */
             numeroInterneDocument: string | null;
         };
-        /**
-         * Règlement
-         * @description Corps de POST /back-office/v1/reglements : un virement de l'OPCO à un CFA, qui règle une ou plusieurs factures validées, en tout ou partie.
-         */
         Reglement: {
-            /** @description Référence du virement, unique par CFA. */
+            idReglement: string;
             referenceVirement: string;
-            /**
-             * Format: date-cerfa
-             * @description Date du virement (AAAA-MM-JJ).
-             */
+            /** Format: date */
             dateReglement: string;
-            lignes: {
+            montant: number;
+            factures: {
                 numeroInterneFacture: string;
-                /** @description Montant réglé sur cette facture, en euros (> 0). */
-                montant: number | string;
+                referenceFactureCFA: string;
+                etatFacture: components["schemas"]["EtatFactureCode"];
+                /** @description Part du virement sur cette facture */
+                montant: number;
+                dossiers: components["schemas"]["MontantDossier"][];
             }[];
         };
         PageReglements: {
@@ -948,6 +945,24 @@ export interface components {
             vers: string;
             /** @description Motif, montré au CFA (obligatoire vers EN_ATTENTE_MISE_EN_CONFORMITE et REJETEE). */
             commentaire?: string | null;
+        };
+        /**
+         * Nouveau règlement
+         * @description Corps de POST /back-office/v1/reglements : un virement de l'OPCO à un CFA, qui règle une ou plusieurs factures validées, en tout ou partie.
+         */
+        NouveauReglement: {
+            /** @description Référence du virement, unique par CFA. */
+            referenceVirement: string;
+            /**
+             * Format: date-cerfa
+             * @description Date du virement (AAAA-MM-JJ).
+             */
+            dateReglement: string;
+            lignes: {
+                numeroInterneFacture: string;
+                /** @description Montant réglé sur cette facture, en euros (> 0). */
+                montant: number | string;
+            }[];
         };
         /**
          * Réception d'un remboursement
@@ -3637,7 +3652,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Reglement"];
+                "application/json": components["schemas"]["NouveauReglement"];
             };
         };
         responses: {

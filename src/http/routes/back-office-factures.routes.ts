@@ -95,7 +95,7 @@ export const BACK_OFFICE_FACTURE_ROUTES: RouteDeclaration[] = [
     tags,
     summary: 'Enregistrer un virement qui règle une ou plusieurs factures validées',
     description: 'Chaque ligne est répartie sur les lignes de sa facture, dans leur ordre ; les échéances passent d’« en cours d’instruction » à « réglé » et chaque facture devient REGLE_PARTIELLEMENT ou REGLE. Tous les motifs de refus sont rendus ensemble, et rien n’est écrit.',
-    body: { kind: 'json', schema: 'reglement' },
+    body: { kind: 'json', schema: 'nouveau-reglement' },
     responses: {
       200: { description: 'Règlement enregistré, avec l’état de chaque facture', schema: ref('ReglementEnregistre') },
       400: { description: 'Règlement refusé : facture inconnue, non réglable, en double ou d’un autre CFA, montant invalide ou supérieur au reste dû, référence de virement déjà utilisée, dossier clos' },
