@@ -1,19 +1,28 @@
 /**
  * Checks on the money side of a dossier that a state change must pass, run by `moveDossier` on the
- * locked row: nothing left to pay before SOLDE, no money moved before ANNULE.
+ * locked row (and by the back office's "can it be closed?" read): nothing left to pay before SOLDE,
+ * no money moved before ANNULE.
  */
 import type { Knex } from 'knex';
 import { normalizeCerfa } from '../domain/cerfa/normalize.js';
 import { formatEuros, type IsoDate } from '../domain/financing/index.js';
 import { motifsRefusSolde } from '../domain/invoicing/index.js';
+import { MACHINE_DOSSIER, planDossierTransition } from '../domain/lifecycle/index.js';
 import type { Violation } from '../domain/violation.js';
 import type { DossierRow } from './dossiers.js';
 
+/** The states a dossier is closed (SOLDE) from, as the life cycle says. */
+const SOLDABLES = MACHINE_DOSSIER.transitions.filter((t) => t.vers === 'SOLDE').flatMap((t) => t.de);
+
 /**
- * Why the dossier cannot become SOLDE yet (empty when it can): see `motifsRefusSolde`. The end is
- * the rupture date when there was one, else the contract's planned end.
+ * Why the dossier cannot become SOLDE yet (empty when it can): its state first (only ENGAGE or
+ * RUPTURE close), then `motifsRefusSolde`. The end is the rupture date when there was one, else the
+ * contract's planned end.
  */
-export async function motifsRefusSoldeDossier(db: Knex, dossier: Pick<DossierRow, 'id' | 'cerfa'>, aujourdHui: IsoDate): Promise<Violation[]> {
+export async function motifsRefusSoldeDossier(db: Knex, dossier: Pick<DossierRow, 'id' | 'cerfa' | 'etat'>, aujourdHui: IsoDate): Promise<Violation[]> {
+  if (!planDossierTransition(dossier.etat, { vers: 'SOLDE' }).ok) {
+    return [{ code: 'ETAT_NON_SOLDABLE', description: `Le dossier est à l'état ${dossier.etat} : seuls les dossiers ${SOLDABLES.join(' ou ')} se soldent.`, champ: '/vers', section: 'requete' }];
+  }
   const [echeances, rupture, attente, impaye] = await Promise.all([
     db('echeances').where({ dossier_id: dossier.id }).orderBy('numero') as Promise<Array<{
       codification: string; montant_total_centimes: string; montant_regle_centimes: string; montant_en_cours_centimes: string; date_limite_facturation: string | null;

@@ -10,10 +10,10 @@ import {
   mouvementsLiberation, NATURES_FRAIS,
   type DossierSuivi, type EcheanceSuivie, type FraisSuivi, type LigneEnCompte, type Mouvement, type NatureFraisLigne, type NatureLigne,
 } from '../domain/invoicing/index.js';
-import { planFactureTransition, transitionsFacturePossibles, type EtatFacture } from '../domain/lifecycle/index.js';
+import type { IsoDate } from '../domain/financing/index.js';
+import { planFactureTransition, type EtatFacture } from '../domain/lifecycle/index.js';
 import type { Violation } from '../domain/violation.js';
 import { assignRanks, changesAfter, currentTransaction, highestRank, type Cursor } from './feed.js';
-import type { Actor } from './dossier-changes.js';
 import { findSameFile, insertDocument, type NewDocument, type TypeFichier, type ObjetRef } from './documents.js';
 import { insertWithNewNumero } from './numeros.js';
 
@@ -228,7 +228,7 @@ export async function stockerFichier(trx: Knex.Transaction, cfaSiren: string, ty
 // ---------------------------------------------------------------------------------- deposit
 
 /** The CFA's invoice, locked FOR UPDATE (another CFA's is not found). */
-export async function lockFacture(trx: Knex.Transaction, siren: string, numeroInterne: string): Promise<FactureRow | undefined> {
+export async function lockOwnFacture(trx: Knex.Transaction, siren: string, numeroInterne: string): Promise<FactureRow | undefined> {
   return (await trx('factures').where({ cfa_siren: siren, numero_interne: numeroInterne }).forUpdate().first()) as FactureRow | undefined;
 }
 
@@ -288,47 +288,9 @@ export async function setFactureDocument(trx: Knex.Transaction, factureId: strin
 
 // ------------------------------------------------------------------------------ transitions
 
-export type FactureChange =
-  | { ok: true; facture: FactureRow }
-  | { ok: false; kind: 'not-found' }
-  | { ok: false; kind: 'refused'; code: string; description: string; allowed: EtatFacture[] };
-
-/**
- * A back-office move (EN_ATTENTE_MISE_EN_CONFORMITE, VALIDEE, REJETEE) in one transaction: the
- * invoice is locked, the state machine decides, a rejection releases the amounts en cours, the
- * CFA's feed is bumped and the history records who and why. A rejected invoice is TRANSMIS,
- * EN_ATTENTE_MISE_EN_CONFORMITE or VALIDEE, so nothing was paid on it (a payment locks the invoice
- * too and makes it REGLE_PARTIELLEMENT, which cannot be rejected): each line releases its whole
- * amount, and its frais-annexes lines stop counting against their envelopes.
- */
-export async function moveFacture(
-  db: Knex,
-  numeroInterne: string,
-  request: { vers: EtatFacture; commentaire?: string },
-  actor: Actor,
-  afterChange?: (trx: Knex.Transaction, f: FactureRow) => Promise<void>,
-): Promise<FactureChange> {
-  return db.transaction(async (trx): Promise<FactureChange> => {
-    const f = (await trx('factures').where({ numero_interne: numeroInterne }).forUpdate().first()) as FactureRow | undefined;
-    if (!f) return { ok: false, kind: 'not-found' };
-    const plan = planFactureTransition(f.etat, request);
-    const manuelles = (states: EtatFacture[]): EtatFacture[] => states.filter((s) => TRANSITIONS_MANUELLES.includes(s));
-    if (!plan.ok) return { ok: false, kind: 'refused', code: plan.code, description: plan.description, allowed: manuelles(plan.allowed) };
-    if (!TRANSITIONS_MANUELLES.includes(request.vers)) {
-      const description = request.vers === 'TRANSMIS'
-        ? 'Une facture repasse à TRANSMIS quand le CFA la corrige (POST /v1/factures avec numeroInterneFactureCorrigee) ou transmet un certificat.'
-        : 'Une facture passe à REGLE_PARTIELLEMENT ou REGLE par l’enregistrement d’un règlement (POST /back-office/v1/reglements).';
-      return { ok: false, kind: 'refused', code: 'TRANSITION_RESERVEE', description, allowed: manuelles(transitionsFacturePossibles(f.etat)) };
-    }
-    if (request.vers === 'REJETEE') {
-      await appliquerMouvements(trx, mouvementsLiberation(enCompte(await lignesDe(trx, f.id))));
-    }
-    const commentaire = request.commentaire?.trim() || null;
-    const updated = await updateFacture(trx, f, { etat: request.vers, commentaire });
-    await historiser(trx, f.id, { evenement: 'ETAT', etat: request.vers, acteur: actor.acteur, commentaire });
-    if (afterChange) await afterChange(trx, updated);
-    return { ok: true, facture: updated };
-  });
+/** The invoice, locked until the end of the transaction (the back office's moves, see src/services/back-office-factures.ts). */
+export async function lockFacture(trx: Knex.Transaction, numeroInterne: string): Promise<FactureRow | undefined> {
+  return (await trx('factures').where({ numero_interne: numeroInterne }).forUpdate().first()) as FactureRow | undefined;
 }
 
 // ------------------------------------------------------------------------------- certificats

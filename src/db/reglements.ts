@@ -1,6 +1,6 @@
 /**
  * Payments (règlements): one transfer of the OPCO to one CFA settles one or more validated
- * invoices, in part or whole. In one transaction the invoices are locked, each payment line is
+ * invoices, in part or whole. In the caller's transaction the invoices are locked, each payment line is
  * spread over its invoice's lines in line order (`repartirReglement`), the échéances' amounts move
  * from "en cours d'instruction" to "réglé", and each invoice becomes REGLE_PARTIELLEMENT or REGLE.
  */
@@ -44,9 +44,11 @@ export interface ReglementRow {
   enregistre_le: Date;
 }
 
-export type ReglementOutcome =
-  | { ok: true; reglement: ReglementRow; factures: FactureRow[] }
-  | { ok: false; violations: Violation[] };
+export interface SettledReglement {
+  reglement: ReglementRow;
+  /** The invoices paid, after the payment. */
+  factures: FactureRow[];
+}
 
 const v = (code: string, description: string, champ: string): Violation => ({ code, description, champ, section: 'requete' });
 
@@ -57,128 +59,128 @@ interface EcheanceDue {
   regleCents: number;
 }
 
-export async function enregistrerReglement(db: Knex, input: NouveauReglement, actor: Actor, afterWrite?: (trx: Knex.Transaction, r: ReglementRow) => Promise<void>): Promise<ReglementOutcome> {
-  try {
-    return await db.transaction(async (trx): Promise<ReglementOutcome> => {
-      const numeros = [...new Set(input.lignes.map((l) => l.numeroInterneFacture))];
-      const factures = (await trx('factures').whereIn('numero_interne', numeros).orderBy('id').forUpdate()) as FactureRow[];
-      const parNumero = new Map(factures.map((f) => [f.numero_interne, f]));
-      const violations: Violation[] = [];
-      const vues = new Set<string>();
-      let siren: string | undefined;
-      for (const l of input.lignes) {
-        const champ = `/lignes/${l.index}`;
-        const f = parNumero.get(l.numeroInterneFacture);
-        if (!f) {
-          violations.push(v('FACTURE_INCONNUE', `Aucune facture ${l.numeroInterneFacture}.`, `${champ}/numeroInterneFacture`));
-          continue;
-        }
-        if (vues.has(f.numero_interne)) {
-          violations.push(v('FACTURE_EN_DOUBLE', `La facture ${f.numero_interne} figure déjà dans ce règlement : une ligne par facture.`, `${champ}/numeroInterneFacture`));
-          continue;
-        }
-        vues.add(f.numero_interne);
-        siren ??= f.cfa_siren;
-        if (f.cfa_siren !== siren) {
-          violations.push(v('REGLEMENT_MULTI_CFA', `La facture ${f.numero_interne} est d'un autre CFA (${f.cfa_siren}) que la première (${siren}) : un virement règle un seul CFA.`, `${champ}/numeroInterneFacture`));
-        }
-        if (!ETATS_REGLABLES.includes(f.etat)) {
-          violations.push(v('FACTURE_NON_REGLABLE', `La facture ${f.numero_interne} est à l'état ${f.etat} : seules les factures VALIDEE ou REGLE_PARTIELLEMENT se règlent.`, `${champ}/numeroInterneFacture`));
-          continue;
-        }
-        const reste = Number(f.montant_total_centimes) - Number(f.montant_regle_centimes);
-        if (l.montantCents > reste) {
-          violations.push(v('MONTANT_SUPERIEUR_AU_RESTE_DU', `Montant ${formatEuros(l.montantCents)} supérieur au reste à régler de la facture ${f.numero_interne} : ${formatEuros(reste)}.`, `${champ}/montant`));
-        }
-      }
-      if (siren && (await trx('reglements').where({ cfa_siren: siren, reference_virement: input.referenceVirement }).first('id'))) {
-        violations.push(v('REFERENCE_VIREMENT_DEJA_UTILISEE', `Le virement ${input.referenceVirement} est déjà enregistré pour ce CFA.`, '/referenceVirement'));
-      }
-      if (violations.length || !siren) throw new Refus(violations);
-
-      // Spread every payment line, then check that no échéance gets paid above what is due
-      // (after a rupture an invoice may exceed the recomputed échéance).
-      const lignesParFacture = new Map<string, LigneRow[]>();
-      for (const f of factures) lignesParFacture.set(f.id, (await trx('factures_lignes').where({ facture_id: f.id }).orderBy('rang').forUpdate()) as LigneRow[]);
-      const dossierIds = [...new Set([...lignesParFacture.values()].flat().map((l) => String(l.dossier_id)))];
-      // Dossiers FOR SHARE first, like a deposit: a concurrent rupture (which locks the dossier FOR
-      // UPDATE, then reads what was paid) runs entirely before or after this payment.
-      const closed = (await trx('dossiers').whereIn('id', dossierIds).orderBy('id').forShare().select('id', 'numero_externe', 'etat'))
-        .filter((d: { etat: string }) => d.etat === 'SOLDE' || d.etat === 'ANNULE') as Array<{ numero_externe: string; etat: string }>;
-      if (closed.length) {
-        throw new Refus(closed.map((d) => v('DOSSIER_CLOS', `Le dossier ${d.numero_externe} est ${d.etat === 'SOLDE' ? 'soldé' : 'annulé'} : aucun règlement ne peut plus y être imputé.`, '/lignes')));
-      }
-      const echeances = (await trx('echeances as e').join('dossiers as d', 'd.id', 'e.dossier_id').whereIn('e.dossier_id', dossierIds).orderBy('e.id').forUpdate('e')
-        .select('e.dossier_id', 'e.numero', 'e.codification', 'e.montant_total_centimes', 'e.montant_regle_centimes', 'd.numero_externe')) as Array<{
-        dossier_id: string; numero: number; codification: string; montant_total_centimes: string; montant_regle_centimes: string; numero_externe: string;
-      }>;
-      const dues = new Map<string, EcheanceDue>(echeances.map((e) => [`${String(e.dossier_id)}|${e.numero}`, {
-        codification: e.codification, dossier: e.numero_externe, totalCents: Number(e.montant_total_centimes), regleCents: Number(e.montant_regle_centimes),
-      }]));
-      const plans = input.lignes.map((l) => {
-        const f = parNumero.get(l.numeroInterneFacture) as FactureRow;
-        const rows = lignesParFacture.get(f.id) ?? [];
-        const parts = repartirReglement(enCompte(rows), l.montantCents);
-        const mouvements = mouvementsReglement(enCompte(rows), parts);
-        for (const m of mouvements) {
-          const due = dues.get(`${m.dossierId}|${m.numeroEcheance}`);
-          if (!due) continue;
-          if (due.regleCents + m.regleCents > due.totalCents) {
-            violations.push(v('MONTANT_SUPERIEUR_AU_DU', `Ce règlement porterait l'échéance ${due.codification} du dossier ${due.dossier} à ${formatEuros(due.regleCents + m.regleCents)} réglés pour ${formatEuros(due.totalCents)} dus (échéancier recalculé après rupture ?).`, `/lignes/${l.index}/montant`));
-          }
-          due.regleCents += m.regleCents;
-        }
-        return { l, f, rows, parts, mouvements };
-      });
-      if (violations.length) throw new Refus(violations);
-
-      const montant = input.lignes.reduce((s, l) => s + l.montantCents, 0);
-      let reglement: ReglementRow | undefined;
-      for (let attempt = 0; attempt < 3 && !reglement; attempt += 1) {
-        [reglement] = (await trx('reglements').insert({
-          numero_interne: newNumeroInterne(),
-          cfa_siren: siren,
-          reference_virement: input.referenceVirement,
-          date_reglement: input.dateReglement,
-          montant_centimes: montant,
-          acteur: actor.acteur,
-        }).onConflict('numero_interne').ignore().returning('*')) as ReglementRow[];
-      }
-      if (!reglement) throw new Error('could not allocate a numéro de règlement');
-
-      const reglees: FactureRow[] = [];
-      for (const { l, f, rows, parts, mouvements } of plans) {
-        const affectations = rows.flatMap((row, i) => ((parts[i] ?? 0) > 0 ? [{ row, part: parts[i] as number }] : []));
-        await trx('reglements_lignes').insert(affectations.map(({ row, part }) => ({
-          reglement_id: reglement.id, facture_id: f.id, facture_ligne_id: row.id, montant_centimes: part,
-        })));
-        for (const { row, part } of affectations) {
-          await trx('factures_lignes').where({ id: row.id }).update({ montant_regle_centimes: trx.raw('montant_regle_centimes + ?', [part]) });
-        }
-        await appliquerMouvements(trx, mouvements);
-        const regleApres = Number(f.montant_regle_centimes) + l.montantCents;
-        const cible = etatApresReglement(Number(f.montant_total_centimes), regleApres);
-        // A further partial payment of a REGLE_PARTIELLEMENT invoice is not a transition.
-        const etat = cible === f.etat || planFactureTransition(f.etat, { vers: cible }).ok ? cible : f.etat;
-        const updated = await updateFacture(trx, f, {
-          montant_regle_centimes: regleApres, etat, reference_virement: input.referenceVirement, date_reglement: input.dateReglement,
-        });
-        await historiser(trx, f.id, {
-          evenement: 'REGLEMENT', etat, acteur: actor.acteur,
-          commentaire: `Virement ${input.referenceVirement} du ${input.dateReglement} : ${formatEuros(l.montantCents)} (réglé ${formatEuros(regleApres)} sur ${formatEuros(Number(f.montant_total_centimes))})`,
-        });
-        reglees.push(updated);
-      }
-      if (afterWrite) await afterWrite(trx, reglement);
-      return { ok: true, reglement, factures: reglees };
-    });
-  } catch (err) {
-    if (err instanceof Refus) return { ok: false, violations: err.violations };
-    if (isUniqueViolation(err, 'reference_virement')) {
-      return { ok: false, violations: [v('REFERENCE_VIREMENT_DEJA_UTILISEE', `Le virement ${input.referenceVirement} est déjà enregistré pour ce CFA.`, '/referenceVirement')] };
+/**
+ * Records a payment inside the caller's transaction (see src/services/back-office-factures.ts):
+ * every reason to refuse it is thrown at once as a `Refus`, before anything is written.
+ */
+export async function insertReglement(trx: Knex.Transaction, input: NouveauReglement, actor: Actor): Promise<SettledReglement> {
+  const numeros = [...new Set(input.lignes.map((l) => l.numeroInterneFacture))];
+  const factures = (await trx('factures').whereIn('numero_interne', numeros).orderBy('id').forUpdate()) as FactureRow[];
+  const parNumero = new Map(factures.map((f) => [f.numero_interne, f]));
+  const violations: Violation[] = [];
+  const vues = new Set<string>();
+  let siren: string | undefined;
+  for (const l of input.lignes) {
+    const champ = `/lignes/${l.index}`;
+    const f = parNumero.get(l.numeroInterneFacture);
+    if (!f) {
+      violations.push(v('FACTURE_INCONNUE', `Aucune facture ${l.numeroInterneFacture}.`, `${champ}/numeroInterneFacture`));
+      continue;
     }
-    throw err;
+    if (vues.has(f.numero_interne)) {
+      violations.push(v('FACTURE_EN_DOUBLE', `La facture ${f.numero_interne} figure déjà dans ce règlement : une ligne par facture.`, `${champ}/numeroInterneFacture`));
+      continue;
+    }
+    vues.add(f.numero_interne);
+    siren ??= f.cfa_siren;
+    if (f.cfa_siren !== siren) {
+      violations.push(v('REGLEMENT_MULTI_CFA', `La facture ${f.numero_interne} est d'un autre CFA (${f.cfa_siren}) que la première (${siren}) : un virement règle un seul CFA.`, `${champ}/numeroInterneFacture`));
+    }
+    if (!ETATS_REGLABLES.includes(f.etat)) {
+      violations.push(v('FACTURE_NON_REGLABLE', `La facture ${f.numero_interne} est à l'état ${f.etat} : seules les factures VALIDEE ou REGLE_PARTIELLEMENT se règlent.`, `${champ}/numeroInterneFacture`));
+      continue;
+    }
+    const reste = Number(f.montant_total_centimes) - Number(f.montant_regle_centimes);
+    if (l.montantCents > reste) {
+      violations.push(v('MONTANT_SUPERIEUR_AU_RESTE_DU', `Montant ${formatEuros(l.montantCents)} supérieur au reste à régler de la facture ${f.numero_interne} : ${formatEuros(reste)}.`, `${champ}/montant`));
+    }
   }
+  if (siren && (await trx('reglements').where({ cfa_siren: siren, reference_virement: input.referenceVirement }).first('id'))) {
+    violations.push(v('REFERENCE_VIREMENT_DEJA_UTILISEE', `Le virement ${input.referenceVirement} est déjà enregistré pour ce CFA.`, '/referenceVirement'));
+  }
+  if (violations.length || !siren) throw new Refus(violations);
+
+  // Spread every payment line, then check that no échéance gets paid above what is due
+  // (after a rupture an invoice may exceed the recomputed échéance).
+  const lignesParFacture = new Map<string, LigneRow[]>();
+  for (const f of factures) lignesParFacture.set(f.id, (await trx('factures_lignes').where({ facture_id: f.id }).orderBy('rang').forUpdate()) as LigneRow[]);
+  const dossierIds = [...new Set([...lignesParFacture.values()].flat().map((l) => String(l.dossier_id)))];
+  // Dossiers FOR SHARE first, like a deposit: a concurrent rupture (which locks the dossier FOR
+  // UPDATE, then reads what was paid) runs entirely before or after this payment.
+  const closed = (await trx('dossiers').whereIn('id', dossierIds).orderBy('id').forShare().select('id', 'numero_externe', 'etat'))
+    .filter((d: { etat: string }) => d.etat === 'SOLDE' || d.etat === 'ANNULE') as Array<{ numero_externe: string; etat: string }>;
+  if (closed.length) {
+    throw new Refus(closed.map((d) => v('DOSSIER_CLOS', `Le dossier ${d.numero_externe} est ${d.etat === 'SOLDE' ? 'soldé' : 'annulé'} : aucun règlement ne peut plus y être imputé.`, '/lignes')));
+  }
+  const echeances = (await trx('echeances as e').join('dossiers as d', 'd.id', 'e.dossier_id').whereIn('e.dossier_id', dossierIds).orderBy('e.id').forUpdate('e')
+    .select('e.dossier_id', 'e.numero', 'e.codification', 'e.montant_total_centimes', 'e.montant_regle_centimes', 'd.numero_externe')) as Array<{
+    dossier_id: string; numero: number; codification: string; montant_total_centimes: string; montant_regle_centimes: string; numero_externe: string;
+  }>;
+  const dues = new Map<string, EcheanceDue>(echeances.map((e) => [`${String(e.dossier_id)}|${e.numero}`, {
+    codification: e.codification, dossier: e.numero_externe, totalCents: Number(e.montant_total_centimes), regleCents: Number(e.montant_regle_centimes),
+  }]));
+  const plans = input.lignes.map((l) => {
+    const f = parNumero.get(l.numeroInterneFacture) as FactureRow;
+    const rows = lignesParFacture.get(f.id) ?? [];
+    const parts = repartirReglement(enCompte(rows), l.montantCents);
+    const mouvements = mouvementsReglement(enCompte(rows), parts);
+    for (const m of mouvements) {
+      const due = dues.get(`${m.dossierId}|${m.numeroEcheance}`);
+      if (!due) continue;
+      if (due.regleCents + m.regleCents > due.totalCents) {
+        violations.push(v('MONTANT_SUPERIEUR_AU_DU', `Ce règlement porterait l'échéance ${due.codification} du dossier ${due.dossier} à ${formatEuros(due.regleCents + m.regleCents)} réglés pour ${formatEuros(due.totalCents)} dus (échéancier recalculé après rupture ?).`, `/lignes/${l.index}/montant`));
+      }
+      due.regleCents += m.regleCents;
+    }
+    return { l, f, rows, parts, mouvements };
+  });
+  if (violations.length) throw new Refus(violations);
+
+  const montant = input.lignes.reduce((s, l) => s + l.montantCents, 0);
+  let reglement: ReglementRow | undefined;
+  for (let attempt = 0; attempt < 3 && !reglement; attempt += 1) {
+    [reglement] = (await trx('reglements').insert({
+      numero_interne: newNumeroInterne(),
+      cfa_siren: siren,
+      reference_virement: input.referenceVirement,
+      date_reglement: input.dateReglement,
+      montant_centimes: montant,
+      acteur: actor.acteur,
+    }).onConflict('numero_interne').ignore().returning('*')) as ReglementRow[];
+  }
+  if (!reglement) throw new Error('could not allocate a numéro de règlement');
+
+  const reglees: FactureRow[] = [];
+  for (const { l, f, rows, parts, mouvements } of plans) {
+    const affectations = rows.flatMap((row, i) => ((parts[i] ?? 0) > 0 ? [{ row, part: parts[i] as number }] : []));
+    await trx('reglements_lignes').insert(affectations.map(({ row, part }) => ({
+      reglement_id: reglement.id, facture_id: f.id, facture_ligne_id: row.id, montant_centimes: part,
+    })));
+    for (const { row, part } of affectations) {
+      await trx('factures_lignes').where({ id: row.id }).update({ montant_regle_centimes: trx.raw('montant_regle_centimes + ?', [part]) });
+    }
+    await appliquerMouvements(trx, mouvements);
+    const regleApres = Number(f.montant_regle_centimes) + l.montantCents;
+    const cible = etatApresReglement(Number(f.montant_total_centimes), regleApres);
+    // A further partial payment of a REGLE_PARTIELLEMENT invoice is not a transition.
+    const etat = cible === f.etat || planFactureTransition(f.etat, { vers: cible }).ok ? cible : f.etat;
+    const updated = await updateFacture(trx, f, {
+      montant_regle_centimes: regleApres, etat, reference_virement: input.referenceVirement, date_reglement: input.dateReglement,
+    });
+    await historiser(trx, f.id, {
+      evenement: 'REGLEMENT', etat, acteur: actor.acteur,
+      commentaire: `Virement ${input.referenceVirement} du ${input.dateReglement} : ${formatEuros(l.montantCents)} (réglé ${formatEuros(regleApres)} sur ${formatEuros(Number(f.montant_total_centimes))})`,
+    });
+    reglees.push(updated);
+  }
+  return { reglement, factures: reglees };
+}
+
+/** The refusal of a payment whose transfer reference the CFA already has (raced past the check). */
+export function referenceAlreadyUsed(err: unknown, referenceVirement: string): Violation | undefined {
+  return isUniqueViolation(err, 'reference_virement')
+    ? v('REFERENCE_VIREMENT_DEJA_UTILISEE', `Le virement ${referenceVirement} est déjà enregistré pour ce CFA.`, '/referenceVirement')
+    : undefined;
 }
 
 // -------------------------------------------------------------------------------------- reads

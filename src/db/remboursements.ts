@@ -94,7 +94,7 @@ export type RemboursementChange =
   | { ok: false; kind: 'refused'; code: string; description: string; allowed: EtatRemboursement[] };
 
 /** The CFA's refund, locked FOR UPDATE (another CFA's is not found). */
-export async function lockRemboursement(trx: Knex.Transaction, siren: string, numeroInterne: string): Promise<RemboursementRow | undefined> {
+export async function lockOwnRemboursement(trx: Knex.Transaction, siren: string, numeroInterne: string): Promise<RemboursementRow | undefined> {
   return (await trx('remboursements').where({ numero_interne: numeroInterne, cfa_siren: siren }).forUpdate().first()) as RemboursementRow | undefined;
 }
 
@@ -111,20 +111,18 @@ export async function markRemboursementDeclared(
   return updated;
 }
 
-/** The OPCO confirms it received the transfer, or applied the avoir. */
-export async function recevoirRemboursement(db: Knex, numeroInterne: string, commentaire: string | undefined, actor: Actor, afterChange?: (trx: Knex.Transaction) => Promise<void>): Promise<RemboursementChange> {
-  return db.transaction(async (trx): Promise<RemboursementChange> => {
-    const r = (await trx('remboursements').where({ numero_interne: numeroInterne }).forUpdate().first()) as RemboursementRow | undefined;
-    if (!r) return { ok: false, kind: 'not-found' };
-    const plan = planReception(r.etat);
-    if (!plan.ok) return { ok: false, kind: 'refused', code: plan.code, description: plan.description, allowed: plan.allowed };
-    const [updated] = (await trx('remboursements').where({ id: r.id }).update({
-      etat: plan.vers, recu_le: trx.fn.now(), acteur_reception: actor.acteur, commentaire: commentaire?.trim() || r.commentaire,
-    }).returning('*')) as RemboursementRow[];
-    if (!updated) throw new Error('remboursement vanished');
-    if (afterChange) await afterChange(trx);
-    return { ok: true, remboursement: updated };
-  });
+/** The refund, locked until the end of the transaction. */
+export async function lockRemboursement(trx: Knex.Transaction, numeroInterne: string): Promise<RemboursementRow | undefined> {
+  return (await trx('remboursements').where({ numero_interne: numeroInterne }).forUpdate().first()) as RemboursementRow | undefined;
+}
+
+/** Records the OPCO's receipt (state, date, who; the comment when one is given). */
+export async function recordReception(trx: Knex.Transaction, r: RemboursementRow, change: { etat: EtatRemboursement; acteur: string; commentaire: string | null }): Promise<RemboursementRow> {
+  const [updated] = (await trx('remboursements').where({ id: r.id }).update({
+    etat: change.etat, recu_le: trx.fn.now(), acteur_reception: change.acteur, commentaire: change.commentaire ?? r.commentaire,
+  }).returning('*')) as RemboursementRow[];
+  if (!updated) throw new Error('remboursement vanished');
+  return updated;
 }
 
 /** Refunds in creation order, one CFA's when `siren` is given. */

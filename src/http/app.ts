@@ -10,12 +10,11 @@ import type { Config } from '../config/config.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createKeyCache } from './key-cache.js';
 import { accessLog } from './middleware/access-log.js';
-import { authenticateBearer, authenticateKey } from './middleware/auth.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
 import { perKeyRateLimit } from './middleware/rate-limit.js';
 import { requestContext } from './middleware/request-context.js';
 import { docsRoutes } from './routes/docs.js';
-import { backOfficeRoutes, routeTable } from './routes/index.js';
+import { routeTable } from './routes/index.js';
 import type { Lifecycle } from './routes/platform.routes.js';
 import { registerRoutes } from './route-table/register.js';
 import { responseCheck } from './route-table/response-check.js';
@@ -49,23 +48,10 @@ export function createApp(deps: AppDeps): Express {
 
   const keys = createKeyCache(db, config.authCacheSeconds * 1000);
   const limiter = perKeyRateLimit(config.rateLimitPerMinute);
-  const jsonTypes = ['application/json', 'application/*+json'];
-  const smallJson = express.json({ limit: config.jsonBodyLimitBytes, type: jsonTypes });
-  // Routes that accept a file inline as base64 (`_files`) get room for the file limit + 4/3 encoding.
-  const fileJson = express.json({ limit: Math.ceil((config.fileSizeLimitBytes * 4) / 3) + config.jsonBodyLimitBytes, type: jsonTypes });
-  const FILE_ROUTES = /^\/(conventions|documents|factures|certificats)\/?$/;
-  const json: express.RequestHandler = (req, res, next) => (FILE_ROUTES.test(req.path) && req.method === 'POST' ? fileJson : smallJson)(req, res, next);
-
   const declared = express.Router();
   registerRoutes(declared, table, { config, db, metrics, keys, rateLimit: limiter });
   app.use(declared);
   app.use(limiter);
-
-  const backOffice = express.Router();
-  backOffice.use(authenticateKey(keys, 'opco'), json);
-  backOffice.use(backOfficeRoutes(deps));
-  app.use('/back-office/v1', backOffice);
-
 
   app.use(notFound);
   app.use(errorHandler(logger, config.jsonBodyLimitBytes));

@@ -10,7 +10,7 @@ import { recordWrite } from '../db/audit.js';
 import {
   appliquerMouvements, codificationOfEcheance, deleteLignes, dossiersDesFactures, enCompte, factureCoversDossier, facturesChangedSince, findFacture,
   historiser, historyOfFacture, insertCertificat, insertFacture, insertLignes, isNumeroFactureUsed, isUniqueViolation, lignesDe, lignesDetaillees,
-  lockFacture, pageOfFactures, setCertificatDocument, setFactureDocument, stockerFichier, suiviDossiers, updateFacture,
+  lockOwnFacture, pageOfFactures, setCertificatDocument, setFactureDocument, stockerFichier, suiviDossiers, updateFacture,
   type Fichier, type FactureRow, type HistoriqueFactureRow, type LigneRow, type MontantDossier,
 } from '../db/factures.js';
 import type { Cursor } from '../db/feed.js';
@@ -58,7 +58,7 @@ export async function depositFacture(
       const prealables: Violation[] = [];
       let corrigee: FactureRow | undefined;
       if (f.numeroInterneFactureCorrigee) {
-        const old = await lockFacture(trx, cfa.siren, f.numeroInterneFactureCorrigee);
+        const old = await lockOwnFacture(trx, cfa.siren, f.numeroInterneFactureCorrigee);
         if (!old) {
           prealables.push({ code: 'FACTURE_INCONNUE', description: `Aucune facture ${f.numeroInterneFactureCorrigee} pour ce CFA.`, champ: CHAMP_CORRIGEE, section: 'facture' });
         } else if (!planFactureTransition(old.etat, { vers: 'TRANSMIS' }).ok) {
@@ -187,7 +187,7 @@ export async function depositCertificat(db: Knex, cfa: CfaActor, demande: Certif
     }
     let facture: FactureRow | undefined;
     if (numeroInterneFacture !== undefined) {
-      facture = await lockFacture(trx, cfa.siren, numeroInterneFacture);
+      facture = await lockOwnFacture(trx, cfa.siren, numeroInterneFacture);
       if (!facture) {
         violations.push({ code: 'FACTURE_INCONNUE', description: `Aucune facture ${numeroInterneFacture} pour ce CFA.`, champ: '/numeroInterneFacture', section: 'requete' });
       } else if (!(await factureCoversDossier(trx, facture.id, dossier.id))) {

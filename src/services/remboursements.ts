@@ -8,10 +8,10 @@
  */
 import type { Knex } from 'knex';
 import { recordWrite } from '../db/audit.js';
-import { moveDossier } from '../db/dossier-changes.js';
+import { moveDossier } from './back-office-dossiers.js';
 import type { DossierRow } from '../db/dossiers.js';
 import {
-  creerRemboursementSiTropPercu, engagementAmounts, findRemboursement, insertRupture, lockRemboursement, markRemboursementDeclared, pageOfRemboursements,
+  creerRemboursementSiTropPercu, engagementAmounts, findRemboursement, insertRupture, lockOwnRemboursement, markRemboursementDeclared, pageOfRemboursements,
   type RemboursementListItem, type RemboursementRow,
 } from '../db/remboursements.js';
 import type { ParametresFinancement } from '../domain/financing/index.js';
@@ -107,7 +107,7 @@ export async function declareRemboursement(
   declaration: { mode: ModeRemboursement; referenceAvoir?: string },
 ): Promise<RemboursementListItem> {
   return db.transaction(async (trx) => {
-    const r = await lockRemboursement(trx, cfa.siren, numeroInterne);
+    const r = await lockOwnRemboursement(trx, cfa.siren, numeroInterne);
     if (!r) throw refuse.notFound('REMBOURSEMENT_INTROUVABLE', `Aucun remboursement ${numeroInterne} pour ce CFA.`);
     const plan = planDeclaration(r.etat, declaration.mode, declaration.referenceAvoir);
     if (!plan.ok) {

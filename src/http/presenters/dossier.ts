@@ -102,3 +102,29 @@ export function historyView(rows: HistoryRow[], forOpco: boolean): Record<string
     commentaire: r.commentaire,
   }));
 }
+
+interface CerfaIdentities {
+  employeur?: { siret?: string; denomination?: string };
+  employeurV2?: { siret?: string; denomination?: string };
+  apprenti?: { nom?: string; prenom?: string };
+}
+
+/** A dossier as the back office's searches list it: numbers, CFA, state, employer and apprentice. */
+export function backOfficeDossierView(row: DossierRow): Record<string, unknown> {
+  const cerfa = row.cerfa as CerfaIdentities;
+  const employeur = cerfa.employeur ?? cerfa.employeurV2;
+  return {
+    numeroInterne: row.numero_interne,
+    numeroExterne: row.numero_externe,
+    numeroDeca: row.numero_deca,
+    cfaSiren: row.cfa_siren,
+    etat: row.etat,
+    origine: row.origine,
+    miseEnConformite: row.mise_en_conformite,
+    commentaireEtat: row.commentaire_etat,
+    employeur: { siret: employeur?.siret ?? null, denomination: employeur?.denomination ?? null },
+    apprenti: { nom: cerfa.apprenti?.nom ?? null, prenom: cerfa.apprenti?.prenom ?? null },
+    recuLe: new Date(row.recu_le).toISOString(),
+    misAJourLe: new Date(row.mis_a_jour_le).toISOString(),
+  };
+}

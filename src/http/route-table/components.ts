@@ -147,6 +147,60 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       },
     },
   },
+  DossierBackOffice: {
+    type: 'object',
+    description: 'Un dossier dans les recherches du back-office',
+    required: ['numeroInterne', 'numeroExterne', 'numeroDeca', 'cfaSiren', 'etat', 'origine', 'miseEnConformite', 'commentaireEtat', 'employeur', 'apprenti', 'recuLe', 'misAJourLe'],
+    properties: {
+      numeroInterne: { type: 'string' },
+      numeroExterne: { type: 'string' },
+      numeroDeca: { type: ['string', 'null'] },
+      cfaSiren: { type: 'string' },
+      etat: ref('EtatDossierCode'),
+      origine: { type: 'string', enum: ['API_CFA', 'SAISIE_OPCO'] },
+      miseEnConformite: { type: 'boolean', description: 'Mise en conformité demandée au CFA' },
+      commentaireEtat: { type: ['string', 'null'] },
+      employeur: { type: 'object', required: ['siret', 'denomination'], properties: { siret: { type: ['string', 'null'] }, denomination: { type: ['string', 'null'] } } },
+      apprenti: { type: 'object', required: ['nom', 'prenom'], properties: { nom: { type: ['string', 'null'] }, prenom: { type: ['string', 'null'] } } },
+      recuLe: { type: 'string', format: 'date-time' },
+      misAJourLe: { type: 'string', format: 'date-time' },
+    },
+  },
+  PageDossiersBackOffice: {
+    type: 'object',
+    required: ['total', 'count', 'page', 'dossiers'],
+    properties: { total: { type: 'integer' }, count: { type: 'integer' }, page: { type: 'integer' }, dossiers: { type: 'array', items: ref('DossierBackOffice') } },
+  },
+  DossierBackOfficeDetail: {
+    allOf: [ref('DossierBackOffice'), ref('Dossier'), {
+      type: 'object',
+      required: ['historique'],
+      properties: { historique: { $ref: '#/components/schemas/Historique/properties/historique', description: 'Acteurs nommés (opco:<libellé de la clé>)' } },
+    }],
+  },
+  DossierChange: {
+    allOf: [ref('DossierBackOffice'), ref('Dossier')],
+  },
+  NpecDossier: {
+    type: 'object',
+    required: ['npecAnnuel', 'source', 'dateEffet', 'explication'],
+    properties: {
+      npecAnnuel: { type: 'number', description: 'Niveau de prise en charge annuel, en euros' },
+      source: { type: 'string', description: 'D’où vient le NPEC (REFERENTIEL…)' },
+      dateEffet: { type: ['string', 'null'], format: 'date' },
+      explication: { type: 'string' },
+    },
+  },
+  SoldeDossier: {
+    type: 'object',
+    required: ['numeroInterne', 'etat', 'soldable', 'motifs'],
+    properties: {
+      numeroInterne: { type: 'string' },
+      etat: ref('EtatDossierCode'),
+      soldable: { type: 'boolean', description: 'Vrai quand le dossier peut passer à SOLDE aujourd’hui' },
+      motifs: { type: 'array', items: ref('Erreur'), description: 'Ce qui empêche de solder (vide quand soldable)' },
+    },
+  },
   Cle: {
     type: 'object',
     required: ['id', 'role', 'prefixe'],
@@ -297,6 +351,19 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
         historique: { type: 'array', items: { type: 'object', properties: { evenement: { type: 'string' }, etat: ref('EtatFactureCode'), date: { type: 'string', format: 'date-time' }, acteur: { type: 'string' }, commentaire: { type: ['string', 'null'] } } } },
       },
     }],
+  },
+  PageFacturesBackOffice: {
+    type: 'object',
+    required: ['total', 'count', 'page', 'factures'],
+    properties: {
+      total: { type: 'integer' },
+      count: { type: 'integer' },
+      page: { type: 'integer' },
+      factures: {
+        type: 'array',
+        items: { allOf: [ref('EtatFacture'), { type: 'object', required: ['cfaSiren', 'recueLe'], properties: { cfaSiren: { type: 'string' }, recueLe: { type: 'string', format: 'date-time' } } }] },
+      },
+    },
   },
   CertificatDepose: {
     type: 'object',

@@ -181,7 +181,10 @@ export function buildOpenApi(table: readonly RouteDeclaration[]): { [key: string
       done.add(stem);
       if (componentName(stem) in COMPONENT_SCHEMAS) throw new Error(`schemas/${stem}.schema.json and a response schema are both named ${componentName(stem)}`);
       const schema: unknown = JSON.parse(fs.readFileSync(projectPath(`schemas/${stem}.schema.json`), 'utf8'));
-      schemas[componentName(stem)] = rewrite(schema, wanted);
+      const name = componentName(stem);
+      // A payload file must not silently replace a response schema of components.ts.
+      if (name in COMPONENT_SCHEMAS) throw new Error(`schemas/${stem}.schema.json would replace the component ${name}: rename one of them`);
+      schemas[name] = rewrite(schema, wanted);
     }
   }
   return document;

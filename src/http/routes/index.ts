@@ -2,11 +2,9 @@
  * The route table: every route of the gateway, each declared once (see route-table/declaration.ts).
  * Registration, validation, the OpenAPI contract and the robustness tests all read this list.
  */
-import { Router } from 'express';
-import type { AppDeps } from '../app.js';
 import type { RouteDeclaration } from '../route-table/declaration.js';
-import { backOfficeDossierRoutes } from './back-office-dossiers.js';
-import { backOfficeFactureRoutes } from './back-office-factures.js';
+import { BACK_OFFICE_DOSSIER_ROUTES } from './back-office-dossiers.routes.js';
+import { BACK_OFFICE_FACTURE_ROUTES } from './back-office-factures.routes.js';
 import { CLE_ROUTES } from './cles.routes.js';
 import { CONVENTION_ROUTES } from './conventions.routes.js';
 import { DOCUMENT_ROUTES } from './documents.routes.js';
@@ -29,12 +27,7 @@ export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
     ...REMBOURSEMENT_ROUTES,
     ...CLE_ROUTES,
     ...NPEC_ROUTES,
+    ...BACK_OFFICE_DOSSIER_ROUTES,
+    ...BACK_OFFICE_FACTURE_ROUTES,
   ];
-}
-
-export function backOfficeRoutes(deps: AppDeps): Router {
-  const router = Router();
-  router.use(backOfficeDossierRoutes(deps.db, deps.config));
-  router.use(backOfficeFactureRoutes(deps.db));
-  return router;
 }
