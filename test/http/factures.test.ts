@@ -22,7 +22,7 @@ const pointers = (body: { errors: Array<{ code: string; champ?: string }> }): Ar
 
 describe('POST /v1/factures', () => {
   it('each échéance of GET /v2/dossiers carries the CFA\'s SIRET (norme §5.6), the invoice\'s siretEmetteur', async () => {
-    const d = await engagedDossier(h, 40);
+    const d = await engagedDossier(h, 97);
     const view = await h.t.http.get('/v2/dossiers').query({ numeroInterne: d.numeroInterne }).set('X-API-KEY', h.cfa);
     expect(view.body.echeances.length).toBeGreaterThan(0);
     for (const e of view.body.echeances) expect(e.siretCfa).toBe(FIXTURE_CFA_SIRET);

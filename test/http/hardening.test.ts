@@ -3,6 +3,8 @@
  * compression, deep nesting — each answered 4xx in the norm's error shape before any query; and a
  * database out of reach answered 503 with Retry-After.
  */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
@@ -70,16 +72,25 @@ describe('malformed requests', () => {
   });
 
   it('an undecodable compressed body: 400; an unsupported encoding: 415', async () => {
-    const post = (encoding: string, body: Buffer) => t.http.post('/v2/dossiers').set('X-API-KEY', cfa).set('Content-Type', 'application/json').set('Content-Encoding', encoding).send(body);
-    const gzip = await post('gzip', Buffer.from('\x1f\x8b\x08\x00garbage', 'latin1'));
-    expect(gzip.status).toBe(400);
-    expect(gzip.body.errors[0].code).toBe('CORPS_ILLISIBLE');
-    const br = await post('br', Buffer.from('{"cerfa":{}}'));
-    expect(br.status).toBe(400);
-    expect((await post('compress', Buffer.from('{}'))).status).toBe(415);
-    // A well-formed gzip body is read as usual.
-    const ok = await post('gzip', gzipSync(JSON.stringify(validCerfaPayload(3))));
-    expect(ok.status).toBe(200);
+    // Raw bytes over a real socket: supertest would serialise a Buffer as JSON.
+    const server = t.gateway.app.listen(0);
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const post = (encoding: string, body: Buffer) => fetch(`http://127.0.0.1:${port}/v2/dossiers`, {
+      method: "POST", body: new Uint8Array(body), headers: { 'X-API-KEY': cfa, 'Content-Type': 'application/json', 'Content-Encoding': encoding },
+    });
+    try {
+      const gzip = await post('gzip', Buffer.from('\x1f\x8b\x08\x00garbage', 'latin1'));
+      expect(gzip.status).toBe(400);
+      expect(((await gzip.json()) as { errors: Array<{ code: string }> }).errors[0]?.code).toBe('CORPS_ILLISIBLE');
+      expect((await post('br', Buffer.from('{"cerfa":{}}'))).status).toBe(400);
+      expect((await post('deflate', Buffer.from('zz'))).status).toBe(400);
+      expect((await post('compress', Buffer.from('{}'))).status).toBe(415);
+      // A well-formed gzip body is read as usual.
+      expect((await post('gzip', gzipSync(JSON.stringify(validCerfaPayload(3))))).status).toBe(200);
+    } finally {
+      server.close();
+    }
   });
 
   it('deeply nested JSON with an Idempotency-Key: 400 PROFONDEUR_EXCESSIVE', async () => {

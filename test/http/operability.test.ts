@@ -54,10 +54,10 @@ describe('log redaction', () => {
     expect(logs.text).not.toContain(PERSONAL.nir);
     expect(logs.text).not.toContain(PERSONAL.courriel);
 
-    const res = await t.http.get('/v1/nulle-part').set('X-API-KEY', key).set('X-Request-Id', 'req-log-1');
+    const res = await t.http.get('/v1/dossiers').query({ numeroInterne: '000000000000' }).set('X-API-KEY', key).set('X-Request-Id', 'req-log-1');
     expect(res.status).toBe(404);
     const line = t.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.requestId === 'req-log-1');
-    expect(line).toMatchObject({ method: 'GET', status: 404, siren: '999999999', msg: 'requête traitée' });
+    expect(line).toMatchObject({ method: 'GET', route: '/v1/dossiers', status: 404, siren: '999999999', msg: 'requête traitée' });
     expect(typeof line?.durationMs).toBe('number');
     expect(JSON.stringify(line)).not.toContain(key);
   });

@@ -2,12 +2,14 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.js';
+import { matchedRoute } from '../route-table/register.js';
 
-/** The route template (`/v2/dossiers/etats`), never the raw URL with its query values. */
-function routeOf(req: Parameters<RequestHandler>[0]): string {
-  const route = req.route as { path?: string } | undefined;
-  if (route?.path) return `${req.baseUrl}${route.path}`;
-  return req.baseUrl || 'unmatched';
+/**
+ * The declared route's template (`/v2/dossiers/etats`, `/back-office/v1/dossiers/{numeroInterne}`),
+ * whatever the answer, never the raw URL with its values; `unmatched` for undeclared paths.
+ */
+function routeOf(res: Parameters<RequestHandler>[1]): string {
+  return matchedRoute(res)?.path ?? 'unmatched';
 }
 
 export function accessLog(logger: Logger, metrics: Metrics): RequestHandler {
@@ -15,7 +17,7 @@ export function accessLog(logger: Logger, metrics: Metrics): RequestHandler {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const route = routeOf(req);
+      const route = routeOf(res);
       const labels = { method: req.method, route, status_code: String(res.statusCode) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, seconds);
