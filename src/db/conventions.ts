@@ -4,9 +4,10 @@
  * one transaction. A dossier may receive several conventions; the latest one applies.
  */
 import type { Knex } from 'knex';
+import { insertWithNewNumero } from './numeros.js';
 import { canonicalHash } from '../domain/canonical-json.js';
 import { findSameFile, insertDocument, type NewDocument } from './documents.js';
-import { newNumeroInterne, type DossierRow } from './dossiers.js';
+import { type DossierRow } from './dossiers.js';
 
 export interface NewConvention {
   dossier: DossierRow;
@@ -48,9 +49,8 @@ export async function storeConvention(trx: Knex.Transaction, input: NewConventio
   return { numeroInterneConvention, numeroInterneDocument: document.numero_interne, rejouee: false };
 }
 
-async function insertConvention(trx: Knex.Transaction, input: NewConvention, documentId: string): Promise<string> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const numero = newNumeroInterne();
+function insertConvention(trx: Knex.Transaction, input: NewConvention, documentId: string): Promise<string> {
+  return insertWithNewNumero('convention', async (numero) => {
     const rows = (await trx('conventions')
       .insert({
         numero_interne: numero,
@@ -62,7 +62,6 @@ async function insertConvention(trx: Knex.Transaction, input: NewConvention, doc
       .onConflict('numero_interne')
       .ignore()
       .returning('numero_interne')) as Array<{ numero_interne: string }>;
-    if (rows[0]) return rows[0].numero_interne;
-  }
-  throw new Error('could not allocate a numéro interne de convention');
+    return rows[0]?.numero_interne;
+  });
 }

@@ -5,7 +5,7 @@
  * concurrent uploads.
  */
 import type { Knex } from 'knex';
-import { newNumeroInterne } from './dossiers.js';
+import { insertWithNewNumero } from './numeros.js';
 
 export const TYPES_FICHIER = [
   'CONVENTION_FORMATION', 'CONVENTION_REDUCTION_DUREE', 'CONVENTION_MOBILITE', 'FACTURE', 'CERTIFICAT_REALISATION', 'CONTRAT', 'AUTRE',
@@ -73,11 +73,10 @@ export async function findSameFile(db: Knex, objets: ObjetRef[], sha256: string)
  * already holds the same file (the caller's transaction is then rolled back).
  */
 export async function insertDocument(trx: Knex.Transaction, input: NewDocument): Promise<DocumentMeta> {
-  let row: DocumentMeta | undefined;
-  for (let attempt = 0; attempt < 3 && !row; attempt += 1) {
+  const row = await insertWithNewNumero('document', async (numero): Promise<DocumentMeta | undefined> => {
     const rows = (await trx('documents')
       .insert({
-        numero_interne: newNumeroInterne(),
+        numero_interne: numero,
         cfa_siren: input.cfaSiren,
         type_fichier: input.typeFichier,
         type_mime: input.typeMime,
@@ -90,9 +89,8 @@ export async function insertDocument(trx: Knex.Transaction, input: NewDocument):
       .onConflict('numero_interne')
       .ignore()
       .returning(META_COLUMNS)) as Array<Omit<DocumentMeta, 'objets'>>;
-    if (rows[0]) row = { ...rows[0], objets: input.objets };
-  }
-  if (!row) throw new Error('could not allocate a numéro interne de document');
+    return rows[0] ? { ...rows[0], objets: input.objets } : undefined;
+  });
   const links = (await trx('documents_objets')
     .insert(input.objets.map((o) => ({ document_id: row.id, type_objet: o.typeObjet, id_objet: o.idObjet, sha256: input.sha256 })))
     .onConflict()

@@ -1,6 +1,6 @@
 /** Dossiers: creation (one transaction), reads scoped to a CFA, state pages, change feed, history. */
-import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
+import { insertWithNewNumero } from './numeros.js';
 import type { Author } from './audit.js';
 import { assignRanks, changesAfter, highestRank, type Cursor } from './feed.js';
 
@@ -56,13 +56,6 @@ export type CreateOutcome =
   | { kind: 'same-payload'; dossier: CreatedDossier }
   | { kind: 'same-contract'; numeroInterne: string };
 
-/** Raised when the insert met a unique index (same payload, same contract, or a number collision). */
-class UniqueConflict extends Error {}
-
-export function newNumeroInterne(): string {
-  return String(randomInt(100_000_000_000, 1_000_000_000_000));
-}
-
 /**
  * The dossier, its first history line and its audit line in ONE statement: atomic like a
  * transaction, but a single round trip to the database — the ingestion hot path.
@@ -82,34 +75,28 @@ a as (
   select ?, ?, ?, ?, ?, ?, ?, 'DOSSIER_TRANSMIS', 'DOSSIER', numero_interne from d)
 select id, numero_interne, numero_externe, etat from d`;
 
-export async function createDossier(db: Knex, input: NewDossier, now: Date, author: Author): Promise<CreateOutcome> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    try {
-      const result = await db.raw<{ rows: CreatedDossier[] }>(INSERT_DOSSIER, [
-        newNumeroInterne(), input.cfaSiren, JSON.stringify(input.cerfa), input.empreinteContenu, input.cleApprenti, input.employeurSiret,
-        input.dateDebutContrat, input.typeContratApp, input.cleId, input.editeur, input.logiciel, input.version, now, now,
-        now, input.acteur,
-        author.id_requete, author.cle_id, author.siren, author.client_id, author.editeur, author.logiciel, author.version,
-      ]);
-      const created = result.rows[0];
-      if (!created) throw new UniqueConflict();
-      return { kind: 'created', dossier: { ...created, id: String(created.id) } };
-    } catch (err) {
-      if (!(err instanceof UniqueConflict)) throw err;
-      const same = (await db('dossiers').where({ cfa_siren: input.cfaSiren, empreinte_contenu: input.empreinteContenu })
-        .whereNotIn('etat', ['ANNULE', 'REFUSE'])
-        .first('id', 'numero_interne', 'numero_externe', 'etat')) as CreatedDossier | undefined;
-      if (same) return { kind: 'same-payload', dossier: { ...same, id: String(same.id) } };
-      const contract = (await db('dossiers')
-        .where({ cfa_siren: input.cfaSiren, cle_apprenti: input.cleApprenti, employeur_siret: input.employeurSiret, date_debut_contrat: input.dateDebutContrat })
-        .where('type_contrat_app', '<', 31)
-        .whereNotIn('etat', ['ANNULE', 'REFUSE'])
-        .first('numero_interne')) as { numero_interne: string } | undefined;
-      if (contract) return { kind: 'same-contract', numeroInterne: contract.numero_interne };
-      // Otherwise a numéro interne collision: try again with a new one.
-    }
-  }
-  throw new Error('could not allocate a numéro interne');
+export function createDossier(db: Knex, input: NewDossier, now: Date, author: Author): Promise<CreateOutcome> {
+  return insertWithNewNumero('dossier', async (numero): Promise<CreateOutcome | undefined> => {
+    const result = await db.raw<{ rows: CreatedDossier[] }>(INSERT_DOSSIER, [
+      numero, input.cfaSiren, JSON.stringify(input.cerfa), input.empreinteContenu, input.cleApprenti, input.employeurSiret,
+      input.dateDebutContrat, input.typeContratApp, input.cleId, input.editeur, input.logiciel, input.version, now, now,
+      now, input.acteur,
+      author.id_requete, author.cle_id, author.siren, author.client_id, author.editeur, author.logiciel, author.version,
+    ]);
+    const created = result.rows[0];
+    if (created) return { kind: 'created', dossier: { ...created, id: String(created.id) } };
+    // Nothing inserted: the same payload, the same contract, or (rarely) a numéro already taken.
+    const same = (await db('dossiers').where({ cfa_siren: input.cfaSiren, empreinte_contenu: input.empreinteContenu })
+      .whereNotIn('etat', ['ANNULE', 'REFUSE'])
+      .first('id', 'numero_interne', 'numero_externe', 'etat')) as CreatedDossier | undefined;
+    if (same) return { kind: 'same-payload', dossier: { ...same, id: String(same.id) } };
+    const contract = (await db('dossiers')
+      .where({ cfa_siren: input.cfaSiren, cle_apprenti: input.cleApprenti, employeur_siret: input.employeurSiret, date_debut_contrat: input.dateDebutContrat })
+      .where('type_contrat_app', '<', 31)
+      .whereNotIn('etat', ['ANNULE', 'REFUSE'])
+      .first('numero_interne')) as { numero_interne: string } | undefined;
+    return contract ? { kind: 'same-contract', numeroInterne: contract.numero_interne } : undefined;
+  });
 }
 
 /** The CFA's dossier, or undefined — another CFA's dossier is indistinguishable from a missing one. */

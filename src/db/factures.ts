@@ -92,7 +92,7 @@ export async function lignesDe(db: Knex, factureId: string): Promise<LigneRow[]>
 }
 
 /** Applies échéance movements (deltas of montant_en_cours / montant_regle). */
-export async function appliquerMouvements(trx: Knex.Transaction, mouvements: readonly Mouvement[]): Promise<void> {
+export async function applyMouvements(trx: Knex.Transaction, mouvements: readonly Mouvement[]): Promise<void> {
   for (const m of mouvements) {
     await trx('echeances').where({ dossier_id: m.dossierId, numero: m.numeroEcheance }).update({
       montant_en_cours_centimes: trx.raw('montant_en_cours_centimes + ?', [m.enCoursCents]),
@@ -101,7 +101,7 @@ export async function appliquerMouvements(trx: Knex.Transaction, mouvements: rea
   }
 }
 
-export async function historiser(trx: Knex.Transaction, factureId: string, h: { evenement: string; etat: EtatFacture; acteur: string; commentaire: string | null }): Promise<void> {
+export async function recordFactureHistory(trx: Knex.Transaction, factureId: string, h: { evenement: string; etat: EtatFacture; acteur: string; commentaire: string | null }): Promise<void> {
   await trx('factures_historique').insert({ facture_id: factureId, ...h });
 }
 
@@ -219,7 +219,7 @@ export async function suiviDossiers(trx: Knex.Transaction, siren: string, refs: 
 export type Fichier = Omit<NewDocument, 'cfaSiren' | 'typeFichier' | 'objets'>;
 
 /** Stores a file on `objets` (or reuses the document already holding that very file). */
-export async function stockerFichier(trx: Knex.Transaction, cfaSiren: string, typeFichier: TypeFichier, fichier: Fichier, objets: ObjetRef[]): Promise<{ id: string; numero_interne: string }> {
+export async function storeFichier(trx: Knex.Transaction, cfaSiren: string, typeFichier: TypeFichier, fichier: Fichier, objets: ObjetRef[]): Promise<{ id: string; numero_interne: string }> {
   const existing = await findSameFile(trx, objets, fichier.sha256);
   if (existing) return existing;
   return insertDocument(trx, { ...fichier, cfaSiren, typeFichier, objets });

@@ -1,20 +1,20 @@
 /**
  * Payments (règlements): one transfer of the OPCO to one CFA settles one or more validated
  * invoices, in part or whole. In the caller's transaction the invoices are locked, each payment line is
- * spread over its invoice's lines in line order (`repartirReglement`), the échéances' amounts move
+ * spread over its invoice's lines in line order (`splitReglement`), the échéances' amounts move
  * from "en cours d'instruction" to "réglé", and each invoice becomes REGLE_PARTIELLEMENT or REGLE.
  */
 import type { Knex } from 'knex';
+import { insertWithNewNumero } from './numeros.js';
 import { formatEuros, type IsoDate } from '../domain/financing/index.js';
 import {
-  etatApresReglement, mouvementsReglement, repartirReglement,
+  etatApresReglement, mouvementsReglement, splitReglement,
 } from '../domain/invoicing/index.js';
 import { planFactureTransition, type EtatFacture } from '../domain/lifecycle/index.js';
 import type { Violation } from '../domain/violation.js';
 import type { Actor } from './dossier-changes.js';
-import { newNumeroInterne } from './dossiers.js';
 import {
-  appliquerMouvements, updateFacture, enCompte, historiser, isUniqueViolation, Refus, type FactureRow, type LigneRow,
+  applyMouvements, updateFacture, enCompte, recordFactureHistory, isUniqueViolation, Refus, type FactureRow, type LigneRow,
 } from './factures.js';
 
 /** States in which an invoice can be paid. */
@@ -122,7 +122,7 @@ export async function insertReglement(trx: Knex.Transaction, input: NouveauRegle
   const plans = input.lignes.map((l) => {
     const f = parNumero.get(l.numeroInterneFacture) as FactureRow;
     const rows = lignesParFacture.get(f.id) ?? [];
-    const parts = repartirReglement(enCompte(rows), l.montantCents);
+    const parts = splitReglement(enCompte(rows), l.montantCents);
     const mouvements = mouvementsReglement(enCompte(rows), parts);
     for (const m of mouvements) {
       const due = dues.get(`${m.dossierId}|${m.numeroEcheance}`);
@@ -137,18 +137,14 @@ export async function insertReglement(trx: Knex.Transaction, input: NouveauRegle
   if (violations.length) throw new Refus(violations);
 
   const montant = input.lignes.reduce((s, l) => s + l.montantCents, 0);
-  let reglement: ReglementRow | undefined;
-  for (let attempt = 0; attempt < 3 && !reglement; attempt += 1) {
-    [reglement] = (await trx('reglements').insert({
-      numero_interne: newNumeroInterne(),
-      cfa_siren: siren,
-      reference_virement: input.referenceVirement,
-      date_reglement: input.dateReglement,
-      montant_centimes: montant,
-      acteur: actor.acteur,
-    }).onConflict('numero_interne').ignore().returning('*')) as ReglementRow[];
-  }
-  if (!reglement) throw new Error('could not allocate a numéro de règlement');
+  const reglement = await insertWithNewNumero('règlement', async (numero) => ((await trx('reglements').insert({
+    numero_interne: numero,
+    cfa_siren: siren,
+    reference_virement: input.referenceVirement,
+    date_reglement: input.dateReglement,
+    montant_centimes: montant,
+    acteur: actor.acteur,
+  }).onConflict('numero_interne').ignore().returning('*')) as ReglementRow[])[0]);
 
   const reglees: FactureRow[] = [];
   for (const { l, f, rows, parts, mouvements } of plans) {
@@ -159,7 +155,7 @@ export async function insertReglement(trx: Knex.Transaction, input: NouveauRegle
     for (const { row, part } of affectations) {
       await trx('factures_lignes').where({ id: row.id }).update({ montant_regle_centimes: trx.raw('montant_regle_centimes + ?', [part]) });
     }
-    await appliquerMouvements(trx, mouvements);
+    await applyMouvements(trx, mouvements);
     const regleApres = Number(f.montant_regle_centimes) + l.montantCents;
     const cible = etatApresReglement(Number(f.montant_total_centimes), regleApres);
     // A further partial payment of a REGLE_PARTIELLEMENT invoice is not a transition.
@@ -167,7 +163,7 @@ export async function insertReglement(trx: Knex.Transaction, input: NouveauRegle
     const updated = await updateFacture(trx, f, {
       montant_regle_centimes: regleApres, etat, reference_virement: input.referenceVirement, date_reglement: input.dateReglement,
     });
-    await historiser(trx, f.id, {
+    await recordFactureHistory(trx, f.id, {
       evenement: 'REGLEMENT', etat, acteur: actor.acteur,
       commentaire: `Virement ${input.referenceVirement} du ${input.dateReglement} : ${formatEuros(l.montantCents)} (réglé ${formatEuros(regleApres)} sur ${formatEuros(Number(f.montant_total_centimes))})`,
     });

@@ -3,13 +3,14 @@
  * use cases (declare a rupture, declare a refund) are in src/services/remboursements.ts.
  */
 import type { Knex } from 'knex';
+import { insertWithNewNumero } from './numeros.js';
 import {
   planReception, remboursementDu,
   type CauseRemboursement, type EtatRemboursement, type InitiativeRupture, type ModeRemboursement, type MotifRupture,
 } from '../domain/invoicing/index.js';
 import type { Violation } from '../domain/violation.js';
 import type { Actor } from './dossier-changes.js';
-import { newNumeroInterne, type DossierRow } from './dossiers.js';
+import { type DossierRow } from './dossiers.js';
 
 export interface RemboursementRow {
   id: string;
@@ -34,24 +35,22 @@ export type RemboursementListItem = RemboursementRow & { numero_externe: string;
  * Creates the refund due after a rupture when the engagement shows a trop-perçu (once per dossier).
  * Safe to call from any rupture path, inside its transaction.
  */
-export async function creerRemboursementSiTropPercu(trx: Knex.Transaction, dossier: Pick<DossierRow, 'id' | 'cfa_siren'>): Promise<RemboursementRow | undefined> {
+export async function createRemboursementIfTropPercu(trx: Knex.Transaction, dossier: Pick<DossierRow, 'id' | 'cfa_siren'>): Promise<RemboursementRow | undefined> {
   const engagement = (await trx('engagements').where({ dossier_id: dossier.id }).first('trop_percu_centimes')) as { trop_percu_centimes: string } | undefined;
   const tropPercu = Number(engagement?.trop_percu_centimes ?? 0);
   if (!remboursementDu(tropPercu)) return undefined;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  return insertWithNewNumero('remboursement', async (numero) => {
     const rows = (await trx('remboursements').insert({
-      numero_interne: newNumeroInterne(),
+      numero_interne: numero,
       cfa_siren: dossier.cfa_siren,
       dossier_id: dossier.id,
       montant_centimes: tropPercu,
       cause: 'TROP_PERCU_RUPTURE',
       etat: 'A_REGULARISER',
     }).onConflict().ignore().returning('*')) as RemboursementRow[];
-    if (rows[0]) return rows[0];
-    const existing = (await trx('remboursements').where({ dossier_id: dossier.id, cause: 'TROP_PERCU_RUPTURE' }).first()) as RemboursementRow | undefined;
-    if (existing) return existing;
-  }
-  throw new Error('could not allocate a numéro de remboursement');
+    // Nothing inserted: the dossier's refund already exists (kept), or the numéro was taken (retried).
+    return rows[0] ?? ((await trx('remboursements').where({ dossier_id: dossier.id, cause: 'TROP_PERCU_RUPTURE' }).first()) as RemboursementRow | undefined);
+  });
 }
 
 /** The rupture as the CFA declared it, kept next to the dossier's transition. */

@@ -70,9 +70,3 @@ export function opcoActor(req: Request): Actor {
   return { author: authorOf(req), acteur: actorOf(caller), keyId: caller.keyId };
 }
 
-/** Legacy routers (being moved to the route table): the calling CFA's key. */
-export function cfaOf(req: Request): Caller & { siren: string } {
-  const caller = req.caller;
-  if (!caller?.siren) throw errors.forbidden('CLE_API_NON_HABILITEE', 'Clé CFA requise.');
-  return { ...caller, siren: caller.siren };
-}

@@ -12,6 +12,7 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import type { Section, Violation } from '../domain/violation.js';
 import { ApiError, errors } from './errors.js';
+import { isJsonObject } from '../domain/json.js';
 
 // ------------------------------------------------------------------------------- multipart
 
@@ -240,12 +241,12 @@ export async function readUpload(req: Request, spec: UploadSpec): Promise<Upload
   }
   if (req.is(['application/json', 'application/*+json'])) {
     const body: unknown = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    if (!isJsonObject(body)) {
       throw errors.validation([{ code: 'TYPE_INVALIDE', description: 'Le corps de la requête doit être un objet JSON.', champ: '', section: spec.section }]);
     }
-    const { _files: files, ...data } = body as Record<string, unknown>;
+    const { _files: files, ...data } = body;
     const champ = `/_files/${spec.base64Key}`;
-    const encoded = typeof files === 'object' && files !== null ? (files as Record<string, unknown>)[spec.base64Key] : undefined;
+    const encoded = isJsonObject(files) ? files[spec.base64Key] : undefined;
     if (encoded === undefined || encoded === null || encoded === '') {
       throw errors.validation([{ code: 'PARTIE_MANQUANTE', description: `Le fichier est obligatoire : contenu base64 dans _files.${spec.base64Key}.`, champ, section: spec.section }]);
     }

@@ -13,7 +13,7 @@ import {
 import { motifsRefusAnnulation, motifsRefusSoldeDossier } from '../db/dossier-guards.js';
 import { historyOf, type DossierRow, type HistoryRow } from '../db/dossiers.js';
 import { applyRupture, loadFinancing, paidPerEcheance, saveEngagement, type FinancingRows } from '../db/financing.js';
-import { creerRemboursementSiTropPercu } from '../db/remboursements.js';
+import { createRemboursementIfTropPercu } from '../db/remboursements.js';
 import { normalizeCerfa } from '../domain/cerfa/normalize.js';
 import { isIsoDate, parisDate } from '../domain/dates.js';
 import {
@@ -170,7 +170,7 @@ export async function changeDossierState(db: Knex, opco: Actor, numeroInterne: s
   const request: TransitionRequest = { vers, ...(demande.commentaire ? { commentaire: demande.commentaire } : {}), ...(dateRupture ? { dateRupture } : {}) };
   const dossier = settled(await moveDossier(db, numeroInterne, request, opco, parametres, async (trx, d) => {
     await recordWrite(trx, opco.author, `DOSSIER_${vers}`, { type: 'DOSSIER', id: numeroInterne });
-    if (vers === 'RUPTURE') await creerRemboursementSiTropPercu(trx, d);
+    if (vers === 'RUPTURE') await createRemboursementIfTropPercu(trx, d);
   }), numeroInterne);
   return { dossier, financing: await loadFinancing(db, dossier.id) };
 }

@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { recordWrite } from '../db/audit.js';
 import { searchFactures, type FactureSearch, type Page } from '../db/back-office-search.js';
 import {
-  appliquerMouvements, updateFacture, dossiersDesFactures, enCompte, findFacture, historiser, lignesDe, lockFacture, Refus, TRANSITIONS_MANUELLES,
+  applyMouvements, updateFacture, dossiersDesFactures, enCompte, findFacture, recordFactureHistory, lignesDe, lockFacture, Refus, TRANSITIONS_MANUELLES,
   type FactureRow, type MontantDossier,
 } from '../db/factures.js';
 import { findReglement, insertReglement, pageOfReglements, referenceAlreadyUsed, type ReglementDetail, type SettledReglement } from '../db/reglements.js';
@@ -70,10 +70,10 @@ export async function moveFacture(db: Knex, opco: Actor, numeroInterne: string, 
         : 'Une facture passe à REGLE_PARTIELLEMENT ou REGLE par l’enregistrement d’un règlement (POST /back-office/v1/reglements).';
       throw transitionRefusal('TRANSITION_RESERVEE', description, manuelles(transitionsFacturePossibles(f.etat)));
     }
-    if (vers === 'REJETEE') await appliquerMouvements(trx, mouvementsLiberation(enCompte(await lignesDe(trx, f.id))));
+    if (vers === 'REJETEE') await applyMouvements(trx, mouvementsLiberation(enCompte(await lignesDe(trx, f.id))));
     const commentaire = request.commentaire?.trim() || null;
     const updated = await updateFacture(trx, f, { etat: vers, commentaire });
-    await historiser(trx, f.id, { evenement: 'ETAT', etat: vers, acteur: opco.acteur, commentaire });
+    await recordFactureHistory(trx, f.id, { evenement: 'ETAT', etat: vers, acteur: opco.acteur, commentaire });
     await recordWrite(trx, opco.author, `FACTURE_${vers}`, { type: 'FACTURE', id: numeroInterne });
     return updated;
   });

@@ -8,9 +8,9 @@
 import type { Knex } from 'knex';
 import { recordWrite } from '../db/audit.js';
 import {
-  appliquerMouvements, codificationOfEcheance, deleteLignes, dossiersDesFactures, enCompte, factureCoversDossier, facturesChangedSince, findFacture,
-  historiser, historyOfFacture, insertCertificat, insertFacture, insertLignes, isNumeroFactureUsed, isUniqueViolation, lignesDe, lignesDetaillees,
-  lockOwnFacture, pageOfFactures, setCertificatDocument, setFactureDocument, stockerFichier, suiviDossiers, updateFacture,
+  applyMouvements, codificationOfEcheance, deleteLignes, dossiersDesFactures, enCompte, factureCoversDossier, facturesChangedSince, findFacture,
+  recordFactureHistory, historyOfFacture, insertCertificat, insertFacture, insertLignes, isNumeroFactureUsed, isUniqueViolation, lignesDe, lignesDetaillees,
+  lockOwnFacture, pageOfFactures, setCertificatDocument, setFactureDocument, storeFichier, suiviDossiers, updateFacture,
   type Fichier, type FactureRow, type HistoriqueFactureRow, type LigneRow, type MontantDossier,
 } from '../db/factures.js';
 import type { Cursor } from '../db/feed.js';
@@ -18,7 +18,7 @@ import type { ObjetRef } from '../db/documents.js';
 import { pageOfReglements, type ReglementDetail } from '../db/reglements.js';
 import { parisDate } from '../domain/dates.js';
 import { calendarDateOf } from '../domain/formats.js';
-import { lireFacture, mouvementsDepot, mouvementsLiberation, verifierFacture, type FactureDemandee } from '../domain/invoicing/index.js';
+import { parseFacture, mouvementsDepot, mouvementsLiberation, checkFacture, type FactureDemandee } from '../domain/invoicing/index.js';
 import { planFactureTransition } from '../domain/lifecycle/index.js';
 import { refuse } from '../domain/refusal.js';
 import type { Violation } from '../domain/violation.js';
@@ -49,7 +49,7 @@ export async function depositFacture(
   fileOf: (facture: FactureDemandee) => Omit<Fichier, 'editeur'>,
   now: Date,
 ): Promise<DepositedFacture> {
-  const { facture: f, violations: lecture } = lireFacture(contenu);
+  const { facture: f, violations: lecture } = parseFacture(contenu);
   if (!f) throw refuse.invalid(lecture);
   assertOwnSiret(f.siretEmetteur, cfa, '/facture/siretEmetteur', 'émetteur');
   const fichier: Fichier = { ...fileOf(f), editeur: cfa.editor.editeur };
@@ -65,14 +65,14 @@ export async function depositFacture(
           prealables.push({ code: 'CORRECTION_NON_DEMANDEE', description: `La facture ${old.numero_interne} est à l'état ${old.etat} : seule une facture en attente de mise en conformité (EN_ATTENTE_MISE_EN_CONFORMITE) peut être corrigée.`, champ: CHAMP_CORRIGEE, section: 'facture' });
         } else {
           corrigee = old;
-          await appliquerMouvements(trx, mouvementsLiberation(enCompte(await lignesDe(trx, old.id))));
+          await applyMouvements(trx, mouvementsLiberation(enCompte(await lignesDe(trx, old.id))));
           await deleteLignes(trx, old.id);
         }
       }
       const refs = f.lignes.flatMap((l) => [l.numeroDossier, l.numeroInterneDossier].filter((r): r is string => r !== undefined));
       const dossiers = await suiviDossiers(trx, cfa.siren, refs);
       const numeroDejaUtilise = await isNumeroFactureUsed(trx, cfa.siren, f.numero, corrigee?.id);
-      const violations = [...prealables, ...verifierFacture(f, { dossiers, numeroDejaUtilise, aujourdHui: parisDate(now) })];
+      const violations = [...prealables, ...checkFacture(f, { dossiers, numeroDejaUtilise, aujourdHui: parisDate(now) })];
       if (violations.length) throw refuse.invalid(violations);
 
       const colonnes = {
@@ -94,10 +94,10 @@ export async function depositFacture(
       let facture: FactureRow;
       if (corrigee) {
         facture = await updateFacture(trx, corrigee, { ...colonnes, corrections: corrigee.corrections + 1 });
-        await historiser(trx, facture.id, { evenement: 'CORRECTION', etat: 'TRANSMIS', acteur: cfa.acteur, commentaire: 'Facture corrigée par le CFA' });
+        await recordFactureHistory(trx, facture.id, { evenement: 'CORRECTION', etat: 'TRANSMIS', acteur: cfa.acteur, commentaire: 'Facture corrigée par le CFA' });
       } else {
         facture = await insertFacture(trx, cfa.siren, colonnes);
-        await historiser(trx, facture.id, { evenement: 'ETAT', etat: 'TRANSMIS', acteur: cfa.acteur, commentaire: 'Transmise par API CFA' });
+        await recordFactureHistory(trx, facture.id, { evenement: 'ETAT', etat: 'TRANSMIS', acteur: cfa.acteur, commentaire: 'Transmise par API CFA' });
       }
 
       const lignes = f.lignes.map((l) => {
@@ -116,9 +116,9 @@ export async function depositFacture(
         };
       });
       const inserees = await insertLignes(trx, lignes);
-      await appliquerMouvements(trx, mouvementsDepot(enCompte(inserees)));
+      await applyMouvements(trx, mouvementsDepot(enCompte(inserees)));
 
-      const document = await stockerFichier(trx, cfa.siren, 'FACTURE', fichier, [{ typeObjet: 'FACTURE', idObjet: facture.numero_interne }]);
+      const document = await storeFichier(trx, cfa.siren, 'FACTURE', fichier, [{ typeObjet: 'FACTURE', idObjet: facture.numero_interne }]);
       facture = await setFactureDocument(trx, facture.id, document.id);
       await recordWrite(trx, cfa.author, f.numeroInterneFactureCorrigee ? 'FACTURE_CORRIGEE' : 'FACTURE_TRANSMISE', { type: 'FACTURE', id: facture.numero_interne });
       return { facture, numeroInterneDocument: document.numero_interne, corrigee: Boolean(corrigee) };
@@ -203,7 +203,7 @@ export async function depositCertificat(db: Knex, cfa: CfaActor, demande: Certif
     if (file.fichier) {
       const objets: ObjetRef[] = [{ typeObjet: 'DOSSIER_APPRENTISSAGE', idObjet: dossier.numero_interne }];
       if (facture) objets.push({ typeObjet: 'FACTURE', idObjet: facture.numero_interne });
-      const document = await stockerFichier(trx, cfa.siren, 'CERTIFICAT_REALISATION', { ...file.fichier, editeur: cfa.editor.editeur }, objets);
+      const document = await storeFichier(trx, cfa.siren, 'CERTIFICAT_REALISATION', { ...file.fichier, editeur: cfa.editor.editeur }, objets);
       await setCertificatDocument(trx, numeroInterneCertificat, document.id);
       numeroInterneDocument = document.numero_interne;
     }
@@ -213,10 +213,10 @@ export async function depositCertificat(db: Knex, cfa: CfaActor, demande: Certif
       const commentaire = `Certificat de réalisation ${numeroInterneCertificat} (échéance ${numeroEcheance})`;
       if (facture.etat === 'EN_ATTENTE_MISE_EN_CONFORMITE') {
         await updateFacture(trx, facture, { etat: 'TRANSMIS', commentaire: null });
-        await historiser(trx, facture.id, { evenement: 'CERTIFICAT', etat: 'TRANSMIS', acteur: cfa.acteur, commentaire });
+        await recordFactureHistory(trx, facture.id, { evenement: 'CERTIFICAT', etat: 'TRANSMIS', acteur: cfa.acteur, commentaire });
         factureRetransmise = true;
       } else {
-        await historiser(trx, facture.id, { evenement: 'CERTIFICAT', etat: facture.etat, acteur: cfa.acteur, commentaire });
+        await recordFactureHistory(trx, facture.id, { evenement: 'CERTIFICAT', etat: facture.etat, acteur: cfa.acteur, commentaire });
       }
     }
     await recordWrite(trx, cfa.author, 'CERTIFICAT_TRANSMIS', { type: 'CERTIFICAT', id: numeroInterneCertificat });

@@ -11,13 +11,13 @@ import { recordWrite } from '../db/audit.js';
 import { moveDossier } from './back-office-dossiers.js';
 import type { DossierRow } from '../db/dossiers.js';
 import {
-  creerRemboursementSiTropPercu, engagementAmounts, findRemboursement, insertRupture, lockOwnRemboursement, markRemboursementDeclared, pageOfRemboursements,
+  createRemboursementIfTropPercu, engagementAmounts, findRemboursement, insertRupture, lockOwnRemboursement, markRemboursementDeclared, pageOfRemboursements,
   type RemboursementListItem, type RemboursementRow,
 } from '../db/remboursements.js';
 import type { ParametresFinancement } from '../domain/financing/index.js';
 import { calendarDateOf } from '../domain/formats.js';
 import {
-  planDeclaration, verifierDeclarationRupture, type InitiativeRupture, type ModeRemboursement, type MotifRupture,
+  planDeclaration, checkDeclarationRupture, type InitiativeRupture, type ModeRemboursement, type MotifRupture,
 } from '../domain/invoicing/index.js';
 import { Refusal, refuse } from '../domain/refusal.js';
 import type { CfaActor } from './actor.js';
@@ -48,7 +48,7 @@ const initiativeText = (i: InitiativeRupture): string => (i === 'COMMUN' ? 'comm
 export async function declareRupture(db: Knex, cfa: CfaActor, demande: RuptureRequest, parametres: ParametresFinancement): Promise<DeclaredRupture> {
   const texte = demande.commentaire?.trim() || undefined;
   const { motif, initiative } = demande;
-  const incoherences = verifierDeclarationRupture({ motif, initiative, ...(texte ? { commentaire: texte } : {}) });
+  const incoherences = checkDeclarationRupture({ motif, initiative, ...(texte ? { commentaire: texte } : {}) });
   if (incoherences.length) throw refuse.invalid(incoherences);
   const numero = demande.numeroInterne;
   const dossier = await ownDossier(db, cfa, numero);
@@ -58,7 +58,7 @@ export async function declareRupture(db: Knex, cfa: CfaActor, demande: RuptureRe
   const commentaire = `Rupture déclarée par le CFA : motif ${motif}, à l'initiative ${initiativeText(initiative)}${texte ? ` — ${texte}` : ''}`;
   const outcome = await moveDossier(db, numero, { vers: 'RUPTURE', dateRupture, commentaire }, { acteur: cfa.acteur }, parametres, async (trx, d) => {
     await insertRupture(trx, { dossierId: d.id, cfaSiren: d.cfa_siren, dateRupture, motif, initiative, commentaire: texte ?? null, acteur: cfa.acteur });
-    remboursement = await creerRemboursementSiTropPercu(trx, d);
+    remboursement = await createRemboursementIfTropPercu(trx, d);
     await recordWrite(trx, cfa.author, 'RUPTURE_DECLAREE', { type: 'DOSSIER', id: numero });
   });
   if (!outcome.ok) {

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { importNpecRows } from '../../src/db/financing.js';
-import { newNumeroInterne } from '../../src/db/dossiers.js';
+import { newNumeroInterne } from '../../src/db/numeros.js';
 import { FIXTURE_CFA_SIREN, FIXTURE_CFA_SIRET, validCerfaPayload } from '../fixtures/cerfa.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 

@@ -10,7 +10,7 @@
  */
 import { expect } from 'vitest';
 import { importNpecRows } from '../../src/db/financing.js';
-import { newNumeroInterne } from '../../src/db/dossiers.js';
+import { newNumeroInterne } from '../../src/db/numeros.js';
 import { FIXTURE_CFA_SIREN, FIXTURE_CFA_SIRET, FIXTURE_EMPLOYEUR_SIRET, validCerfaPayload, withLuhnKey } from '../fixtures/cerfa.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 

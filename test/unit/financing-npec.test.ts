@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FinancementError } from '../../src/domain/financing/errors.js';
 import {
-  niveauDiplome, normaliserIdcc, normaliserRncp, parseNpecCsv, resolveNpec, VALEURS_AMORCAGE_CENTS, type NpecRow,
+  niveauDiplome, normalizeIdcc, normalizeRncp, parseNpecCsv, resolveNpec, VALEURS_AMORCAGE_CENTS, type NpecRow,
 } from '../../src/domain/financing/npec.js';
 
 const fixture = readFileSync(new URL('../fixtures/npec-sample.csv', import.meta.url), 'utf8');
@@ -10,10 +10,10 @@ const { rows } = parseNpecCsv(fixture);
 
 describe('normalisation', () => {
   it.each([['RNCP35185', '35185'], ['rncp 35185', '35185'], ['  Rncp35185 ', '35185'], ['35185', '35185']])('RNCP %j → %s', (raw, want) => {
-    expect(normaliserRncp(raw)).toBe(want);
+    expect(normalizeRncp(raw)).toBe(want);
   });
   it.each([[44, '0044'], ['44', '0044'], [' 1486 ', '1486'], ['9999', '9999']] as const)('IDCC %j → %s', (raw, want) => {
-    expect(normaliserIdcc(raw)).toBe(want);
+    expect(normalizeIdcc(raw)).toBe(want);
   });
 });
 

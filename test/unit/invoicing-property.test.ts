@@ -1,14 +1,14 @@
 /**
  * Property test of the invoicing domain: random sequences of deposits, validations, rejections and
- * (partial) payments on random échéanciers, each decided by the real checks (verifierFacture) and
- * applied with the real movements (mouvementsDepot / Liberation / Reglement, repartirReglement).
+ * (partial) payments on random échéanciers, each decided by the real checks (checkFacture) and
+ * applied with the real movements (mouvementsDepot / Liberation / Reglement, splitReglement).
  * After every step: Σ paid + Σ en cours + Σ remaining = engagement, to the cent, nothing negative,
  * and the échéance columns equal what the invoice lines say.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  etatApresReglement, mouvementsDepot, mouvementsLiberation, mouvementsReglement, repartirReglement, verifierFacture,
+  etatApresReglement, mouvementsDepot, mouvementsLiberation, mouvementsReglement, splitReglement, checkFacture,
   type DossierSuivi, type EcheanceSuivie, type LigneDemandee, type LigneEnCompte, type Mouvement, type NatureLigne,
 } from '../../src/domain/invoicing/index.js';
 import { planFactureTransition, type EtatFacture } from '../../src/domain/lifecycle/index.js';
@@ -141,7 +141,7 @@ function run(echs: Ech[], ops: Op[]): void {
         numero: `F${invoices.length}`, dateEmission: '2026-10-01', montantTotalCents: lignes.reduce((s, l) => s + l.montantCents, 0),
         ibanEmetteur: IBAN, siretEmetteur: '77889911200016', estCertificatRealisation: true, lignes,
       };
-      const violations = verifierFacture(facture, { dossiers: new Map([['25APP00000001', suivi]]), numeroDejaUtilise: false, aujourdHui: '2026-11-27' });
+      const violations = checkFacture(facture, { dossiers: new Map([['25APP00000001', suivi]]), numeroDejaUtilise: false, aujourdHui: '2026-11-27' });
       if (violations.length === 0) {
         const enCompte = lignes.map((l) => ({ dossierId: '1', numeroEcheance: l.numeroEcheance, nature: l.nature, montantCents: l.montantCents, regleCents: 0 }));
         appliquer(echs, mouvementsDepot(enCompte));
@@ -153,7 +153,7 @@ function run(echs: Ech[], ops: Op[]): void {
         if (f.etat === 'VALIDEE' || f.etat === 'REGLE_PARTIELLEMENT') {
           const manque = f.lignes.reduce((s, l) => s + l.montantCents - l.regleCents, 0);
           const montant = Math.max(1, Math.min(manque, Math.ceil((manque * o.part) / 1000)));
-          const parts = repartirReglement(f.lignes, montant);
+          const parts = splitReglement(f.lignes, montant);
           expect(parts.reduce((s, p) => s + p, 0)).toBe(montant);
           appliquer(echs, mouvementsReglement(f.lignes, parts));
           f.lignes = f.lignes.map((l, i) => ({ ...l, regleCents: l.regleCents + (parts[i] ?? 0) }));
@@ -190,7 +190,7 @@ describe('invoicing property: money is conserved at every step', () => {
         const manque = lignes.reduce((s, l) => s + l.montantCents - l.regleCents, 0);
         fc.pre(manque > 0);
         const montant = Math.max(1, Math.floor((manque * pourMille) / 1000));
-        const parts = repartirReglement(lignes, montant);
+        const parts = splitReglement(lignes, montant);
         expect(parts.reduce((s, p) => s + p, 0)).toBe(montant);
         parts.forEach((p, i) => {
           const l = lignes[i] as { montantCents: number; regleCents: number };

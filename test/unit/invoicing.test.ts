@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  etatApresReglement, isIban, lireFacture, motifsRefusSolde, mouvementsDepot, mouvementsLiberation, mouvementsReglement, planDeclaration, planReception,
-  repartirReglement, verifierDeclarationRupture, verifierFacture,
+  etatApresReglement, isIban, parseFacture, motifsRefusSolde, mouvementsDepot, mouvementsLiberation, mouvementsReglement, planDeclaration, planReception,
+  splitReglement, checkDeclarationRupture, checkFacture,
   type ContexteFacture, type DossierSuivi, type EcheanceSuivie, type FactureDemandee, type LigneDemandee,
 } from '../../src/domain/invoicing/index.js';
 
@@ -74,11 +74,11 @@ function facture(lignes: LigneDemandee[], partial: Partial<FactureDemandee> = {}
   };
 }
 
-const codes = (f: FactureDemandee, ctx: ContexteFacture): Array<[string, string]> => verifierFacture(f, ctx).map((v) => [v.code, v.champ]);
+const codes = (f: FactureDemandee, ctx: ContexteFacture): Array<[string, string]> => checkFacture(f, ctx).map((v) => [v.code, v.champ]);
 
 describe('reading an invoice', () => {
   it('turns euros into exact cents and defaults the quantity to 1', () => {
-    const { facture: f, violations } = lireFacture({
+    const { facture: f, violations } = parseFacture({
       numero: ' F1 ', dateEmission: '2026-10-01T00:00:00+02:00', montantTotal: '2450.10', ibanEmetteur: 'fr76 3000 6000 0112 3456 7890 189', siretEmetteur: '77889911200016',
       lignes: [{ numeroDossier: '25APP00000001', numeroEcheance: '1', natureLigne: 'PEDAGOGIE', montant: 2450.1 }],
     });
@@ -88,7 +88,7 @@ describe('reading an invoice', () => {
   });
 
   it('lists every amount that is not exact cents or not positive', () => {
-    const { facture: f, violations } = lireFacture({
+    const { facture: f, violations } = parseFacture({
       numero: 'F1', dateEmission: '2026-10-01', montantTotal: 10.001, ibanEmetteur: IBAN, siretEmetteur: '77889911200016',
       lignes: [{ numeroDossier: 'x', numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 0 }, { numeroDossier: 'x', numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: '1.234' }],
     });
@@ -100,13 +100,13 @@ describe('reading an invoice', () => {
 
 describe('invoice checks', () => {
   it('accepts an invoice of the open advance within what remains', () => {
-    expect(verifierFacture(facture([ligne(0)]), contexte([dossier()]))).toEqual([]);
+    expect(checkFacture(facture([ligne(0)]), contexte([dossier()]))).toEqual([]);
   });
 
   it('finds the dossier by numeroExterne or numeroInterne, and flags two numbers naming two dossiers', () => {
     const other = dossier({ id: '2', numeroInterne: '222222222222', numeroExterne: '25APP00000002' });
-    expect(verifierFacture(facture([ligne(0, { numeroDossier: '111111111111' })]), contexte([dossier()]))).toEqual([]);
-    expect(verifierFacture(facture([ligne(0, { numeroDossier: undefined, numeroInterneDossier: '111111111111' })]), contexte([dossier()]))).toEqual([]);
+    expect(checkFacture(facture([ligne(0, { numeroDossier: '111111111111' })]), contexte([dossier()]))).toEqual([]);
+    expect(checkFacture(facture([ligne(0, { numeroDossier: undefined, numeroInterneDossier: '111111111111' })]), contexte([dossier()]))).toEqual([]);
     expect(codes(facture([ligne(0, { numeroInterneDossier: '222222222222' })]), contexte([dossier(), other])))
       .toEqual([['DOSSIERS_INCOHERENTS', '/facture/lignes/0/numeroInterneDossier']]);
   });
@@ -120,7 +120,7 @@ describe('invoice checks', () => {
     for (const etat of ['TRANSMIS', 'EN_COURS_INSTRUCTION', 'REFUSE', 'ANNULE', 'SOLDE']) {
       expect(codes(facture([ligne(0)]), contexte([dossier({ etat })]))).toEqual([['DOSSIER_NON_FACTURABLE', '/facture/lignes/0/numeroDossier']]);
     }
-    expect(verifierFacture(facture([ligne(0)]), contexte([dossier({ etat: 'RUPTURE' })]))).toEqual([]);
+    expect(checkFacture(facture([ligne(0)]), contexte([dossier({ etat: 'RUPTURE' })]))).toEqual([]);
   });
 
   it('the échéance must exist, match its codification, be open at the invoice date and not cancelled', () => {
@@ -129,7 +129,7 @@ describe('invoice checks', () => {
     const early = facture([ligne(0, { numeroEcheance: 2, montantCents: 1000 })], { dateEmission: '2026-02-28', estCertificatRealisation: true });
     expect(codes(early, contexte([dossier()]))).toEqual([['ECHEANCE_NON_OUVERTE', '/facture/lignes/0/numeroEcheance']]);
     const onOpening = facture([ligne(0, { numeroEcheance: 2, montantCents: 1000 })], { dateEmission: '2026-03-01', estCertificatRealisation: true });
-    expect(verifierFacture(onOpening, contexte([dossier()]))).toEqual([]);
+    expect(checkFacture(onOpening, contexte([dossier()]))).toEqual([]);
     const cancelled = dossier({ etat: 'RUPTURE', echeances: [echeance(1), echeance(2, { statut: 'ANNULEE', montantTotalCents: 0 })] });
     expect(codes(facture([ligne(0, { numeroEcheance: 2, montantCents: 1 })], { estCertificatRealisation: true }), contexte([cancelled])))
       .toEqual([['ECHEANCE_ANNULEE', '/facture/lignes/0/numeroEcheance']]);
@@ -137,8 +137,8 @@ describe('invoice checks', () => {
 
   it('a line cannot exceed montantTotal − montantRegle − montantEnCoursInstruction', () => {
     const d = dossier({ echeances: [echeance(1, { montantTotalCents: 245_000, montantRegleCents: 100_000, montantEnCoursCents: 45_000, factureParNatureCents: { PEDAGOGIE: 145_000 } })] });
-    expect(verifierFacture(facture([ligne(0, { montantCents: 100_000 })]), contexte([d]))).toEqual([]);
-    const over = verifierFacture(facture([ligne(0, { montantCents: 100_001 })]), contexte([d]));
+    expect(checkFacture(facture([ligne(0, { montantCents: 100_000 })]), contexte([d]))).toEqual([]);
+    const over = checkFacture(facture([ligne(0, { montantCents: 100_001 })]), contexte([d]));
     expect(over).toEqual([expect.objectContaining({ code: 'MONTANT_SUPERIEUR_AU_RESTE', champ: '/facture/lignes/0/montant' })]);
     expect(over[0]?.description).toContain('1 000,00 €');
   });
@@ -146,7 +146,7 @@ describe('invoice checks', () => {
   it('pédagogie and RQTH lines on one échéance share what remains, each within its own part', () => {
     const d = dossier({ echeances: [echeance(1, { montantTotalCents: 300_000, dontRqthCents: 50_000 })] });
     const ok = facture([ligne(0, { montantCents: 250_000 }), ligne(1, { nature: 'MAJORATION_RQTH', montantCents: 50_000 })]);
-    expect(verifierFacture(ok, contexte([d]))).toEqual([]);
+    expect(checkFacture(ok, contexte([d]))).toEqual([]);
     const rqthTooBig = facture([ligne(0, { montantCents: 200_000 }), ligne(1, { nature: 'MAJORATION_RQTH', montantCents: 60_000 })]);
     expect(codes(rqthTooBig, contexte([d]))).toEqual([['MONTANT_SUPERIEUR_AU_RESTE', '/facture/lignes/1/montant']]);
     expect(codes(facture([ligne(0, { nature: 'MAJORATION_RQTH', montantCents: 100 })]), contexte([dossier()])))
@@ -155,7 +155,7 @@ describe('invoice checks', () => {
 
   it('refuses a second pending invoice on the same échéance and nature, and twice the same line', () => {
     const d = dossier({ echeances: [echeance(1, { montantTotalCents: 245_000, montantEnCoursCents: 1000, factureParNatureCents: { PEDAGOGIE: 1000 }, factureEnAttente: { PEDAGOGIE: '123456789012' } })] });
-    const pending = verifierFacture(facture([ligne(0, { montantCents: 1000 })]), contexte([d]));
+    const pending = checkFacture(facture([ligne(0, { montantCents: 1000 })]), contexte([d]));
     expect(pending.map((v) => v.code)).toEqual(['FACTURE_DEJA_EN_COURS']);
     expect(pending[0]?.description).toContain('123456789012');
     expect(codes(facture([ligne(0, { montantCents: 1000 }), ligne(1, { montantCents: 1000, numeroDossier: '111111111111' })]), contexte([dossier()])))
@@ -164,7 +164,7 @@ describe('invoice checks', () => {
 
   it('frais annexes: only engaged natures, on their échéances, within unit caps, quantities and envelopes', () => {
     const meals = (i: number, quantite: number, montantCents: number, numeroEcheance = 1): LigneDemandee => ligne(i, { nature: 'RESTAURATION', quantite, montantCents, numeroEcheance });
-    expect(verifierFacture(facture([meals(0, 40, 12_000)]), contexte([dossier()]))).toEqual([]);
+    expect(checkFacture(facture([meals(0, 40, 12_000)]), contexte([dossier()]))).toEqual([]);
     expect(codes(facture([meals(0, 40, 12_001)]), contexte([dossier()]))).toEqual([['MONTANT_SUPERIEUR_AU_PLAFOND_UNITAIRE', '/facture/lignes/0/montant']]);
     expect(codes(facture([meals(0, 60, 18_000), meals(1, 60, 18_000, 2)], { estCertificatRealisation: true }), contexte([dossier()])))
       .toEqual([['QUANTITE_SUPERIEURE_A_L_ENGAGEMENT', '/facture/lignes/1/quantite'], ['MONTANT_SUPERIEUR_AU_RESTE', '/facture/lignes/1/montant']]);
@@ -177,20 +177,20 @@ describe('invoice checks', () => {
     const used = dossier({ frais: [{ nature: 'PREMIEREQUIPEMENT', quantite: 1, prixUnitaireCents: 50_000, montantTotalCents: 50_000, factureCents: 30_000, quantiteFacturee: 1, echeances: [1] }] });
     expect(codes(facture([ligne(0, { nature: 'PREMIEREQUIPEMENT', montantCents: 20_001 })]), contexte([used]))).toEqual([['MONTANT_SUPERIEUR_AU_RESTE', '/facture/lignes/0/montant']]);
     // Frais annexes do not eat the échéance's pédagogie.
-    expect(verifierFacture(facture([ligne(0), meals(1, 10, 3000)]), contexte([dossier()]))).toEqual([]);
+    expect(checkFacture(facture([ligne(0), meals(1, 10, 3000)]), contexte([dossier()]))).toEqual([]);
   });
 
   it('intermediate and balance échéances need a certificat de réalisation: flag on the invoice or certificate posted', () => {
     const l = ligne(0, { numeroEcheance: 2, montantCents: 240_000 });
     expect(codes(facture([l]), contexte([dossier()]))).toEqual([['CERTIFICAT_REALISATION_MANQUANT', '/facture/lignes/0/numeroEcheance']]);
-    expect(verifierFacture(facture([l], { estCertificatRealisation: true }), contexte([dossier()]))).toEqual([]);
+    expect(checkFacture(facture([l], { estCertificatRealisation: true }), contexte([dossier()]))).toEqual([]);
     const withCertificate = dossier({ echeances: [echeance(1), echeance(2, { certificatRecu: true })] });
-    expect(verifierFacture(facture([l]), contexte([withCertificate]))).toEqual([]);
+    expect(checkFacture(facture([l]), contexte([withCertificate]))).toEqual([]);
   });
 
   it('the balance is refused once its 4-month deadline has passed (reception date)', () => {
     const solde = facture([ligne(0, { numeroEcheance: 4, montantCents: 80_000 })], { dateEmission: '2026-12-30', estCertificatRealisation: true });
-    expect(verifierFacture(solde, contexte([dossier()], { aujourdHui: '2026-12-31' }))).toEqual([]);
+    expect(checkFacture(solde, contexte([dossier()], { aujourdHui: '2026-12-31' }))).toEqual([]);
     expect(codes(solde, contexte([dossier()], { aujourdHui: '2027-01-01' }))).toEqual([['DELAI_FACTURATION_DEPASSE', '/facture/lignes/0/numeroEcheance']]);
   });
 
@@ -242,13 +242,13 @@ describe('money movements', () => {
   });
 
   it('a payment is spread over the lines in order and moves en cours to paid', () => {
-    const parts = repartirReglement(lignes, 1_800);
+    const parts = splitReglement(lignes, 1_800);
     expect(parts).toEqual([1000, 500, 300, 0]);
     expect(mouvementsReglement(lignes, parts)).toEqual([{ dossierId: '1', numeroEcheance: 1, enCoursCents: -1500, regleCents: 1500 }]);
     const after = lignes.map((l, i) => ({ ...l, regleCents: parts[i] ?? 0 }));
-    expect(repartirReglement(after, 700)).toEqual([0, 0, 0, 700]);
-    expect(() => repartirReglement(after, 701)).toThrow(RangeError);
-    expect(() => repartirReglement(after, 0)).toThrow(RangeError);
+    expect(splitReglement(after, 700)).toEqual([0, 0, 0, 700]);
+    expect(() => splitReglement(after, 701)).toThrow(RangeError);
+    expect(() => splitReglement(after, 0)).toThrow(RangeError);
     expect(etatApresReglement(2500, 1800)).toBe('REGLE_PARTIELLEMENT');
     expect(etatApresReglement(2500, 2500)).toBe('REGLE');
   });
@@ -263,10 +263,10 @@ describe('IBAN, ruptures, refunds', () => {
   });
 
   it('motif and initiative must agree; AUTRE needs a comment', () => {
-    expect(verifierDeclarationRupture({ motif: 'ACCORD_COMMUN', initiative: 'COMMUN' })).toEqual([]);
-    expect(verifierDeclarationRupture({ motif: 'PERIODE_PROBATOIRE', initiative: 'APPRENTI' })).toEqual([]);
-    expect(verifierDeclarationRupture({ motif: 'FAUTE_GRAVE', initiative: 'APPRENTI' }).map((v) => v.code)).toEqual(['INITIATIVE_INCOHERENTE']);
-    expect(verifierDeclarationRupture({ motif: 'AUTRE', initiative: 'EMPLOYEUR' }).map((v) => v.champ)).toEqual(['/commentaire']);
+    expect(checkDeclarationRupture({ motif: 'ACCORD_COMMUN', initiative: 'COMMUN' })).toEqual([]);
+    expect(checkDeclarationRupture({ motif: 'PERIODE_PROBATOIRE', initiative: 'APPRENTI' })).toEqual([]);
+    expect(checkDeclarationRupture({ motif: 'FAUTE_GRAVE', initiative: 'APPRENTI' }).map((v) => v.code)).toEqual(['INITIATIVE_INCOHERENTE']);
+    expect(checkDeclarationRupture({ motif: 'AUTRE', initiative: 'EMPLOYEUR' }).map((v) => v.champ)).toEqual(['/commentaire']);
   });
 
   it('refund: declared (again while not received), then received once', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ajouterJoursOuvrables } from '../../src/domain/cerfa/rules/dates.js';
+import { addWorkingDays } from '../../src/domain/cerfa/rules/dates.js';
 import type { Contrat, Formation } from '../../src/domain/cerfa/types.js';
 import { alignerRemuneration, all, expectCase, type Mutation, type RuleCase } from './helpers/cerfa-domain.js';
 
@@ -121,6 +121,6 @@ describe('rules — dates (D1–D13)', () => {
     ['2025-05-27', '2025-06-03'], // Ascension (2025-05-29) and a Sunday skipped
     ['2025-06-06', '2025-06-13'], // Whit Monday (2025-06-09) and a Sunday skipped
   ])('5 jours ouvrables after %s is %s', (from, to) => {
-    expect(ajouterJoursOuvrables(from, 5)).toBe(to);
+    expect(addWorkingDays(from, 5)).toBe(to);
   });
 });

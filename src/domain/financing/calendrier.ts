@@ -30,7 +30,7 @@ export function moisCommences(debut: IsoDate, fin: IsoDate): number {
   return fin < debut ? 0 : fullMonthsBetween(debut, fin) + 1;
 }
 
-export function decouperEnAnnees(debut: IsoDate, fin: IsoDate): PeriodeAnnuelle[] {
+export function splitIntoAnnees(debut: IsoDate, fin: IsoDate): PeriodeAnnuelle[] {
   const annees: PeriodeAnnuelle[] = [];
   for (let k = 0; ; k += 1) {
     const dateDebut = addMonths(debut, 12 * k);

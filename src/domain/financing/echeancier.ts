@@ -68,7 +68,7 @@ function creneauxContratCourt(regime: Regime, p: PeriodeAnnuelle): Creneau[] {
 }
 
 /** Builds the numbered schedule, before the employer participation is deducted. */
-export function construireEcheances(regime: Regime, annees: readonly AnneeAEchelonner[], contratCourt: boolean): Echeance[] {
+export function buildEcheances(regime: Regime, annees: readonly AnneeAEchelonner[], contratCourt: boolean): Echeance[] {
   const echeances: Echeance[] = [];
   annees.forEach((a, index) => {
     const finale = index === annees.length - 1;
@@ -106,7 +106,7 @@ export function construireEcheances(regime: Regime, annees: readonly AnneeAEchel
  * if that advance is smaller, the rest is carried over to the following échéances, in order.
  * The caller caps `montantCents` at the pédagogie total, so it is always fully absorbed.
  */
-export function deduireParticipation(echeances: readonly Echeance[], montantCents: Cents): Echeance[] {
+export function deductParticipation(echeances: readonly Echeance[], montantCents: Cents): Echeance[] {
   let reste = montantCents;
   return echeances.map((e) => {
     const pris = Math.min(reste, e.dontMontantPedagogieCents);

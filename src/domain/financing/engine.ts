@@ -4,13 +4,13 @@
  * docs/financing.md (financement.md sections and Code du travail articles quoted there).
  */
 import { addMonths, daysInclusive, isIsoDate } from '../dates.js';
-import { decouperEnAnnees, moisCommences, type PeriodeAnnuelle } from './calendrier.js';
-import { construireEcheances, deduireParticipation, MOIS_DELAI_SOLDE } from './echeancier.js';
+import { splitIntoAnnees, moisCommences, type PeriodeAnnuelle } from './calendrier.js';
+import { buildEcheances, deductParticipation, MOIS_DELAI_SOLDE } from './echeancier.js';
 import { FinancementError } from './errors.js';
-import { detailsFacturation, engagerFraisAnnexes } from './frais-annexes.js';
+import { detailsFacturation, engageFraisAnnexes } from './frais-annexes.js';
 import { formatEuros, percentOf, prorate, sum, type Cents } from './money.js';
 import {
-  calculerNpecRetenu, DEROGATION_REDUCTION_DUREE, JOURS_PERIODE_PROBATOIRE, libelleProrata, montantAnnee,
+  computeNpecRetenu, DEROGATION_REDUCTION_DUREE, JOURS_PERIODE_PROBATOIRE, libelleProrata, montantAnnee,
   PARTICIPATION_EMPLOYEUR_CENTS, participationApplicable, rqthAnnuel, TAUX_MAJORATION_REDUCTION_DUREE_BP,
 } from './montants.js';
 import { libelleRegime, regimeApplicable } from './regime.js';
@@ -85,7 +85,7 @@ interface Droits {
  * rupture does not turn a multi-year contract into a "contract shorter than one year".
  */
 function calculerDroits(input: EngagementInput, regime: Regime, npecRetenu: Cents, finExecution: IsoDate, contratCourt: boolean): Droits {
-  const periodes = decouperEnAnnees(input.dateDebutContrat, finExecution);
+  const periodes = splitIntoAnnees(input.dateDebutContrat, finExecution);
   const explications: string[] = [];
   const annees: AnneeExecution[] = periodes.map((p) => {
     const pedagogie = montantAnnee(regime, p, npecRetenu);
@@ -156,20 +156,20 @@ export function computeEngagement(input: EngagementInput): EngagementResult {
   const dureeJours = daysInclusive(input.dateDebutContrat, input.dateFinContrat);
   const mois = moisCommences(input.dateDebutContrat, input.dateFinContrat);
   const contratCourt = estContratCourt(regime, dureeJours, mois);
-  const npec = calculerNpecRetenu(input, regime);
+  const npec = computeNpecRetenu(input, regime);
   const droits = calculerDroits(input, regime, npec.npecRetenuCents, input.dateFinContrat, contratCourt);
   const pedagogieCents = sum(droits.annees.map((a) => a.montantPedagogieCents));
   const participation = calculerParticipation(input, npec.npecRetenuCents, pedagogieCents);
 
-  const brutes = construireEcheances(
+  const brutes = buildEcheances(
     regime,
     droits.annees.map((a, i) => ({ periode: droits.periodes[i] as PeriodeAnnuelle, pedagogieCents: a.montantPedagogieCents, rqthCents: a.montantRqthCents })),
     contratCourt,
   );
-  const echeances = deduireParticipation(brutes, participation.montantCents);
+  const echeances = deductParticipation(brutes, participation.montantCents);
   const engagementCents = sum(echeances.map((e) => e.montantTotalCents));
 
-  const frais = engagerFraisAnnexes(input.fraisAnnexes, input.parametres);
+  const frais = engageFraisAnnexes(input.fraisAnnexes, input.parametres);
   const totalFraisAnnexesCents = sum(frais.engagements.map((f) => f.montantTotalCents));
   const explications = [
     `Contrat conclu le ${frDate(input.dateConclusion)} : ${libelleRegime(regime)}.`,

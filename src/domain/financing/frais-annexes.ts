@@ -23,7 +23,7 @@ function ligne(natureFrais: NatureFrais, quantite: number, prixUnitaireCents: Ce
   return { natureFrais, quantite, prixUnitaireCents, montantTotalCents: quantite * prixUnitaireCents };
 }
 
-export function engagerFraisAnnexes(frais: FraisAnnexesInput | undefined, parametres: ParametresFinancement): FraisAnnexesEngages {
+export function engageFraisAnnexes(frais: FraisAnnexesInput | undefined, parametres: ParametresFinancement): FraisAnnexesEngages {
   const engagements: EngagementFraisAnnexe[] = [];
   const explications: string[] = [];
   const repas = frais?.nombreRepas ?? 0;

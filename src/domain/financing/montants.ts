@@ -31,7 +31,7 @@ export interface NpecRetenu {
  * training hours are remote, never below 4 000 €. The floor cannot RAISE an NPEC already below
  * 4 000 € (it limits a cut, it is not a guarantee), hence min(NPEC, max(4 000, 80 % NPEC)).
  */
-export function calculerNpecRetenu(input: EngagementInput, regime: Regime): NpecRetenu {
+export function computeNpecRetenu(input: EngagementInput, regime: Regime): NpecRetenu {
   const npec = input.npecAnnuelCents;
   const duree = input.dureeFormationHeures ?? 0;
   const distanciel = input.heuresDistanciel ?? 0;

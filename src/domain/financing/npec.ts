@@ -55,12 +55,12 @@ export const VALEURS_AMORCAGE_CENTS: Readonly<Record<NiveauDiplome, Cents>> = {
 const DEBUT_AMORCAGE_2022: IsoDate = '2022-09-01';
 
 /** "RNCP35185", " rncp 35185 " → "35185". */
-export function normaliserRncp(rncp: string): string {
+export function normalizeRncp(rncp: string): string {
   return rncp.trim().replace(/^rncp\s*/i, '').trim().toUpperCase();
 }
 
 /** 44, "44", " 0044 " → "0044". Non-numeric input is returned trimmed (it will match nothing). */
-export function normaliserIdcc(idcc: string | number): string {
+export function normalizeIdcc(idcc: string | number): string {
   const text = String(idcc).trim();
   return /^\d{1,4}$/.test(text) ? text.padStart(4, '0') : text;
 }
@@ -100,7 +100,7 @@ function frDate(date: IsoDate): string {
 function latestApplicable(rows: readonly NpecRow[], rncp: string, idcc: string, dateConclusion: IsoDate): NpecRow | undefined {
   let best: NpecRow | undefined;
   for (const row of rows) {
-    if (normaliserRncp(row.rncp) !== rncp || normaliserIdcc(row.idcc) !== idcc) continue;
+    if (normalizeRncp(row.rncp) !== rncp || normalizeIdcc(row.idcc) !== idcc) continue;
     if (row.dateEffet > dateConclusion) continue;
     if (!best || row.dateEffet > best.dateEffet) best = row;
   }
@@ -111,10 +111,10 @@ export function resolveNpec(rows: readonly NpecRow[], query: NpecQuery): NpecRes
   if (!isIsoDate(query.dateConclusion)) {
     throw new FinancementError('DATE_INVALIDE', `Date de conclusion invalide : « ${query.dateConclusion} ».`, '/dateConclusion');
   }
-  const rncp = normaliserRncp(query.rncp);
+  const rncp = normalizeRncp(query.rncp);
   const idcc = query.idcc === undefined || query.idcc === null || String(query.idcc).trim() === ''
     ? undefined
-    : normaliserIdcc(query.idcc);
+    : normalizeIdcc(query.idcc);
   const conclu = frDate(query.dateConclusion);
 
   if (idcc !== undefined && idcc !== IDCC_GENERIQUE) {
@@ -197,7 +197,7 @@ export function parseNpecCsv(text: string): { rows: NpecRow[]; errors: NpecCsvEr
       continue;
     }
     const problems: string[] = [];
-    const rncp = normaliserRncp(col(cells, 'rncp'));
+    const rncp = normalizeRncp(col(cells, 'rncp'));
     if (!/^\d{2,5}$/.test(rncp)) problems.push(`RNCP « ${col(cells, 'rncp')} » invalide (2 à 5 chiffres, préfixe RNCP facultatif)`);
     const idccText = col(cells, 'idcc');
     if (!/^\d{1,4}$/.test(idccText)) problems.push(`IDCC « ${idccText} » invalide (1 à 4 chiffres, 9999 pour la ligne générique)`);
@@ -214,7 +214,7 @@ export function parseNpecCsv(text: string): { rows: NpecRow[]; errors: NpecCsvEr
       errors.push({ ligne, message: `${problems.join(' ; ')}.` });
       continue;
     }
-    const row: NpecRow = { rncp, idcc: normaliserIdcc(idccText), npecCents, dateEffet };
+    const row: NpecRow = { rncp, idcc: normalizeIdcc(idccText), npecCents, dateEffet };
     const key = `${row.rncp}|${row.idcc}|${row.dateEffet}`;
     const previous = seen.get(key);
     if (previous !== undefined) {

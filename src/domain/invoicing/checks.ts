@@ -7,7 +7,7 @@
 import { calendarDateOf } from '../formats.js';
 import { eurosToCents, FinancementError, formatEuros, type Cents } from '../financing/index.js';
 import type { Violation } from '../violation.js';
-import { isIban, normaliserIban } from './iban.js';
+import { isIban, normalizeIban } from './iban.js';
 import {
   isNatureEcheance, NATURES_A_QUANTITE, type ContexteFacture, type DossierSuivi, type FactureDemandee, type LigneDemandee, type NatureLigne,
 } from './types.js';
@@ -61,7 +61,7 @@ function text(value: unknown): string | undefined {
  * Reads a `facture` object that passed facture.schema.json into cents and calendar dates. Amounts
  * that are not exact cents (or ≤ 0) are listed; the facture is returned only when all are readable.
  */
-export function lireFacture(raw: Record<string, unknown>): { facture?: FactureDemandee; violations: Violation[] } {
+export function parseFacture(raw: Record<string, unknown>): { facture?: FactureDemandee; violations: Violation[] } {
   const violations: Violation[] = [];
   const total = cents(raw.montantTotal, '/facture/montantTotal', violations);
   const rawLignes = Array.isArray(raw.lignes) ? (raw.lignes as Array<Record<string, unknown>>) : [];
@@ -91,7 +91,7 @@ export function lireFacture(raw: Record<string, unknown>): { facture?: FactureDe
       numero: String(raw.numero).trim(),
       dateEmission: calendarDateOf(String(raw.dateEmission)),
       montantTotalCents: total,
-      ibanEmetteur: normaliserIban(String(raw.ibanEmetteur)),
+      ibanEmetteur: normalizeIban(String(raw.ibanEmetteur)),
       siretEmetteur: String(raw.siretEmetteur),
       estCertificatRealisation: raw.estCertificatRealisation === true,
       ...(corrigee ? { numeroInterneFactureCorrigee: corrigee } : {}),
@@ -131,7 +131,7 @@ function champDossier(l: LigneDemandee): string {
  * checks. Lines are checked cumulatively: two lines of the same invoice on one échéance (pédagogie
  * + RQTH) or one envelope share what remains.
  */
-export function verifierFacture(facture: FactureDemandee, ctx: ContexteFacture): Violation[] {
+export function checkFacture(facture: FactureDemandee, ctx: ContexteFacture): Violation[] {
   const out: Violation[] = [];
   const vus = new Set<string>();
   /** Amounts taken by earlier lines of this invoice: per (dossier, échéance) and per (dossier, nature). */

@@ -1,12 +1,12 @@
 /** IBAN (ISO 13616): 2 letters, 2 check digits, 11 to 30 alphanumerics; mod 97 of the rearranged digits = 1. */
 
 /** Upper case, spaces removed. */
-export function normaliserIban(value: string): string {
+export function normalizeIban(value: string): string {
   return value.replace(/\s+/g, '').toUpperCase();
 }
 
 export function isIban(value: string): boolean {
-  const iban = normaliserIban(value);
+  const iban = normalizeIban(value);
   if (!/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
   const rearranged = iban.slice(4) + iban.slice(0, 4);
   let remainder = 0;

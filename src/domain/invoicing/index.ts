@@ -1,9 +1,9 @@
 /** Public API of the invoicing domain: invoice checks, money movements, ruptures, refunds. */
 export * from './types.js';
-export { isIban, normaliserIban } from './iban.js';
-export { ETATS_DOSSIER_FACTURABLES, lireFacture, verifierFacture } from './checks.js';
+export { isIban, normalizeIban } from './iban.js';
+export { ETATS_DOSSIER_FACTURABLES, parseFacture, checkFacture } from './checks.js';
 export {
-  etatApresReglement, mouvementsDepot, mouvementsLiberation, mouvementsReglement, repartirReglement,
+  etatApresReglement, mouvementsDepot, mouvementsLiberation, mouvementsReglement, splitReglement,
   type LigneEnCompte, type Mouvement,
 } from './ledger.js';
 export * from './rupture.js';

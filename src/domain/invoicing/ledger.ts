@@ -61,7 +61,7 @@ export function mouvementsLiberation(lignes: readonly LigneEnCompte[]): Mouvemen
  * it still misses (montant − réglé) until the payment is used up. Σ parts = montantCents exactly.
  * Throws a RangeError when the payment is ≤ 0 or exceeds what the invoice still misses.
  */
-export function repartirReglement(lignes: readonly Pick<LigneEnCompte, 'montantCents' | 'regleCents'>[], montantCents: Cents): Cents[] {
+export function splitReglement(lignes: readonly Pick<LigneEnCompte, 'montantCents' | 'regleCents'>[], montantCents: Cents): Cents[] {
   const manque = sum(lignes.map((l) => l.montantCents - l.regleCents));
   if (!Number.isSafeInteger(montantCents) || montantCents <= 0 || montantCents > manque) {
     throw new RangeError(`règlement de ${montantCents} centimes pour ${manque} centimes restant dus`);
@@ -74,7 +74,7 @@ export function repartirReglement(lignes: readonly Pick<LigneEnCompte, 'montantC
   });
 }
 
-/** The échéance movements of a payment spread by `repartirReglement`. */
+/** The échéance movements of a payment spread by `splitReglement`. */
 export function mouvementsReglement(lignes: readonly LigneEnCompte[], parts: readonly Cents[]): Mouvement[] {
   return regrouper(lignes.flatMap((l, i) => {
     const part = parts[i] ?? 0;

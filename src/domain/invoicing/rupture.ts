@@ -38,7 +38,7 @@ export interface DeclarationRupture {
 }
 
 /** Consistency of motif, initiative and comment (the schema already checked the codes). */
-export function verifierDeclarationRupture(d: DeclarationRupture): Violation[] {
+export function checkDeclarationRupture(d: DeclarationRupture): Violation[] {
   const out: Violation[] = [];
   const admises = INITIATIVES_PAR_MOTIF[d.motif];
   if (!admises.includes(d.initiative)) {

@@ -4,7 +4,7 @@
  * A refusal and a cancellation must be reasoned (R6332-24: a rejection is reasoned); a rupture needs
  * its date, which drives the recomputation (financing/engine.ts `computeRupture`).
  */
-import { destinations, estRenseigne, planifier, type Machine, type PlanTransition } from './machine.js';
+import { destinations, isRenseigne, planTransition, type Machine, type PlanTransition } from './machine.js';
 
 export const ETATS_DOSSIER = ['TRANSMIS', 'EN_COURS_INSTRUCTION', 'ENGAGE', 'REFUSE', 'ANNULE', 'RUPTURE', 'SOLDE'] as const;
 export type EtatDossier = (typeof ETATS_DOSSIER)[number];
@@ -50,7 +50,7 @@ export function transitionsDossierPossibles(from: EtatDossier): EtatDossier[] {
 }
 
 export function planDossierTransition(from: EtatDossier, request: DemandeTransitionDossier): PlanTransition<EtatDossier> {
-  return planifier(MACHINE_DOSSIER, from, request);
+  return planTransition(MACHINE_DOSSIER, from, request);
 }
 
 /**
@@ -67,7 +67,7 @@ export function planMiseEnConformite(etat: EtatDossier, commentaire?: string): P
       allowed: ['EN_COURS_INSTRUCTION'],
     };
   }
-  if (!estRenseigne(commentaire)) {
+  if (!isRenseigne(commentaire)) {
     return { ok: false, code: 'COMMENTAIRE_OBLIGATOIRE', description: 'Un commentaire indiquant les éléments à mettre en conformité est obligatoire.', allowed: ['EN_COURS_INSTRUCTION'] };
   }
   return { ok: true };

@@ -8,7 +8,7 @@
  *   was paid against its lines (docs/decisions/factures.md).
  * A further partial payment of a REGLE_PARTIELLEMENT invoice is not a transition (state unchanged).
  */
-import { destinations, planifier, type Machine, type PlanTransition } from './machine.js';
+import { destinations, planTransition, type Machine, type PlanTransition } from './machine.js';
 
 export const ETATS_FACTURE = ['TRANSMIS', 'EN_ATTENTE_MISE_EN_CONFORMITE', 'VALIDEE', 'REJETEE', 'REGLE_PARTIELLEMENT', 'REGLE'] as const;
 export type EtatFacture = (typeof ETATS_FACTURE)[number];
@@ -51,5 +51,5 @@ export function transitionsFacturePossibles(from: EtatFacture): EtatFacture[] {
 }
 
 export function planFactureTransition(from: EtatFacture, request: DemandeTransitionFacture): PlanTransition<EtatFacture> {
-  return planifier(MACHINE_FACTURE, from, request);
+  return planTransition(MACHINE_FACTURE, from, request);
 }

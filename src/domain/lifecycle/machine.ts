@@ -45,7 +45,7 @@ export interface Machine<E extends string> {
   libelles: Readonly<Record<E, string>>;
 }
 
-export function estRenseigne(commentaire: string | undefined): boolean {
+export function isRenseigne(commentaire: string | undefined): boolean {
   return commentaire !== undefined && commentaire.trim() !== '';
 }
 
@@ -53,7 +53,7 @@ export function destinations<E extends string>(m: Machine<E>, de: E): E[] {
   return m.transitions.filter((t) => t.de.includes(de)).map((t) => t.vers);
 }
 
-export function planifier<E extends string>(m: Machine<E>, de: E, demande: DemandeTransition<E>): PlanTransition<E> {
+export function planTransition<E extends string>(m: Machine<E>, de: E, demande: DemandeTransition<E>): PlanTransition<E> {
   const libelle = (e: E): string => m.libelles[e] ?? e;
   if (!m.etats.includes(de)) {
     return { ok: false, code: 'ETAT_INCONNU', description: `État courant inconnu : « ${String(de)} ».`, allowed: [] };
@@ -70,7 +70,7 @@ export function planifier<E extends string>(m: Machine<E>, de: E, demande: Deman
     const possibles = allowed.length > 0 ? `transitions possibles : ${allowed.map(libelle).join(', ')}` : 'état final, aucune transition possible';
     return { ok: false, code: 'TRANSITION_INTERDITE', description: `Passage de « ${libelle(de)} » à « ${libelle(demande.vers)} » interdit (${possibles}).`, allowed };
   }
-  if (transition.exige.includes('commentaire') && !estRenseigne(demande.commentaire)) {
+  if (transition.exige.includes('commentaire') && !isRenseigne(demande.commentaire)) {
     return { ok: false, code: 'COMMENTAIRE_OBLIGATOIRE', description: `Un commentaire motivé est obligatoire pour passer à l’état « ${libelle(demande.vers)} ».`, allowed };
   }
   if (transition.exige.includes('dateRupture')) {

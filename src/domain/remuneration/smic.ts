@@ -35,7 +35,7 @@ export const SMIC_TABLE: readonly SmicEntry[] = Object.freeze([
 export const DEPARTEMENT_MAYOTTE = '976';
 
 /** True for Mayotte, the only département with its own SMIC. Accepts "976" or a 976xx postcode. */
-export function estMayotte(departementOuCodePostal: string | undefined): boolean {
+export function isMayotte(departementOuCodePostal: string | undefined): boolean {
   return departementOuCodePostal !== undefined && departementOuCodePostal.trim().startsWith(DEPARTEMENT_MAYOTTE);
 }
 
@@ -54,5 +54,5 @@ export function smicEntryAt(date: IsoDate): SmicEntry {
 /** Monthly 35 h SMIC in cents on `date`, using the Mayotte rate when the employer is in 976. */
 export function smicMensuelAt(date: IsoDate, departement?: string): number {
   const entry = smicEntryAt(date);
-  return estMayotte(departement) ? entry.mayotteMensuelCents : entry.mensuelCents;
+  return isMayotte(departement) ? entry.mayotteMensuelCents : entry.mensuelCents;
 }

@@ -405,7 +405,7 @@ export interface paths {
             cookie?: never;
         };
         /** Lire une facture : lignes (montant facturé et réglé), dossiers, historique */
-        get: operations["lireFactureV1"];
+        get: operations["parseFactureV1"];
         put?: never;
         /**
          * Transmettre une facture (norme §5.3), ou la correction d’une facture en attente de mise en conformité
@@ -426,7 +426,7 @@ export interface paths {
             cookie?: never;
         };
         /** Lire une facture : lignes (montant facturé et réglé), dossiers, historique */
-        get: operations["lireFacture"];
+        get: operations["parseFacture"];
         put?: never;
         /**
          * Transmettre une facture (norme §5.3), ou la correction d’une facture en attente de mise en conformité
@@ -4501,7 +4501,7 @@ export interface operations {
             };
         };
     };
-    lireFactureV1: {
+    parseFactureV1: {
         parameters: {
             query: {
                 /** @description Numéro interne rendu à la transmission */
@@ -4711,7 +4711,7 @@ export interface operations {
             };
         };
     };
-    lireFacture: {
+    parseFacture: {
         parameters: {
             query: {
                 /** @description Numéro interne rendu à la transmission */

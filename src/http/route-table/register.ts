@@ -6,6 +6,7 @@
  */
 import express, { type RequestHandler, type Response, type Router } from 'express';
 import { countBySection } from '../../domain/cerfa/validate.js';
+import { isJsonObject } from '../../domain/json.js';
 import { validateAgainst, validateDossierRequest } from '../../domain/cerfa/schema-validation.js';
 import type { Violation } from '../../domain/violation.js';
 import { errors } from '../errors.js';
@@ -135,7 +136,7 @@ function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version
       });
       const multipart = read.rootPointer !== '';
       const envelope = !multipart && body.jsonEnvelope ? body.jsonEnvelope : undefined;
-      const data = envelope ? (read.data as Record<string, unknown>)[envelope] : read.data;
+      const data = envelope ? (isJsonObject(read.data) ? read.data[envelope] : undefined) : read.data;
       const rootPointer = envelope ? `/${envelope}` : read.rootPointer;
       const forbidden = inspectInput(data, rootPointer);
       if (forbidden.length) throw errors.validation(forbidden);
@@ -151,7 +152,7 @@ function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version
       },
     };
     const input = {
-      path: path.values, query: query.values, body: req.body as unknown, upload, text: body?.kind === 'csv' ? req.body : undefined,
+      path: path.values, query: query.values, body: req.body, upload, text: body?.kind === 'csv' ? req.body : undefined,
     };
     // The handler's input type is generated from the same declaration that compiled these validators.
     const result = await declaration.handler(input as never, context);

@@ -103,7 +103,7 @@ export const FACTURE_ROUTES: RouteDeclaration[] = [
   }),
 
   route({
-    operationId: 'lireFacture',
+    operationId: 'parseFacture',
     method: 'get',
     path: '/{version}/factures',
     versions,

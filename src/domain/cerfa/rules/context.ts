@@ -12,7 +12,7 @@ import type { Cerfa, IsoDate } from '../types.js';
 import { RULE_CODES, type RuleCode } from './codes.js';
 
 /** Avenant types (31–38): the contract dates are those of the amended contract. */
-export function estAvenant(typeContratApp: number): boolean {
+export function isAvenant(typeContratApp: number): boolean {
   return typeContratApp >= 31 && typeContratApp <= 38;
 }
 
@@ -55,7 +55,7 @@ export class RuleContext {
     this.effetAvenant = dateValide(contrat?.dateEffetAvenant);
     this.ageDebut = age(this.naissance, this.debut);
     this.ageConclusion = age(this.naissance, this.conclusion);
-    this.avenant = estAvenant(contrat?.typeContratApp ?? 0);
+    this.avenant = isAvenant(contrat?.typeContratApp ?? 0);
     this.departementEmployeur = departementDe(employeur?.adresse?.departement, employeur?.adresse?.codePostal);
     const smc = contrat?.smc;
     this.smcMensuelCents = typeof smc === 'number' && smc > 0 && isExactCents(smc) ? eurosToCents(smc) : undefined;

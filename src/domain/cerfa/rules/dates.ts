@@ -187,7 +187,7 @@ function checkDelaiDepot(ctx: RuleContext, out: Findings): void {
   const reference = ctx.avenant ? ctx.effetAvenant : ctx.debut;
   // 5 jours ouvrables are at least 5 calendar days: no need to count them for an early file.
   if (!reference || !ctx.receivedOn || ctx.receivedOn <= addDays(reference, DELAI_DEPOT_JOURS_OUVRABLES)) return;
-  const limite = ajouterJoursOuvrables(reference, DELAI_DEPOT_JOURS_OUVRABLES);
+  const limite = addWorkingDays(reference, DELAI_DEPOT_JOURS_OUVRABLES);
   if (ctx.receivedOn > limite) {
     const quoi = ctx.avenant ? "la prise d'effet de l'avenant" : "le début d'exécution du contrat";
     out.add('DEPOT_HORS_DELAI', ctx.avenant ? CHAMP.dateEffetAvenant : CHAMP.dateDebutContrat,
@@ -196,7 +196,7 @@ function checkDelaiDepot(ctx: RuleContext, out: Findings): void {
   }
 }
 
-export function ajouterJoursOuvrables(date: IsoDate, jours: number): IsoDate {
+export function addWorkingDays(date: IsoDate, jours: number): IsoDate {
   let courant = date;
   for (let restant = jours; restant > 0;) {
     courant = addDays(courant, 1);
