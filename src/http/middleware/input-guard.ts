@@ -12,14 +12,38 @@ export const MAX_DEPTH = 32;
 // A NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
 const FORBIDDEN = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+// Cheap first look: most text has neither a NUL nor any surrogate (paired ones are legal).
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
+
 export function hasForbiddenText(text: string): boolean {
-  return FORBIDDEN.test(text);
+  return SUSPECT.test(text) && FORBIDDEN.test(text);
+}
+
+/** The hot path: true when nothing is wrong, without building any pointer. */
+function isClean(value: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [v, depth] = item;
+    if (depth > MAX_DEPTH) return false;
+    if (typeof v === 'string') {
+      if (hasForbiddenText(v)) return false;
+    } else if (Array.isArray(v)) {
+      for (const child of v) stack.push([child, depth + 1]);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const key in v) {
+        if (hasForbiddenText(key)) return false;
+        stack.push([Reflect.get(v, key), depth + 1]);
+      }
+    }
+  }
+  return true;
 }
 
 const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** Every forbidden text (values and member names) under `root`, and the depth check. */
 export function inspectInput(value: unknown, root: string): Violation[] {
+  if (isClean(value)) return [];
   const found: Violation[] = [];
   const stack: Array<{ value: unknown; pointer: string; depth: number }> = [{ value, pointer: root, depth: 0 }];
   while (stack.length) {
