@@ -21,6 +21,14 @@ export interface Config {
   fileSizeLimitBytes: number;
   /** Requests per minute allowed for one API key (or one IP without key); 0 disables the limiter. */
   rateLimitPerMinute: number;
+  /** Failed authentications (401/403) per minute allowed from one client address; 0 disables. */
+  authFailuresPerMinute: number;
+  /** Redis holding the rate-limit counters shared by every instance; in memory when absent. */
+  redisUrl: string | undefined;
+  /** Port of the Prometheus /metrics endpoint, apart from the API; 0 serves no metrics. */
+  metricsPort: number;
+  /** How long one request may take before the server gives up on it (also the Idempotency-Key lease). */
+  requestTimeoutMs: number;
   /** When true, every /v1 and /v2 call needs `Authorization: Bearer` besides X-API-KEY. */
   requireBearer: boolean;
   tokenTtlSeconds: number;
@@ -82,6 +90,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must start with redis:// or rediss://');
   const databaseSchema = env.DATABASE_SCHEMA || 'public';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
     throw new ConfigError(`DATABASE_SCHEMA must be a lower-case SQL identifier, got "${databaseSchema}"`);
@@ -96,6 +106,10 @@ export function loadConfig(env: Env = process.env): Config {
     jsonBodyLimitBytes: size(env, 'JSON_BODY_LIMIT', 1024 * 1024),
     fileSizeLimitBytes: size(env, 'FILE_SIZE_LIMIT', 10 * 1024 * 1024),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 10_000_000),
+    authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
+    redisUrl,
+    metricsPort: integer(env, 'METRICS_PORT', 9464, 0, 65535),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
     requireBearer: bool(env, 'REQUIRE_BEARER', false),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, 60, 86_400),
     authCacheSeconds: integer(env, 'AUTH_CACHE_SECONDS', 10, 0, 3600),

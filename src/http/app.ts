@@ -11,7 +11,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { createKeyCache } from './key-cache.js';
 import { accessLog } from './middleware/access-log.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
-import { perKeyRateLimit } from './middleware/rate-limit.js';
+import { createRateLimiting } from './middleware/rate-limit.js';
 import { requestContext } from './middleware/request-context.js';
 import { docsRoutes } from './routes/docs.js';
 import { routeTable } from './routes/index.js';
@@ -25,6 +25,8 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   lifecycle: Lifecycle;
+  /** Filled by the app: what the gateway must close on shutdown (Redis, listeners). */
+  closers?: Array<() => Promise<void>>;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -47,11 +49,12 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const keys = createKeyCache(db, config.authCacheSeconds * 1000);
-  const limiter = perKeyRateLimit(config.rateLimitPerMinute);
+  const limits = createRateLimiting(config, logger);
+  deps.closers?.push(() => limits.close());
   const declared = express.Router();
-  registerRoutes(declared, table, { config, db, metrics, keys, rateLimit: limiter });
+  registerRoutes(declared, table, { config, db, metrics, keys, limits });
   app.use(declared);
-  app.use(limiter);
+  app.use(limits.perCaller);
 
   app.use(notFound);
   app.use(errorHandler(logger, config.jsonBodyLimitBytes));

@@ -72,8 +72,8 @@ export const errors = {
     const description = `Type de contenu non pris en charge : ce point d'accès attend ${expected}.`;
     return new ApiError(415, one('TYPE_CONTENU_NON_SUPPORTE', description), { title: 'Type de contenu non pris en charge', detail: description });
   },
-  tooManyRequests(retryAfterSeconds: number): ApiError {
-    const description = `Trop de requêtes pour cette clé. Réessayez dans ${retryAfterSeconds} seconde(s).`;
+  tooManyRequests(retryAfterSeconds: number, cause = 'Trop de requêtes pour cette clé.'): ApiError {
+    const description = `${cause} Réessayez dans ${retryAfterSeconds} seconde(s).`;
     return new ApiError(429, one('TROP_DE_REQUETES', description), {
       title: 'Trop de requêtes',
       detail: description,

@@ -64,6 +64,7 @@ export async function startTestGateway(env: Record<string, string> = {}, databas
     LOG_LEVEL: 'info',
     JOBS_ENABLED: 'false',
     RATE_LIMIT_PER_MINUTE: '0',
+    AUTH_FAILURES_PER_MINUTE: '0',
     // Every answer of every HTTP test is checked against the contract.
     VALIDATE_RESPONSES: 'true',
     DATABASE_SCHEMA: testDb.schema,

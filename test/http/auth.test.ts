@@ -231,4 +231,50 @@ describe('rate limiting', () => {
       await limited.close();
     }
   });
+
+  it('counts per authenticated key: padding the header with spaces or NBSP does not buy a new budget', async () => {
+    const limited = await startTestGateway({ RATE_LIMIT_PER_MINUTE: '3' }, database);
+    try {
+      const key = await limited.cfaKey('111111118');
+      const statuses: number[] = [];
+      for (const padding of ['', ' ', '\u00a0', '\u00a0\u00a0', ' \u00a0 ']) {
+        statuses.push((await limited.http.get(PROTECTED).set('X-API-KEY', `${key}${padding}`)).status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('counts failed authentications per address and refuses with 429 before looking keys up', async () => {
+    const limited = await startTestGateway({ AUTH_FAILURES_PER_MINUTE: '5' }, database);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i += 1) statuses.push((await limited.http.get(PROTECTED).set('X-API-KEY', `cfa_faux_${i}`)).status);
+      expect(statuses).toEqual([403, 403, 403, 403, 403, 429, 429, 429]);
+      const refused = await limited.http.get(PROTECTED).set('X-API-KEY', 'cfa_encore_faux');
+      expect(refused.body.errors[0].code).toBe('TROP_DE_REQUETES');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      // Successful calls are not failures: they count only against their own key's budget.
+      const fresh = await startTestGateway({ AUTH_FAILURES_PER_MINUTE: '2' }, database);
+      try {
+        const key = await fresh.cfaKey('111111118');
+        for (let i = 0; i < 5; i += 1) expect((await fresh.http.get(PROTECTED).set('X-API-KEY', key)).status).toBe(200);
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('answers to keys are never cached (personal data), and the back office checks a present bearer', async () => {
+    const key = await t.cfaKey('111111118');
+    const res = await t.http.get(PROTECTED).set('X-API-KEY', key);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const opco = await t.opcoKey();
+    const forged = await t.http.get('/back-office/v1/dossiers').set('X-API-KEY', opco).set('Authorization', 'Bearer at_forge');
+    expect(forged.status).toBe(401);
+    expect((await t.http.get('/back-office/v1/dossiers').set('X-API-KEY', opco)).status).toBe(200);
+  });
 });

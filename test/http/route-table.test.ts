@@ -17,6 +17,7 @@ import { routeTable } from '../../src/http/routes/index.js';
 import { errorHandler } from '../../src/http/middleware/error-handler.js';
 import { createKeyCache } from '../../src/http/key-cache.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { createRateLimiting } from '../../src/http/middleware/rate-limit.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import supertest from 'supertest';
 
@@ -43,7 +44,7 @@ function registered(router: express.Router): string[] {
 describe('the route table', () => {
   it('every registered route is documented and every documented route is registered', async () => {
     const router = express.Router();
-    registerRoutes(router, table, { config: t.config, db: t.db, metrics: createMetrics(), keys: createKeyCache(t.db, 0), rateLimit: (_q, _s, next) => next() });
+    registerRoutes(router, table, { config: t.config, db: t.db, metrics: createMetrics(), keys: createKeyCache(t.db, 0), limits: createRateLimiting({ rateLimitPerMinute: 0, authFailuresPerMinute: 0, redisUrl: undefined }, createLogger('silent')) });
     const doc = (await t.http.get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).filter((m) => (METHODS as readonly string[]).includes(m)).map((m) => `${m} ${expressPath(path)}`)).sort();
     expect(registered(router)).toEqual(documented);
@@ -104,7 +105,7 @@ describe('the contract check of test mode', () => {
     app.use(responseCheck(declared));
     const router = express.Router();
     const config = loadConfig({ DATA_DIR: ':memory:' });
-    registerRoutes(router, declared, { config, db: t.db, metrics: createMetrics(), keys: createKeyCache(t.db, 0), rateLimit: (_q, _s, next) => next() });
+    registerRoutes(router, declared, { config, db: t.db, metrics: createMetrics(), keys: createKeyCache(t.db, 0), limits: createRateLimiting({ rateLimitPerMinute: 0, authFailuresPerMinute: 0, redisUrl: undefined }, createLogger('silent')) });
     app.use(router);
     app.use(errorHandler(createLogger('silent'), 1000));
     return supertest.agent(app);

@@ -8,10 +8,27 @@ import { findValidToken } from '../../db/clients.js';
 import { keyStatus } from '../../db/keys.js';
 import type { KeyCache } from '../key-cache.js';
 import { parisDate } from '../../domain/dates.js';
-import { errors } from '../errors.js';
+import { ApiError, errors } from '../errors.js';
+import type { RateLimiting } from './rate-limit.js';
 
-export function authenticateKey(keys: KeyCache, role: 'cfa' | 'opco'): RequestHandler {
-  return async (req, _res, next) => {
+/** What authentication needs of the rate limits: refuse an address that failed too often, count a failure. */
+export type FailureCounter = Pick<RateLimiting, 'refuseAfterFailures' | 'recordFailure'>;
+
+/** Runs a check; a 401/403 it throws is counted against the client address before going on. */
+function counted(failures: FailureCounter, check: RequestHandler): RequestHandler {
+  return async (req, res, next) => {
+    await failures.refuseAfterFailures(req);
+    try {
+      await check(req, res, next);
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) await failures.recordFailure(req);
+      throw err;
+    }
+  };
+}
+
+export function authenticateKey(keys: KeyCache, role: 'cfa' | 'opco', failures: FailureCounter): RequestHandler {
+  return counted(failures, async (req, _res, next) => {
     const presented = req.get('x-api-key');
     if (!presented) {
       throw errors.forbidden('CLE_API_MANQUANTE', "L'en-tête X-API-KEY est obligatoire.");
@@ -30,11 +47,11 @@ export function authenticateKey(keys: KeyCache, role: 'cfa' | 'opco'): RequestHa
     }
     req.caller = { keyId: row.id, role: row.role, siren: row.siren, uai: row.uai, libelle: row.libelle };
     next();
-  };
+  });
 }
 
-export function authenticateBearer(db: Knex, required: boolean): RequestHandler {
-  return async (req, _res, next) => {
+export function authenticateBearer(db: Knex, required: boolean, failures: FailureCounter): RequestHandler {
+  return counted(failures, async (req, _res, next) => {
     const authorization = req.get('authorization');
     if (!authorization) {
       if (required) throw errors.unauthorized("Un jeton d'accès (Authorization: Bearer) est obligatoire : obtenez-le sur POST /oauth/token.");
@@ -46,5 +63,5 @@ export function authenticateBearer(db: Knex, required: boolean): RequestHandler 
     if (!owner) throw errors.unauthorized("Le jeton d'accès est invalide ou a expiré : demandez-en un nouveau sur POST /oauth/token.");
     req.vendor = owner;
     next();
-  };
+  });
 }

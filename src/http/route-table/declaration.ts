@@ -5,7 +5,7 @@
  * types openapi-typescript generates out of that document) and the route list the robustness tests
  * walk all derive from it. See docs/architecture.md.
  */
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
 import type { Config } from '../../config/config.js';
 import type { Section } from '../../domain/violation.js';
@@ -13,6 +13,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { Caller } from '../context.js';
 import type { operations } from '../generated/openapi.js';
 import type { KeyCache } from '../key-cache.js';
+import type { RateLimiting } from '../middleware/rate-limit.js';
 import type { UploadedFile } from '../multipart.js';
 
 export type Role = 'cfa' | 'opco' | 'public';
@@ -116,8 +117,8 @@ export interface RouteDeps {
   db: Knex;
   metrics: Metrics;
   keys: KeyCache;
-  /** The rate limiter, applied to every route but operations probes. */
-  rateLimit: RequestHandler;
+  /** Rate limits: per caller on every route but operations probes, failed authentications per address. */
+  limits: RateLimiting;
 }
 
 export interface HandlerContext {

@@ -78,14 +78,20 @@ function bodyParser(body: BodyDeclaration | undefined, p: Parsers): RequestHandl
   }
 }
 
+/** Authentication by role, then the caller's rate limit (per key once known, per address otherwise). */
 function authentication(declaration: RouteDeclaration, deps: RouteDeps): RequestHandler[] {
-  const bearer = authenticateBearer(deps.db, deps.config.requireBearer && declaration.role === 'cfa');
+  const { limits } = deps;
+  const limited = declaration.unlimited ? [] : [limits.perCaller];
   switch (declaration.role) {
     case 'cfa':
     case 'opco':
-      return [authenticateKey(deps.keys, declaration.role), bearer];
+      return [
+        authenticateKey(deps.keys, declaration.role, limits),
+        authenticateBearer(deps.db, deps.config.requireBearer && declaration.role === 'cfa', limits),
+        ...limited,
+      ];
     case 'public':
-      return declaration.checksBearer ? [authenticateBearer(deps.db, false)] : [];
+      return [...(declaration.checksBearer ? [authenticateBearer(deps.db, false, limits)] : []), ...limited];
   }
 }
 
@@ -166,12 +172,13 @@ export function registerRoutes(router: Router, table: readonly RouteDeclaration[
     for (const { path, version } of concretePaths(declaration)) {
       const remember: RequestHandler = (_req, res, next) => {
         matched.set(res, { declaration, path });
+        // Answers to keys carry personal data (names, NIR, IBAN): no cache may keep them.
+        if (declaration.role !== 'public') res.setHeader('Cache-Control', 'no-store');
         next();
       };
       router[declaration.method](
         expressPath(path),
         remember,
-        ...(declaration.unlimited ? [] : [deps.rateLimit]),
         ...authentication(declaration, deps),
         ...bodyParser(declaration.body, bodyParsers),
         guardInput,
