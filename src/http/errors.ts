@@ -58,8 +58,9 @@ export const errors = {
   notFound(description = "La ressource demandée n'existe pas.", code = 'RESSOURCE_INTROUVABLE'): ApiError {
     return new ApiError(404, one(code, description), { title: 'Introuvable', detail: description });
   },
-  conflict(code: string, description: string, extensions?: Record<string, unknown>): ApiError {
-    return new ApiError(409, one(code, description), { title: 'Conflit', detail: description, extensions });
+  conflict(code: string, description: string, extensions?: Record<string, unknown>, retryAfterSeconds?: number): ApiError {
+    const headers = retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(retryAfterSeconds) };
+    return new ApiError(409, one(code, description), { title: 'Conflit', detail: description, extensions, ...(headers ? { headers } : {}) });
   },
   unprocessable(code: string, description: string): ApiError {
     return new ApiError(422, one(code, description), { title: 'Requête non traitable', detail: description });

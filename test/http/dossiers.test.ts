@@ -172,7 +172,7 @@ describe('Idempotency-Key', () => {
     expect(res.body.errors[0].code).toBe('IDEMPOTENCY_KEY_REUTILISEE');
   });
 
-  it('same key still in flight: 409', async () => {
+  it('same key still in flight: 409 with Retry-After until the lease (REQUEST_TIMEOUT_MS) ends; then retaken', async () => {
     const p = validCerfaPayload(304);
     const first = await post(p).set('Idempotency-Key', 'cle-304');
     // Put the record back in flight, as if the first request were still running.
@@ -181,6 +181,14 @@ describe('Idempotency-Key', () => {
     expect(first.status).toBe(200);
     expect(res.status).toBe(409);
     expect(res.body.errors[0].code).toBe('IDEMPOTENCY_KEY_EN_COURS');
+    const retryAfter = Number(res.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(t.config.requestTimeoutMs / 1000);
+    // A crashed instance's lease, older than the request timeout, is taken over by the retry.
+    await t.db('idempotence').where({ cle: 'cle-304' }).update({ creee_le: new Date(Date.now() - t.config.requestTimeoutMs - 1000) });
+    const retaken = await post(p).set('Idempotency-Key', 'cle-304');
+    expect(retaken.status).toBe(200);
+    expect(retaken.body.numeroInterne).toBe(first.body.numeroInterne);
   });
 
   it('keys are scoped per CFA', async () => {

@@ -12,7 +12,7 @@ import { errors } from '../errors.js';
 
 const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
 
-export function idempotency(db: Knex): RequestHandler {
+export function idempotency(db: Knex, leaseMs: number): RequestHandler {
   return async (req, res, next) => {
     const key = req.get('idempotency-key');
     if (key === undefined) return next();
@@ -21,12 +21,12 @@ export function idempotency(db: Knex): RequestHandler {
     }
     const owner = req.caller?.siren ?? `opco:${req.caller?.keyId ?? 'anonyme'}`;
     const requestHash = sha256Hex(`${req.method} ${req.baseUrl}${req.path}\n${canonicalJson(req.body ?? null)}`);
-    const record = await beginIdempotent(db, owner, key, requestHash);
+    const record = await beginIdempotent(db, owner, key, requestHash, leaseMs);
     if (record.state === 'mismatch') {
       throw errors.unprocessable('IDEMPOTENCY_KEY_REUTILISEE', "Cette clé d'idempotence a déjà servi pour une requête différente.");
     }
     if (record.state === 'in-flight') {
-      throw errors.conflict('IDEMPOTENCY_KEY_EN_COURS', "Une requête avec cette clé d'idempotence est encore en cours de traitement ; réessayez plus tard.");
+      throw errors.conflict('IDEMPOTENCY_KEY_EN_COURS', `Une requête avec cette clé d'idempotence est encore en cours de traitement ; réessayez dans ${record.retryAfterSeconds} seconde(s).`, undefined, record.retryAfterSeconds);
     }
     if (record.state === 'done') {
       res.setHeader('Idempotent-Replayed', 'true');

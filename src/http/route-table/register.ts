@@ -182,7 +182,7 @@ export function registerRoutes(router: Router, table: readonly RouteDeclaration[
         ...authentication(declaration, deps),
         ...bodyParser(declaration.body, bodyParsers),
         guardInput,
-        ...(declaration.idempotent ? [idempotency(deps.db)] : []),
+        ...(declaration.idempotent ? [idempotency(deps.db, deps.config.requestTimeoutMs)] : []),
         invoke(declaration, deps, version),
       );
     }
