@@ -51,10 +51,20 @@ export async function listKeys(db: Knex): Promise<KeyRow[]> {
   return (rows as KeyRow[]).map(normalise);
 }
 
+/** Channel on which revocations are announced to every instance (payload `<schema>:<key id>`). */
+export const REVOCATION_CHANNEL = 'cles_revoquees';
+
+/**
+ * Revokes a key and announces it (NOTIFY, delivered when the transaction commits) so that every
+ * instance sharing the database forgets it at once (src/db/key-revocations.ts).
+ */
 export async function revokeKey(db: Knex, id: string): Promise<boolean> {
   if (!/^\d{1,18}$/.test(id)) return false;
-  const count = await db('cles_api').where({ id }).whereNull('revoquee_le').update({ revoquee_le: db.fn.now() });
-  return count > 0;
+  return db.transaction(async (trx) => {
+    const count = await trx('cles_api').where({ id }).whereNull('revoquee_le').update({ revoquee_le: trx.fn.now() });
+    if (count > 0) await trx.raw(`select pg_notify(?, current_schema() || ':' || ?)`, [REVOCATION_CHANNEL, String(BigInt(id))]);
+    return count > 0;
+  });
 }
 
 export type KeyStatus = 'VALIDE' | 'REVOQUEE' | 'EXPIREE';

@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../observability/metrics.js';
+import { listenForRevocations } from '../db/key-revocations.js';
 import { createKeyCache } from './key-cache.js';
 import { accessLog } from './middleware/access-log.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
@@ -44,11 +45,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
 
   app.use(docsRoutes(table));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
 
   const keys = createKeyCache(db, config.authCacheSeconds * 1000);
+  if (config.databaseUrl && config.authCacheSeconds > 0) {
+    const revocations = listenForRevocations(config.databaseUrl, config.databaseSchema, keys, logger);
+    deps.closers?.push(() => revocations.close());
+  }
   const limits = createRateLimiting(config, logger);
   deps.closers?.push(() => limits.close());
   const declared = express.Router();

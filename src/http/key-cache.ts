@@ -11,6 +11,8 @@ import { fingerprint } from '../domain/secrets.js';
 export interface KeyCache {
   find(presented: string): Promise<KeyRow | undefined>;
   forget(keyId: string): void;
+  /** Forgets every key (revocations may have been missed). */
+  forgetAll(): void;
 }
 
 export type KeyLookup = (presented: string) => Promise<KeyRow | undefined>;
@@ -33,6 +35,10 @@ export function createKeyCache(db: Knex, ttlMs: number, maxEntries = 10_000, loo
         entries.set(id, { row, until: now + ttlMs });
       }
       return row;
+    },
+    forgetAll() {
+      generation += 1;
+      entries.clear();
     },
     forget(keyId) {
       generation += 1;

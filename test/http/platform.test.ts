@@ -1,3 +1,5 @@
+import supertest from 'supertest';
+import { createMetricsApp } from '../../src/http/metrics-app.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -88,13 +90,20 @@ describe('error shapes', () => {
 });
 
 describe('metrics', () => {
-  it('exposes request counters by route template, never raw URLs', async () => {
+  it('exposes request counters by route template, never raw URLs, on the metrics port only', async () => {
     await t.http.get('/v1/status?numeroInterne=SECRET123');
-    const res = await t.http.get('/metrics');
+    const key = await t.cfaKey('123456782');
+    await t.http.get('/v2/dossiers').query({ numeroInterne: '404404404404' }).set('X-API-KEY', key);
+    await t.http.get('/back-office/v1/dossiers/123').set('X-API-KEY', key);
+    const res = await supertest(createMetricsApp(t.gateway.metrics)).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.text).toContain('gateway_http_requests_total{method="GET",route="/v1/status",status_code="200"}');
+    // Error answers keep the declared template, version prefix included.
+    expect(res.text).toContain('gateway_http_requests_total{method="GET",route="/v2/dossiers",status_code="404"}');
+    expect(res.text).toContain('route="/back-office/v1/dossiers/{numeroInterne}",status_code="403"');
     expect(res.text).toContain('gateway_http_request_duration_seconds_bucket');
     expect(res.text).not.toContain('SECRET123');
+    expect((await t.http.get('/metrics')).status).toBe(404);
   });
 });
 

@@ -31,6 +31,8 @@ export interface RateLimitSettings {
   rateLimitPerMinute: number;
   authFailuresPerMinute: number;
   redisUrl: string | undefined;
+  /** Counters are kept apart per database schema (one gateway's data). */
+  databaseSchema: string;
 }
 
 const addressOf = (req: Request): string => `ip:${req.ip ?? 'inconnue'}`;
@@ -52,7 +54,7 @@ export function createRateLimiting(settings: RateLimitSettings, logger: Logger):
   const connected = redis?.connect().catch(() => undefined);
   const store = (prefix: string): Store => (redis
     ? new RedisStore({
-      prefix: `cgw:${prefix}:`,
+      prefix: `cgw:${settings.databaseSchema}:${prefix}:`,
       sendCommand: async (...args: string[]) => {
         await connected;
         return (await redis.sendCommand(args)) as RedisReply;
