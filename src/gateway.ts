@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { createDatabase } from './db/connection.js';
+import { acquireEmbeddedLock, type EmbeddedLock } from './db/embedded-lock.js';
 import { migrateLatest } from './db/migrate.js';
 import { createApp } from './http/app.js';
 import type { Lifecycle } from './http/routes/platform.routes.js';
@@ -34,6 +35,15 @@ export interface GatewayOptions {
 
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = createLogger(config.logLevel, options.logDestination);
+  // The embedded database is single-process: hold DATA_DIR for the server's lifetime (throws
+  // EmbeddedDatabaseLockedError when another server or a CLI command has it).
+  const lock: EmbeddedLock | undefined = options.db || config.databaseUrl ? undefined : await acquireEmbeddedLock(config.dataDir, {
+    role: 'serveur',
+    onCompromised: (err) => {
+      logger.fatal({ err }, 'verrou de la base embarquée perdu : un autre processus l’a repris');
+      throw err;
+    },
+  });
   const db = options.db ?? createDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -41,19 +51,31 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     poolMax: config.databasePoolMax,
   });
   if (!options.skipMigrations) {
-    const applied = await migrateLatest(db, config.databaseSchema);
-    if (applied.length) logger.info({ migrations: applied }, 'migrations appliquées');
+    try {
+      const applied = await migrateLatest(db, config.databaseSchema);
+      if (applied.length) logger.info({ migrations: applied }, 'migrations appliquées');
+    } catch (err) {
+      if (!options.db) await db.destroy().catch(() => {});
+      await lock?.release();
+      throw err;
+    }
   }
   const metrics = createMetrics();
   const lifecycle: Lifecycle = { startedAt: Date.now(), shuttingDown: false };
-  const app = createApp({ config, db, logger, metrics, lifecycle });
+  const closers: Array<() => Promise<void>> = [];
+  const app = createApp({ config, db, logger, metrics, lifecycle, closers });
   const jobs = startJobs({ config, db, logger, metrics });
   return {
     config, db, logger, metrics, lifecycle, app, jobs,
     async close() {
       lifecycle.shuttingDown = true;
       await jobs.stop();
-      if (!options.db) await db.destroy();
+      await Promise.all(closers.map((close) => close()));
+      try {
+        if (!options.db) await db.destroy();
+      } finally {
+        await lock?.release();
+      }
     },
   };
 }

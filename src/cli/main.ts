@@ -5,13 +5,15 @@
  *   keys list | keys revoke <id>
  *   clients create --editeur <name>
  *   migrate
- * The embedded database (PGlite) is single-process: run the CLI while the server is stopped, or use
- * POST /back-office/v1/cles on a running server.
+ * The embedded database (PGlite) is single-process: a command locks DATA_DIR while it runs and is
+ * refused (EmbeddedDatabaseLockedError, one line, exit 1) while a server holds it; on a running
+ * server use the back office (POST /back-office/v1/cles) instead.
  */
 import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
 import { loadConfig } from '../config/config.js';
 import { createDatabase } from '../db/connection.js';
+import { acquireEmbeddedLock } from '../db/embedded-lock.js';
 import { migrateLatest } from '../db/migrate.js';
 import { createKey, listKeys, revokeKey } from '../db/keys.js';
 import { createClient } from '../db/clients.js';
@@ -88,6 +90,11 @@ export async function runCli(argv: string[], out: Out = (l) => process.stdout.wr
     return;
   }
   const config = loadConfig();
+  // Throws EmbeddedDatabaseLockedError (nothing written) while a server or another command holds DATA_DIR.
+  const lock = config.databaseUrl ? undefined : await acquireEmbeddedLock(config.dataDir, {
+    role: 'cli',
+    serverAlternative: serverAlternative(command, args),
+  });
   const db = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema, poolMax: 2 });
   try {
     const applied = await migrateLatest(db, config.databaseSchema);
@@ -101,6 +108,19 @@ export async function runCli(argv: string[], out: Out = (l) => process.stdout.wr
     if (extra) return await extra.run(db, args, out);
     throw new UsageError(USAGE);
   } finally {
-    await db.destroy();
+    try {
+      await db.destroy();
+    } finally {
+      await lock?.release();
+    }
   }
+}
+
+/** What to do on the running server instead of this command, when there is a route for it (CFA keys only). */
+function serverAlternative(command: string, args: string[]): string | undefined {
+  if (command !== 'keys') return undefined;
+  if (args[0] === 'create' && !args.some((a) => a === 'opco' || a === '--role=opco')) return 'créez la clé sur le serveur avec POST /back-office/v1/cles';
+  if (args[0] === 'list') return 'listez les clés sur le serveur avec GET /back-office/v1/cles';
+  if (args[0] === 'revoke') return 'révoquez la clé sur le serveur avec DELETE /back-office/v1/cles/{id}';
+  return undefined;
 }

@@ -1,13 +1,15 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
+import { acquireEmbeddedLock, checkEmbeddedLock, EmbeddedDatabaseLockedError } from '../../src/db/embedded-lock.js';
 import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { LogCapture, startTestGateway, usingPostgres, type TestGateway } from '../helpers/gateway.js';
@@ -182,4 +184,121 @@ describe('CLI', () => {
     expect('code' in result ? result.code : 0).toBe(2);
     expect(result.stderr).toContain('--siren');
   }, 60_000);
+});
+
+describe('embedded database lock (one process at a time on DATA_DIR)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cgw-lock-'));
+  const env = { ...process.env, DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false', PORT: '0' };
+  type Result = { code: number; stdout: string; stderr: string };
+  const node = (script: string, ...args: string[]) => run(process.execPath, ['--import', 'tsx', script, ...args], { env })
+    .then((r) => ({ code: 0, ...r }), (e: Result) => e);
+  const cli = (...args: string[]) => node('src/cli/run.ts', ...args);
+  type Server = ChildProcessByStdio<null, Readable, Readable>;
+  let server: Server | undefined;
+
+  /** `npm start` on the temp DATA_DIR; resolves once /ready answers 200. */
+  async function startServer(): Promise<{ child: Server; port: number }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no port in: ${output}`)), 60_000);
+      child.once('exit', () => { clearTimeout(timer); reject(new Error(`server exited: ${output}`)); });
+      child.stdout.on('data', () => {
+        const m = /"port":(\d+)/.exec(output);
+        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      });
+    });
+    for (let i = 0; (await fetch(`http://127.0.0.1:${port}/ready`)).status !== 200; i++) {
+      if (i > 50) throw new Error('server never ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { child, port };
+  }
+
+  async function stopServer(child: Server): Promise<number | null> {
+    if (child.exitCode !== null) return child.exitCode;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    return ((await exited) as [number | null])[0];
+  }
+
+  afterAll(async () => {
+    if (server?.exitCode === null) server.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.skipIf(usingPostgres)('while a server runs, the CLI refuses in one line, exit 1, and writes nothing', async () => {
+    server = (await startServer()).child;
+    const result = await cli('keys', 'create', '--role', 'cfa', '--siren', '123456789');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `La base embarquée (${dir}) est utilisée par un serveur en marche (pid ${server.pid}) : arrêtez-le, ou créez la clé sur le serveur avec POST /back-office/v1/cles.`,
+    ]);
+    const listed = await cli('keys', 'list');
+    expect(listed.code).toBe(1);
+    expect(listed.stderr).toContain('GET /back-office/v1/cles');
+    expect(await checkEmbeddedLock(dir)).toMatchObject({ pid: server.pid, role: 'serveur' });
+  }, 90_000);
+
+  it.skipIf(usingPostgres)('a second server on the same DATA_DIR refuses to start in one line, exit 1', async () => {
+    expect(server?.exitCode).toBeNull();
+    const result = await node('src/main.ts');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`démarrage impossible : La base embarquée (${dir}) est utilisée par un serveur en marche (pid ${server?.pid})`);
+    expect(lines[0]).toContain('DATABASE_URL');
+  }, 60_000);
+
+  it.skipIf(usingPostgres)('once the server stopped (SIGTERM) the CLI works, nothing was written before, and the key works on the next server', async () => {
+    expect(await stopServer(server!)).toBe(0);
+    expect(await checkEmbeddedLock(dir)).toBeNull();
+    const before = await cli('keys', 'list');
+    expect(before).toMatchObject({ code: 0, stdout: '' });
+    const created = await cli('keys', 'create', '--role', 'cfa', '--siren', '123456789');
+    expect(created.code).toBe(0);
+    const key = created.stdout.trim().split('\n').pop() ?? '';
+    expect(key).toMatch(/^cfa_/);
+    const next = await startServer();
+    server = next.child;
+    const info = await fetch(`http://127.0.0.1:${next.port}/v2/cfakeyinfo?siren=123456789&XAPIKEY=${encodeURIComponent(key)}`);
+    expect(info.status).toBe(200);
+    expect(await stopServer(next.child)).toBe(0);
+  }, 120_000);
+
+  it.skipIf(usingPostgres)('a server does not start while a CLI command holds DATA_DIR', async () => {
+    const lock = await acquireEmbeddedLock(dir, { role: 'cli' });
+    try {
+      const result = await node('src/main.ts');
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(`est utilisée par une commande en cours (pid ${process.pid})`);
+      await expect(acquireEmbeddedLock(dir, { role: 'cli' })).rejects.toBeInstanceOf(EmbeddedDatabaseLockedError);
+    } finally {
+      await lock.release();
+    }
+    expect(await checkEmbeddedLock(dir)).toBeNull();
+    await (await acquireEmbeddedLock(dir, { role: 'cli' })).release();
+  }, 60_000);
+
+  it.runIf(usingPostgres)('with DATABASE_URL nothing is locked: two gateways share PostgreSQL', async () => {
+    const config = loadConfig({ DATABASE_URL: process.env.TEST_DATABASE_URL, DATA_DIR: dir, JOBS_ENABLED: 'false', LOG_LEVEL: 'silent' });
+    const first = await createGateway(config, { skipMigrations: true });
+    const second = await createGateway(config, { skipMigrations: true });
+    expect(existsSync(path.join(dir, '.gateway.lock'))).toBe(false);
+    await first.close();
+    await second.close();
+  });
+
+  it(':memory: never locks', async () => {
+    const a = await acquireEmbeddedLock(':memory:', { role: 'serveur' });
+    const b = await acquireEmbeddedLock(':memory:', { role: 'serveur' });
+    expect(await checkEmbeddedLock(':memory:')).toBeNull();
+    await a.release();
+    await b.release();
+  });
 });
