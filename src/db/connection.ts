@@ -18,7 +18,41 @@ export interface DatabaseOptions {
   dataDir: string;
   schema: string;
   poolMax: number;
+  /**
+   * Where knex's own messages go (a pooled connection found dead, deprecations). Knex writes them
+   * with console.log as plain text by default; without this option they are written as JSON lines
+   * on stdout instead, so that the logs stay JSON lines only.
+   */
+  log?: KnexLog;
 }
+
+/** Knex's logger hooks (`Knex.Config['log']`). */
+export interface KnexLog {
+  warn(message: unknown): void;
+  error(message: unknown): void;
+  debug(message: unknown): void;
+  deprecate(message: unknown): void;
+}
+
+function text(message: unknown): string {
+  if (typeof message === 'string') return message;
+  if (message instanceof Error) return message.message;
+  try {
+    return JSON.stringify(message) ?? String(message);
+  } catch {
+    return String(message);
+  }
+}
+
+/** pino's level numbers, so the lines read like the gateway's own. */
+function jsonLine(level: number): (message: unknown) => void {
+  return (message) => {
+    process.stdout.write(`${JSON.stringify({ level, time: Date.now(), source: 'knex', msg: text(message) })}\n`);
+  };
+}
+
+/** Knex's messages as JSON lines on stdout (debug is dropped: it would print every query). */
+export const JSON_LINES_KNEX_LOG: KnexLog = { warn: jsonLine(40), error: jsonLine(50), deprecate: jsonLine(40), debug: () => undefined };
 
 export type Db = Knex;
 
@@ -30,6 +64,7 @@ export function createDatabase(options: DatabaseOptions): Db {
       searchPath: [options.schema],
       pool: { min: 0, max: options.poolMax },
       acquireConnectionTimeout: 5_000,
+      log: options.log ?? JSON_LINES_KNEX_LOG,
     });
   }
   // Same type parsing as node-postgres above: dates stay 'YYYY-MM-DD' text.
@@ -42,6 +77,7 @@ export function createDatabase(options: DatabaseOptions): Db {
     dialect: 'postgres',
     connection: { pglite } as unknown as Knex.StaticConnectionConfig,
     acquireConnectionTimeout: 30_000,
+    log: options.log ?? JSON_LINES_KNEX_LOG,
   } as Knex.Config);
 }
 
