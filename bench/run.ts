@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   const db = createDatabase({ databaseUrl: DATABASE_URL, dataDir: ':memory:', schema: SCHEMA, poolMax: 2 });
   const gatewayPort = await freePort();
   const gateway = start(['src/main.ts'], {
-    PORT: String(gatewayPort), DATABASE_URL, DATABASE_SCHEMA: SCHEMA, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', JOBS_ENABLED: 'false', DATABASE_POOL_MAX: String(CONNECTIONS),
+    PORT: String(gatewayPort), METRICS_PORT: '0', DATABASE_URL, DATABASE_SCHEMA: SCHEMA, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', JOBS_ENABLED: 'false', DATABASE_POOL_MAX: String(CONNECTIONS),
   });
   const echoPort = await freePort();
   const echo = start(['bench/echo-server.ts'], { PORT: String(echoPort) });

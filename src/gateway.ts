@@ -6,7 +6,7 @@ import type { Express } from 'express';
 import type { Knex } from 'knex';
 import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config/config.js';
-import { createDatabase } from './db/connection.js';
+import { createDatabase, type KnexLog } from './db/connection.js';
 import { acquireEmbeddedLock, type EmbeddedLock } from './db/embedded-lock.js';
 import { migrateLatest } from './db/migrate.js';
 import { createApp } from './http/app.js';
@@ -33,6 +33,23 @@ export interface GatewayOptions {
   skipMigrations?: boolean;
 }
 
+/**
+ * Knex's own messages (lost connections during an outage) as the gateway's JSON lines: one line a
+ * minute per kind of message, its first line only, cut short (never a query or a row value).
+ */
+function knexLogTo(logger: Logger): KnexLog {
+  const lastSeen = new Map<string, number>();
+  const line = (level: 'warn' | 'error') => (message: unknown): void => {
+    const text = (message instanceof Error ? message.message : String(message)).split('\n')[0]?.slice(0, 200) ?? '';
+    const now = Date.now();
+    if (now - (lastSeen.get(text) ?? 0) < 60_000) return;
+    if (lastSeen.size > 100) lastSeen.clear();
+    lastSeen.set(text, now);
+    logger[level]({ source: 'knex' }, text);
+  };
+  return { warn: line('warn'), error: line('error'), deprecate: line('warn'), debug: () => undefined };
+}
+
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = createLogger(config.logLevel, options.logDestination);
   // The embedded database is single-process: hold DATA_DIR for the server's lifetime (throws
@@ -49,6 +66,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     dataDir: config.dataDir,
     schema: config.databaseSchema,
     poolMax: config.databasePoolMax,
+    log: knexLogTo(logger),
   });
   if (!options.skipMigrations) {
     try {

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createGateway } from './gateway.js';
+import { createMetricsApp } from './http/metrics-app.js';
 
 function readConfig(): Config {
   try {
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   const server = http.createServer(gateway.app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  server.requestTimeout = 120_000;
+  // Also the Idempotency-Key lease: no request outlives it.
+  server.requestTimeout = config.requestTimeoutMs;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -36,12 +38,21 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, database: config.databaseUrl ? 'postgresql' : `embarquée (${config.dataDir})` }, 'passerelle à l’écoute');
 
+  // Prometheus metrics on their own port, never on the API's.
+  const metricsServer = config.metricsPort > 0 ? http.createServer(createMetricsApp(gateway.metrics)) : undefined;
+  if (metricsServer) {
+    // A busy metrics port costs the metrics, not the API.
+    metricsServer.once('error', (err: NodeJS.ErrnoException) => logger.error({ port: config.metricsPort, code: err.code }, 'métriques indisponibles : port occupé'));
+    metricsServer.listen(config.metricsPort, () => logger.info({ port: config.metricsPort }, 'métriques à l’écoute (/metrics)'));
+  }
+
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'arrêt demandé : fin des requêtes en cours');
     gateway.lifecycle.shuttingDown = true;
+    metricsServer?.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs).unref());

@@ -93,6 +93,19 @@ describe('malformed requests', () => {
     }
   });
 
+  it('a number beyond the double range with an Idempotency-Key: 400 NOMBRE_HORS_LIMITES', async () => {
+    for (const number of ['1e309', '-1e309', '9'.repeat(400)]) {
+      const res = await t.http.post('/v2/dossiers').set('X-API-KEY', cfa).set('Idempotency-Key', `grand-${number.length}-${number[0]}`).set('Content-Type', 'application/json').send(`{"cerfa":{"contrat":{"salaireEmbauche":${number}}}}`);
+      expect(res.status, number).toBe(400);
+      expect(codes(res.body)).toEqual([['NOMBRE_HORS_LIMITES', '/cerfa/contrat/salaireEmbauche']]);
+    }
+  });
+
+  it('undeclared query parameters are ignored, even hostile ones', async () => {
+    expect((await t.http.get('/health?q=%00')).status).toBe(200);
+    expect((await t.http.get('/v2/dossiers/etats?inconnu=%00').set('X-API-KEY', cfa)).status).toBe(200);
+  });
+
   it('deeply nested JSON with an Idempotency-Key: 400 PROFONDEUR_EXCESSIVE', async () => {
     for (const depth of [100, 3000, 10_000]) {
       const body = `${'['.repeat(depth)}${']'.repeat(depth)}`;

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -95,7 +95,7 @@ describe('graceful shutdown', () => {
   it('on SIGTERM: stops accepting, lets the in-flight request finish, closes the database, exits 0', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cgw-stop-'));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, PORT: '0', DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false' },
+      env: { ...process.env, PORT: '0', METRICS_PORT: '0', DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -125,6 +125,40 @@ describe('graceful shutdown', () => {
       expect(code).toBe(0);
       expect(output).toContain('arrêt terminé');
       await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('serves /metrics on METRICS_PORT only, not on the API port', async () => {
+    const probe = createServer().listen(0);
+    await once(probe, 'listening');
+    const metricsPort = (probe.address() as AddressInfo).port;
+    probe.close();
+    const dir = mkdtempSync(path.join(tmpdir(), 'cgw-metrics-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, PORT: '0', METRICS_PORT: String(metricsPort), DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ports in: ${output}`)), 60_000);
+        child.stdout.on('data', () => {
+          const m = /"port":(\d+),"database"/.exec(output);
+          if (m && output.includes('métriques à l’écoute')) { clearTimeout(timer); resolve(Number(m[1])); }
+        });
+      });
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('gateway_http_requests_total{method="GET",route="/health",status_code="200"}');
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
@@ -188,7 +222,7 @@ describe('CLI', () => {
 
 describe('embedded database lock (one process at a time on DATA_DIR)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cgw-lock-'));
-  const env = { ...process.env, DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false', PORT: '0' };
+  const env = { ...process.env, DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false', PORT: '0', METRICS_PORT: '0' };
   type Result = { code: number; stdout: string; stderr: string };
   const node = (script: string, ...args: string[]) => run(process.execPath, ['--import', 'tsx', script, ...args], { env })
     .then((r) => ({ code: 0, ...r }), (e: Result) => e);

@@ -2521,6 +2521,24 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Trop de requêtes : réessayer après Retry-After secondes */
             429: {
                 headers: {

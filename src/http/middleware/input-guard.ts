@@ -1,7 +1,8 @@
 /**
  * The edge's guard on parsed input, before any query: text PostgreSQL cannot store (NUL, lone
- * UTF-16 surrogates) is refused with 400 CARACTERE_INTERDIT naming every field, and JSON nested
- * deeper than any payload of the norm is refused with 400 PROFONDEUR_EXCESSIVE. The walk is
+ * UTF-16 surrogates) is refused with 400 CARACTERE_INTERDIT naming every field, numbers beyond
+ * the double range (`1e309`) with 400 NOMBRE_HORS_LIMITES, and JSON nested deeper than any payload
+ * of the norm with 400 PROFONDEUR_EXCESSIVE. The walk is
  * iterative, so a hostile depth cannot exhaust the stack.
  */
 import type { Violation } from '../../domain/violation.js';
@@ -27,6 +28,8 @@ function isClean(value: unknown): boolean {
     if (depth > MAX_DEPTH) return false;
     if (typeof v === 'string') {
       if (hasForbiddenText(v)) return false;
+    } else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return false;
     } else if (Array.isArray(v)) {
       for (const child of v) stack.push([child, depth + 1]);
     } else if (typeof v === 'object' && v !== null) {
@@ -55,6 +58,8 @@ export function inspectInput(value: unknown, root: string): Violation[] {
     const v = item.value;
     if (typeof v === 'string') {
       if (hasForbiddenText(v)) found.push(forbidden(item.pointer));
+    } else if (typeof v === 'number' && !Number.isFinite(v)) {
+      found.push({ code: 'NOMBRE_HORS_LIMITES', description: `Le champ ${item.pointer || '(racine)'} contient un nombre hors des limites représentables.`, champ: item.pointer, section: 'requete' });
     } else if (Array.isArray(v)) {
       v.forEach((child, i) => stack.push({ value: child, pointer: `${item.pointer}/${i}`, depth: item.depth + 1 }));
     } else if (typeof v === 'object' && v !== null) {

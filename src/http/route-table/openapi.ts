@@ -27,7 +27,7 @@ export function standardResponses(declaration: RouteDeclaration): Record<number,
   if (hasInput) out[400] = { description: 'Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON)' };
   if (declaration.role !== 'public' || declaration.checksBearer) out[401] = { description: 'Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire)' };
   if (declaration.role !== 'public') out[403] = { description: 'Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée' };
-  if (declaration.body && declaration.body.kind !== 'form') {
+  if (declaration.body) {
     out[413] = { description: 'Corps (ou fichier) trop volumineux' };
     out[415] = { description: 'Type de contenu non pris en charge' };
   }

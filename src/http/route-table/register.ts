@@ -105,18 +105,25 @@ function bodyViolations(body: BodyDeclaration, data: unknown): { violations: Vio
 }
 
 /**
- * Refuses, before anything reads them, parameters and bodies holding text PostgreSQL cannot store
- * or JSON nested beyond any payload of the norm (see input-guard.ts).
+ * Refuses, before anything reads them, declared parameters and bodies holding text PostgreSQL
+ * cannot store, numbers beyond the double range, or JSON nested beyond any payload of the norm
+ * (see input-guard.ts). Undeclared query parameters are ignored, like everywhere else.
  */
-const guardInput: RequestHandler = (req, _res, next) => {
-  const violations = [
-    ...inspectInput(req.params, ''),
-    ...inspectInput(req.query, ''),
-    ...(req.body === undefined ? [] : inspectInput(req.body, '')),
-  ];
-  if (violations.length) throw errors.validation(violations);
-  next();
-};
+function guardInput(declaration: RouteDeclaration): RequestHandler {
+  const declared = (source: Record<string, unknown>, names: readonly string[]): Record<string, unknown> =>
+    Object.fromEntries(names.filter((n) => n in source).map((n) => [n, source[n]]));
+  const pathNames = Object.keys(declaration.pathParams ?? {});
+  const queryNames = Object.keys(declaration.query ?? {});
+  return (req, _res, next) => {
+    const violations = [
+      ...inspectInput(declared(req.params, pathNames), ''),
+      ...inspectInput(declared(req.query, queryNames), ''),
+      ...(req.body === undefined ? [] : inspectInput(req.body, '')),
+    ];
+    if (violations.length) throw errors.validation(violations);
+    next();
+  };
+}
 
 /** The declared route's handler chain, after authentication and body parsing. */
 function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version | undefined): RequestHandler {
@@ -181,7 +188,7 @@ export function registerRoutes(router: Router, table: readonly RouteDeclaration[
         remember,
         ...authentication(declaration, deps),
         ...bodyParser(declaration.body, bodyParsers),
-        guardInput,
+        guardInput(declaration),
         ...(declaration.idempotent ? [idempotency(deps.db, deps.config.requestTimeoutMs)] : []),
         invoke(declaration, deps, version),
       );
