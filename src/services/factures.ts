@@ -18,7 +18,9 @@ import type { ObjetRef } from '../db/documents.js';
 import { pageOfReglements, type ReglementDetail } from '../db/reglements.js';
 import { parisDate } from '../domain/dates.js';
 import { calendarDateOf } from '../domain/formats.js';
-import { parseFacture, mouvementsDepot, mouvementsLiberation, checkFacture, type FactureDemandee } from '../domain/invoicing/index.js';
+import {
+  codificationConvertie, examineFacture, lectureCodification, mouvementsDepot, mouvementsLiberation, parseFacture, type FactureDemandee,
+} from '../domain/invoicing/index.js';
 import { planFactureTransition } from '../domain/lifecycle/index.js';
 import { refuse } from '../domain/refusal.js';
 import type { Violation } from '../domain/violation.js';
@@ -31,6 +33,8 @@ export interface DepositedFacture {
   facture: FactureRow;
   numeroInterneDocument: string;
   corrigee: boolean;
+  /** What was accepted only after a reading (a codification sent as a plain number): CODIFICATION_CONVERTIE. */
+  avertissements: Violation[];
 }
 
 /**
@@ -72,8 +76,9 @@ export async function depositFacture(
       const refs = f.lignes.flatMap((l) => [l.numeroDossier, l.numeroInterneDossier].filter((r): r is string => r !== undefined));
       const dossiers = await suiviDossiers(trx, cfa.siren, refs);
       const numeroDejaUtilise = await isNumeroFactureUsed(trx, cfa.siren, f.numero, corrigee?.id);
-      const violations = [...prealables, ...checkFacture(f, { dossiers, numeroDejaUtilise, aujourdHui: parisDate(now) })];
-      if (violations.length) throw refuse.invalid(violations);
+      const { erreurs, avertissements } = examineFacture(f, { dossiers, numeroDejaUtilise, aujourdHui: parisDate(now) });
+      const violations = [...prealables, ...erreurs];
+      if (violations.length) throw refuse.invalid(violations, avertissements.length ? { extensions: { avertissements } } : undefined);
 
       const colonnes = {
         numero: f.numero,
@@ -121,7 +126,7 @@ export async function depositFacture(
       const document = await storeFichier(trx, cfa.siren, 'FACTURE', fichier, [{ typeObjet: 'FACTURE', idObjet: facture.numero_interne }]);
       facture = await setFactureDocument(trx, facture.id, document.id);
       await recordWrite(trx, cfa.author, f.numeroInterneFactureCorrigee ? 'FACTURE_CORRIGEE' : 'FACTURE_TRANSMISE', { type: 'FACTURE', id: facture.numero_interne });
-      return { facture, numeroInterneDocument: document.numero_interne, corrigee: Boolean(corrigee) };
+      return { facture, numeroInterneDocument: document.numero_interne, corrigee: Boolean(corrigee), avertissements };
     });
   } catch (err) {
     if (isUniqueViolation(err, 'cfa_siren_numero')) {
@@ -155,6 +160,8 @@ export interface DepositedCertificat {
   numeroInterneCertificat: string;
   numeroInterneDocument: string | null;
   factureRetransmise: boolean;
+  /** A codification sent as the échéance's plain number (`"2"` for A2): CODIFICATION_CONVERTIE. */
+  avertissements: Violation[];
 }
 
 /**
@@ -179,10 +186,14 @@ export async function depositCertificat(db: Knex, cfa: CfaActor, demande: Certif
   const contenu = { ...demande, ...(typeof demande.dateSignature === 'string' ? { dateSignature: calendarDateOf(demande.dateSignature) } : {}) };
 
   return db.transaction(async (trx): Promise<DepositedCertificat> => {
+    const avertissements: Violation[] = [];
     const codificationConnue = await codificationOfEcheance(trx, dossier.id, numeroEcheance);
+    const lecture = codificationConnue !== undefined && codification !== undefined ? lectureCodification(codification, codificationConnue) : 'exacte';
     if (codificationConnue === undefined) {
       violations.push({ code: 'ECHEANCE_INCONNUE', description: `Le dossier ${dossier.numero_interne} n'a pas d'échéance ${numeroEcheance} (dossier non engagé ou numéro inconnu).`, champ: '/echeance/numero', section: 'requete' });
-    } else if (codification !== undefined && codification !== codificationConnue) {
+    } else if (codification !== undefined && lecture === 'numero') {
+      avertissements.push(codificationConvertie(codification, codificationConnue, numeroEcheance, '/echeance/codification', 'requete', dossier.numero_externe));
+    } else if (codification !== undefined && lecture === undefined) {
       violations.push({ code: 'CODIFICATION_ECHEANCE_INCOHERENTE', description: `L'échéance ${numeroEcheance} a pour codification ${codificationConnue}, pas ${codification}.`, champ: '/echeance/codification', section: 'requete' });
     }
     let facture: FactureRow | undefined;
@@ -194,7 +205,7 @@ export async function depositCertificat(db: Knex, cfa: CfaActor, demande: Certif
         violations.push({ code: 'FACTURE_SANS_LIEN_AVEC_LE_DOSSIER', description: `La facture ${numeroInterneFacture} ne porte sur aucune échéance du dossier ${dossier.numero_interne}.`, champ: '/numeroInterneFacture', section: 'requete' });
       }
     }
-    if (violations.length) throw refuse.invalid(violations);
+    if (violations.length) throw refuse.invalid(violations, avertissements.length ? { extensions: { avertissements } } : undefined);
 
     const numeroInterneCertificat = await insertCertificat(trx, {
       cfaSiren: cfa.siren, dossierId: dossier.id, numeroEcheance, factureId: facture?.id ?? null, typeCertificat: demande.typeCertificat, contenu,
@@ -220,7 +231,7 @@ export async function depositCertificat(db: Knex, cfa: CfaActor, demande: Certif
       }
     }
     await recordWrite(trx, cfa.author, 'CERTIFICAT_TRANSMIS', { type: 'CERTIFICAT', id: numeroInterneCertificat });
-    return { numeroInterneCertificat, numeroInterneDocument, factureRetransmise };
+    return { numeroInterneCertificat, numeroInterneDocument, factureRetransmise, avertissements };
   });
 }
 

@@ -34,7 +34,8 @@ describe('POST /v1/factures', () => {
     const d = await engagedDossier(h, 1);
     const res = await postFacture(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, codificationEcheance: 'A1', natureLigne: 'PEDAGOGIE', montant: 3200, quantite: 1 }]));
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['numeroInterneDocument', 'numeroInterneFacture']);
+    expect(Object.keys(res.body).sort()).toEqual(['avertissements', 'numeroInterneDocument', 'numeroInterneFacture']);
+    expect(res.body.avertissements).toEqual([]);
     expect(res.body.numeroInterneFacture).toMatch(/^\d{12}$/);
     expect(res.body.numeroInterneDocument).toMatch(/^\d{12}$/);
     const view = await h.t.http.get('/v2/dossiers').query({ numeroInterne: d.numeroInterne }).set('X-API-KEY', h.cfa);
@@ -296,6 +297,80 @@ describe('POST /v1/factures', () => {
     expect(missing.body.errors[0]).toMatchObject({ code: 'PARTIE_MANQUANTE', champ: '/fichier' });
     const text = await h.t.http.post('/v1/factures').set('X-API-KEY', h.cfa).set('Content-Type', 'text/plain').send('facture');
     expect(text.status).toBe(415);
+  });
+});
+
+describe('codificationEcheance sent as the plain number ("1" for A1)', () => {
+  const ligne = (d: { numeroExterne: string }, codificationEcheance: string, montant = 1000, numeroEcheance = 1) => ({ numeroDossier: d.numeroExterne, numeroEcheance, codificationEcheance, natureLigne: 'PEDAGOGIE', montant });
+  const convertie = (champ: string, section: string) => ({ code: 'CODIFICATION_CONVERTIE', description: expect.stringMatching(/« \d+ ».*lue comme A\d+/), champ, section });
+
+  it('"1" is matched to A1 with a CODIFICATION_CONVERTIE warning; "A1" gives none', async () => {
+    const d = await engagedDossier(h, 60);
+    const res = await postFacture(h, facture([ligne(d, 'A1', 500), { ...ligne(d, '2', 100, 2) }], { estCertificatRealisation: true }));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.avertissements).toEqual([convertie('/facture/lignes/1/codificationEcheance', 'facture')]);
+    expect(res.body.avertissements[0].description).toContain('« 2 »');
+    expect(res.body.avertissements[0].description).toContain('A2');
+    // Stored under the échéancier's codification.
+    const detail = await h.t.http.get('/v2/factures').query({ numeroInterneFacture: res.body.numeroInterneFacture }).set('X-API-KEY', h.cfa);
+    expect(detail.body.lignes.map((l: { codificationEcheance: string }) => l.codificationEcheance)).toEqual(['A1', 'A2']);
+    const l = await expectConservation(h, d.id);
+    expect(l.parEcheance.slice(0, 2).map((e) => e.enCoursCents)).toEqual([50_000, 10_000]);
+
+    const e2 = await engagedDossier(h, 61);
+    const plain = await postFacture(h, facture([ligne(e2, 'A1')]));
+    expect(plain.status).toBe(200);
+    expect(plain.body.avertissements).toEqual([]);
+  });
+
+  it('stays an error when ambiguous: "9" (no échéance 9), "2" with numeroEcheance 1; nothing written', async () => {
+    const d = await engagedDossier(h, 62);
+    const aucune = await postFacture(h, facture([ligne(d, '9')]));
+    expect(aucune.status).toBe(400);
+    expect(pointers(aucune.body)).toEqual([['CODIFICATION_ECHEANCE_INCOHERENTE', '/facture/lignes/0/codificationEcheance']]);
+    expect(aucune.body.errors[0].description).toContain('« 9 » ne correspond à aucune échéance');
+    const contredit = await postFacture(h, facture([ligne(d, '2')]));
+    expect(contredit.status).toBe(400);
+    expect(pointers(contredit.body)).toEqual([['CODIFICATION_ECHEANCE_INCOHERENTE', '/facture/lignes/0/codificationEcheance']]);
+    expect(contredit.body.errors[0].description).toMatch(/« 2 » désigne l'échéance A2.*numeroEcheance vaut 1/);
+    // A converted line next to a refused one: 400, the warning listed with the errors.
+    const mixed = await postFacture(h, facture([ligne(d, '1'), ligne(d, '3', 10, 12)]));
+    expect(pointers(mixed.body)).toEqual([['ECHEANCE_INCONNUE', '/facture/lignes/1/numeroEcheance']]);
+    expect(mixed.body.avertissements).toEqual([convertie('/facture/lignes/0/codificationEcheance', 'facture')]);
+    expect((await ledger(h, d.id)).enCoursCents).toBe(0);
+  });
+
+  it('the corrected invoice (numeroInterneFactureCorrigee) reads the codification the same way', async () => {
+    const d = await engagedDossier(h, 63);
+    const original = facture([ligne(d, 'A1', 3200)]);
+    const n = await deposer(h, original);
+    expect((await transition(h, n, { vers: 'EN_ATTENTE_MISE_EN_CONFORMITE', commentaire: 'Montant à revoir' })).status).toBe(200);
+    const ambigue = await postFacture(h, { ...original, lignes: [ligne(d, '2', 3000)], montantTotal: 3000, numeroInterneFactureCorrigee: n });
+    expect(pointers(ambigue.body)).toEqual([['CODIFICATION_ECHEANCE_INCOHERENTE', '/facture/lignes/0/codificationEcheance']]);
+    const fixed = await postFacture(h, { ...original, lignes: [ligne(d, '1', 3000)], montantTotal: 3000, numeroInterneFactureCorrigee: n });
+    expect(fixed.status, JSON.stringify(fixed.body)).toBe(200);
+    expect(fixed.body.numeroInterneFacture).toBe(n);
+    expect(fixed.body.avertissements).toEqual([convertie('/facture/lignes/0/codificationEcheance', 'facture')]);
+    expect((await expectConservation(h, d.id)).parEcheance[0]).toMatchObject({ enCoursCents: 300_000 });
+  });
+
+  it('certificats: echeance.codification "2" is read as A2 with the warning; "3" for échéance 2 stays an error', async () => {
+    const d = await engagedDossier(h, 64);
+    const base = {
+      typeCertificat: 'Intermediaire', numeroInterneDossier: d.numeroInterne, employeur: { siret: FIXTURE_EMPLOYEUR_SIRET },
+      apprenti: { nom: 'X', prenom: 'Y' }, organismeFormation: { siret: FIXTURE_CFA_SIRET },
+    };
+    const post = (echeance: Record<string, unknown>) => h.t.http.post('/v2/certificats').set('X-API-KEY', h.cfa).send({ ...base, echeance });
+    const faux = await post({ numero: 2, codification: '3' });
+    expect(pointers(faux.body)).toEqual([['CODIFICATION_ECHEANCE_INCOHERENTE', '/echeance/codification']]);
+    const exact = await post({ numero: 2, codification: 'A2' });
+    expect(exact.status).toBe(200);
+    expect(exact.body.avertissements).toEqual([]);
+    const lu = await post({ numero: 3, codification: '3' });
+    expect(lu.status, JSON.stringify(lu.body)).toBe(200);
+    expect(lu.body.avertissements).toEqual([convertie('/echeance/codification', 'requete')]);
+    // The certificat counts for échéance 3: an invoice on it needs no flag.
+    await deposer(h, facture([ligne(d, 'A3', 100, 3)]));
   });
 });
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   etatApresReglement, isIban, parseFacture, motifsRefusSolde, mouvementsDepot, mouvementsLiberation, mouvementsReglement, planDeclaration, planReception,
-  splitReglement, checkDeclarationRupture, checkFacture,
+  splitReglement, checkDeclarationRupture, checkFacture, examineFacture, lectureCodification,
   type ContexteFacture, type DossierSuivi, type EcheanceSuivie, type FactureDemandee, type LigneDemandee,
 } from '../../src/domain/invoicing/index.js';
 
@@ -95,6 +95,50 @@ describe('reading an invoice', () => {
     expect(f).toBeUndefined();
     expect(violations.map((v) => v.champ)).toEqual(['/facture/montantTotal', '/facture/lignes/0/montant', '/facture/lignes/1/montant']);
     expect(violations.every((v) => v.code === 'MONTANT_INVALIDE')).toBe(true);
+  });
+});
+
+describe('codification sent as the échéance’s plain number', () => {
+  it('reads "4" as A4 and nothing else', () => {
+    expect(lectureCodification('A4', 'A4')).toBe('exacte');
+    expect(lectureCodification('4', 'A4')).toBe('numero');
+    expect(lectureCodification('12', 'A12')).toBe('numero');
+    for (const recue of ['04', 'a4', 'A 4', '4.0', '14', '0', 'A14', '']) expect(lectureCodification(recue, 'A4'), recue).toBeUndefined();
+    expect(lectureCodification('1', 'A11')).toBeUndefined();
+    expect(lectureCodification('2', 'A1')).toBeUndefined();
+  });
+
+  it('matches "1" to A1 with a CODIFICATION_CONVERTIE warning on the line’s pointer; "A1" gives none', () => {
+    const { erreurs, avertissements } = examineFacture(facture([ligne(0, { numeroEcheance: 2, codificationEcheance: 'A2', montantCents: 1000 }), ligne(1, { codificationEcheance: '1' })], { estCertificatRealisation: true }), contexte([dossier()]));
+    expect(erreurs).toEqual([]);
+    expect(avertissements).toEqual([{ code: 'CODIFICATION_CONVERTIE', description: expect.stringMatching(/« 1 ».*A1/), champ: '/facture/lignes/1/codificationEcheance', section: 'facture' }]);
+    expect(examineFacture(facture([ligne(0, { codificationEcheance: 'A1' })]), contexte([dossier()]))).toEqual({ erreurs: [], avertissements: [] });
+    expect(examineFacture(facture([ligne(0)]), contexte([dossier()]))).toEqual({ erreurs: [], avertissements: [] });
+    // checkFacture is the errors alone.
+    expect(checkFacture(facture([ligne(0, { codificationEcheance: '1' })]), contexte([dossier()]))).toEqual([]);
+  });
+
+  it('stays an error when ambiguous: a number naming another échéance than numeroEcheance, or no échéance at all', () => {
+    const contredit = examineFacture(facture([ligne(0, { codificationEcheance: '2' })]), contexte([dossier()]));
+    expect(contredit.avertissements).toEqual([]);
+    expect(contredit.erreurs.map((v) => [v.code, v.champ])).toEqual([['CODIFICATION_ECHEANCE_INCOHERENTE', '/facture/lignes/0/codificationEcheance']]);
+    expect(contredit.erreurs[0]?.description).toMatch(/« 2 » désigne l'échéance A2.*numeroEcheance vaut 1/);
+    const aucune = examineFacture(facture([ligne(0, { codificationEcheance: '9' })]), contexte([dossier()]));
+    expect(aucune.avertissements).toEqual([]);
+    expect(aucune.erreurs.map((v) => [v.code, v.champ])).toEqual([['CODIFICATION_ECHEANCE_INCOHERENTE', '/facture/lignes/0/codificationEcheance']]);
+    expect(aucune.erreurs[0]?.description).toMatch(/« 9 » ne correspond à aucune échéance/);
+    // Not a plain number: not guessed.
+    for (const codificationEcheance of ['01', 'a1', 'B1']) {
+      expect(codes(facture([ligne(0, { codificationEcheance })]), contexte([dossier()])), codificationEcheance).toEqual([['CODIFICATION_ECHEANCE_INCOHERENTE', '/facture/lignes/0/codificationEcheance']]);
+    }
+    // An unknown numeroEcheance is still named on numeroEcheance, whatever the codification.
+    expect(codes(facture([ligne(0, { numeroEcheance: 9, codificationEcheance: '9' })]), contexte([dossier()]))).toEqual([['ECHEANCE_INCONNUE', '/facture/lignes/0/numeroEcheance']]);
+  });
+
+  it('a converted line is otherwise checked as usual (warning kept next to its errors)', () => {
+    const { erreurs, avertissements } = examineFacture(facture([ligne(0, { codificationEcheance: '1', montantCents: 245_001 })]), contexte([dossier()]));
+    expect(erreurs.map((v) => [v.code, v.champ])).toEqual([['MONTANT_SUPERIEUR_AU_RESTE', '/facture/lignes/0/montant']]);
+    expect(avertissements.map((v) => v.code)).toEqual(['CODIFICATION_CONVERTIE']);
   });
 });
 

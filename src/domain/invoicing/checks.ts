@@ -6,10 +6,10 @@
  */
 import { calendarDateOf } from '../formats.js';
 import { eurosToCents, FinancementError, formatEuros, type Cents } from '../financing/index.js';
-import type { Violation } from '../violation.js';
+import type { RuleOutcome, Section, Violation } from '../violation.js';
 import { isIban, normalizeIban } from './iban.js';
 import {
-  isNatureEcheance, NATURES_A_QUANTITE, type ContexteFacture, type DossierSuivi, type FactureDemandee, type LigneDemandee, type NatureLigne,
+  isNatureEcheance, NATURES_A_QUANTITE, type ContexteFacture, type DossierSuivi, type EcheanceSuivie, type FactureDemandee, type LigneDemandee, type NatureLigne,
 } from './types.js';
 
 /** Dossier states in which invoices are accepted (RUPTURE: for what is still due). */
@@ -126,13 +126,65 @@ function champDossier(l: LigneDemandee): string {
   return ligneChamp(l.index, l.numeroDossier !== undefined ? 'numeroDossier' : 'numeroInterneDossier');
 }
 
+// ----------------------------------------------------------------------------- codification
+
+/** A codification sent as the échéance's plain number (`"4"` for `A4`), as some CFA software writes it. */
+const NUMERO_SEUL = /^[1-9][0-9]{0,2}$/;
+
 /**
- * Every reason why `facture` cannot be accepted as it stands, in line order then invoice-level
- * checks. Lines are checked cumulatively: two lines of the same invoice on one échéance (pédagogie
- * + RQTH) or one envelope share what remains.
+ * How a received codification reads against an échéance's codification (`A{n}`, docs/financing.md
+ * §6.6): `'exacte'` when equal; `'numero'` when it is the plain number of that codification (`"4"`
+ * for `A4`: accepted with a CODIFICATION_CONVERTIE warning); undefined when it does not name that
+ * échéance. Nothing else is guessed (`"04"`, `"a4"`, `"A 4"` do not name A4).
  */
-export function checkFacture(facture: FactureDemandee, ctx: ContexteFacture): Violation[] {
+export function lectureCodification(recue: string, codification: string): 'exacte' | 'numero' | undefined {
+  if (recue === codification) return 'exacte';
+  if (NUMERO_SEUL.test(recue) && /^[A-Za-z]+$/.test(codification.slice(0, -recue.length)) && codification.endsWith(recue)) return 'numero';
+  return undefined;
+}
+
+/** The warning of a codification read from a plain number. */
+export function codificationConvertie(recue: string, codification: string, numero: number, champ: string, section: Section, dossier?: string): Violation {
+  const ou = dossier ? ` du dossier ${dossier}` : '';
+  return {
+    code: 'CODIFICATION_CONVERTIE',
+    description: `Codification d'échéance reçue : « ${recue} » (numéro seul) ; lue comme ${codification}, l'échéance ${numero}${ou}. Transmettez la codification de l'échéancier (${codification}).`,
+    champ,
+    section,
+  };
+}
+
+/** The codification sent on a line, against the échéance its numeroEcheance names: nothing, a warning, or an error. */
+function controleCodification(l: LigneDemandee, e: EcheanceSuivie, dossier: DossierSuivi, out: Violation[], avertissements: Violation[]): void {
+  const recue = l.codificationEcheance;
+  if (recue === undefined) return;
+  const champ = ligneChamp(l.index, 'codificationEcheance');
+  const lecture = lectureCodification(recue, e.codification);
+  if (lecture === 'exacte') return;
+  if (lecture === 'numero') {
+    avertissements.push(codificationConvertie(recue, e.codification, e.numero, champ, 'facture', dossier.numeroExterne));
+    return;
+  }
+  if (NUMERO_SEUL.test(recue)) {
+    const autre = dossier.echeances.find((x) => lectureCodification(recue, x.codification) === 'numero');
+    const description = autre
+      ? `La codification « ${recue} » désigne l'échéance ${autre.codification} du dossier ${dossier.numeroExterne}, mais numeroEcheance vaut ${e.numero} (codification ${e.codification}) : la ligne est ambiguë, corrigez l'un ou l'autre.`
+      : `La codification « ${recue} » ne correspond à aucune échéance du dossier ${dossier.numeroExterne} (codifications : ${dossier.echeances.map((x) => x.codification).join(', ')}) ; l'échéance ${e.numero} a pour codification ${e.codification}.`;
+    out.push(violation('CODIFICATION_ECHEANCE_INCOHERENTE', description, champ));
+    return;
+  }
+  out.push(violation('CODIFICATION_ECHEANCE_INCOHERENTE', `L'échéance ${e.numero} du dossier ${dossier.numeroExterne} a pour codification ${e.codification}, pas ${recue}.`, champ));
+}
+
+/**
+ * Every reason why `facture` cannot be accepted as it stands (`erreurs`, in line order then
+ * invoice-level checks), and what was accepted only after a reading (`avertissements`: a
+ * codification sent as a plain number). Lines are checked cumulatively: two lines of the same
+ * invoice on one échéance (pédagogie + RQTH) or one envelope share what remains.
+ */
+export function examineFacture(facture: FactureDemandee, ctx: ContexteFacture): RuleOutcome {
   const out: Violation[] = [];
+  const avertissements: Violation[] = [];
   const vus = new Set<string>();
   /** Amounts taken by earlier lines of this invoice: per (dossier, échéance) and per (dossier, nature). */
   const prisEcheance = new Map<string, Cents>();
@@ -153,9 +205,7 @@ export function checkFacture(facture: FactureDemandee, ctx: ContexteFacture): Vi
       out.push(violation('ECHEANCE_INCONNUE', `Le dossier ${dossier.numeroExterne} n'a pas d'échéance ${l.numeroEcheance} (échéances : ${numeros || 'aucune'}).`, ligneChamp(l.index, 'numeroEcheance')));
       continue;
     }
-    if (l.codificationEcheance !== undefined && l.codificationEcheance !== e.codification) {
-      out.push(violation('CODIFICATION_ECHEANCE_INCOHERENTE', `L'échéance ${e.numero} du dossier ${dossier.numeroExterne} a pour codification ${e.codification}, pas ${l.codificationEcheance}.`, ligneChamp(l.index, 'codificationEcheance')));
-    }
+    controleCodification(l, e, dossier, out, avertissements);
     if (e.statut === 'ANNULEE') {
       out.push(violation('ECHEANCE_ANNULEE', `L'échéance ${e.codification} du dossier ${dossier.numeroExterne} est annulée (rupture) : plus rien n'y est dû.`, ligneChamp(l.index, 'numeroEcheance')));
       continue;
@@ -248,5 +298,10 @@ export function checkFacture(facture: FactureDemandee, ctx: ContexteFacture): Vi
   if (!isIban(facture.ibanEmetteur)) {
     out.push(violation('IBAN_INVALIDE', "L'IBAN de l'émetteur est invalide (clé de contrôle fausse).", '/facture/ibanEmetteur'));
   }
-  return out;
+  return { erreurs: out, avertissements };
+}
+
+/** The errors of {@link examineFacture} alone. */
+export function checkFacture(facture: FactureDemandee, ctx: ContexteFacture): Violation[] {
+  return examineFacture(facture, ctx).erreurs;
 }

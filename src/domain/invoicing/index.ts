@@ -1,7 +1,7 @@
 /** Public API of the invoicing domain: invoice checks, money movements, ruptures, refunds. */
 export * from './types.js';
 export { isIban, normalizeIban } from './iban.js';
-export { ETATS_DOSSIER_FACTURABLES, parseFacture, checkFacture } from './checks.js';
+export { ETATS_DOSSIER_FACTURABLES, parseFacture, checkFacture, examineFacture, lectureCodification, codificationConvertie } from './checks.js';
 export {
   etatApresReglement, mouvementsDepot, mouvementsLiberation, mouvementsReglement, splitReglement,
   type LigneEnCompte, type Mouvement,

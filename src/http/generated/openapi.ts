@@ -193,7 +193,7 @@ export interface paths {
         };
         /**
          * États des dossiers du CFA (pages, ou flux incrémental avec `depuis`)
-         * @description Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable. Avec `depuis=<curseur>` (0 pour tout relire) : les dossiers modifiés après le curseur, dans l’ordre des modifications, et `curseurSuivant` à passer à l’appel suivant (en v1, tableau nu ; le curseur voyage dans les en-têtes `Curseur-Suivant` et `Plus-De-Resultats`).
+         * @description Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable ; en v1 sans `numeroPage`, tous les dossiers du CFA (filtres `etat` et `origine` compris) en un seul tableau nu, envoyé au fil de la lecture. Avec `depuis=<curseur>` (0 pour tout relire) : les dossiers modifiés après le curseur, dans l’ordre des modifications, et `curseurSuivant` à passer à l’appel suivant (en v1, tableau nu ; le curseur voyage dans les en-têtes `Curseur-Suivant` et `Plus-De-Resultats`).
          */
         get: operations["etatsDossiersV1"];
         put?: never;
@@ -213,7 +213,7 @@ export interface paths {
         };
         /**
          * États des dossiers du CFA (pages, ou flux incrémental avec `depuis`)
-         * @description Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable. Avec `depuis=<curseur>` (0 pour tout relire) : les dossiers modifiés après le curseur, dans l’ordre des modifications, et `curseurSuivant` à passer à l’appel suivant (en v1, tableau nu ; le curseur voyage dans les en-têtes `Curseur-Suivant` et `Plus-De-Resultats`).
+         * @description Sans `depuis` : pages numérotées à partir de 1, ordre d’arrivée stable ; en v1 sans `numeroPage`, tous les dossiers du CFA (filtres `etat` et `origine` compris) en un seul tableau nu, envoyé au fil de la lecture. Avec `depuis=<curseur>` (0 pour tout relire) : les dossiers modifiés après le curseur, dans l’ordre des modifications, et `curseurSuivant` à passer à l’appel suivant (en v1, tableau nu ; le curseur voyage dans les en-têtes `Curseur-Suivant` et `Plus-De-Resultats`).
          */
         get: operations["etatsDossiers"];
         put?: never;
@@ -974,6 +974,8 @@ export interface components {
         };
         Erreurs: {
             errors: components["schemas"]["Erreur"][];
+            /** @description Le texte de l’erreur quand il n’y en a qu’une ; sinon « N erreurs : <texte de la première> (…) » */
+            description?: string;
             type?: string;
             title?: string;
             status?: number;
@@ -1199,6 +1201,8 @@ export interface components {
             numeroInterneFacture: string;
             /** @description Le PDF, document FACTURE de la facture */
             numeroInterneDocument: string;
+            /** @description Non bloquants : codification d’échéance transmise par son seul numéro (« 1 » lu comme A1, CODIFICATION_CONVERTIE), conversions de types */
+            avertissements: components["schemas"]["Erreur"][];
         };
         MontantDossier: {
             numeroInterneDossier: string;
@@ -1765,10 +1769,8 @@ export interface components {
         Cerfa: {
             /** @description Version du formulaire CERFA, ex. « 10103*14 ». */
             versionCERFA?: string | null;
-            /** @description Le CERFA est signé électroniquement avec valeur probante. Orthographe alternative acceptée : CERFAsignatureProbante. */
+            /** @description Le CERFA est signé électroniquement avec valeur probante. Une autre casse (CERFAsignatureProbante) est lue sous ce nom, avec un avertissement. */
             CERFASignatureProbante?: boolean | null;
-            /** @description Orthographe alternative de CERFASignatureProbante. */
-            CERFAsignatureProbante?: boolean | null;
             /** @description État du dossier côté CFA (ex. TRANSMIS) ; ignoré en entrée, l'état est géré par l'OPCO. */
             etat?: string | null;
             /** @description Commentaire sur l'état ; ignoré en entrée. */
@@ -2759,7 +2761,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DossierCree"];
+                    "application/json": components["schemas"]["DossierCree"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description CERFA invalide : toutes les erreurs, avec `champ` (pointeur JSON), `section` et `erreursParSection` */
@@ -2975,7 +2980,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DossierCree"];
+                    "application/json": components["schemas"]["DossierCree"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description CERFA invalide : toutes les erreurs, avec `champ` (pointeur JSON), `section` et `erreursParSection` */
@@ -3244,7 +3252,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Succès (v1 : tableau nu d’éléments) */
+            /** @description Succès (v1 : tableau nu d’éléments ; sans `numeroPage`, tous les dossiers du CFA) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3336,7 +3344,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Succès (v1 : tableau nu d’éléments) */
+            /** @description Succès (v1 : tableau nu d’éléments ; sans `numeroPage`, tous les dossiers du CFA) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3619,7 +3627,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConventionDeposee"];
+                    "application/json": components["schemas"]["ConventionDeposee"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Partie manquante, JSON malformé ou convention invalide : toutes les erreurs, `champ` sous /convention */
@@ -3744,7 +3755,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConventionDeposee"];
+                    "application/json": components["schemas"]["ConventionDeposee"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Partie manquante, JSON malformé ou convention invalide : toutes les erreurs, `champ` sous /convention */
@@ -3948,7 +3962,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DocumentDepose"];
+                    "application/json": components["schemas"]["DocumentDepose"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Partie manquante, JSON malformé ou infosFichier invalide : toutes les erreurs, `champ` sous /infosFichier */
@@ -4161,7 +4178,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DocumentDepose"];
+                    "application/json": components["schemas"]["DocumentDepose"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Partie manquante, JSON malformé ou infosFichier invalide : toutes les erreurs, `champ` sous /infosFichier */
@@ -4442,7 +4462,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ResultatSimulation"];
+                    "application/json": components["schemas"]["ResultatSimulation"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Entrée invalide : toutes les erreurs, avec `champ` */
@@ -4652,7 +4675,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FactureDeposee"];
+                    "application/json": components["schemas"]["FactureDeposee"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Facture invalide (schéma, montants, échéances, numéro déjà utilisé…) : toutes les erreurs, avec `champ` */
@@ -4862,7 +4888,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FactureDeposee"];
+                    "application/json": components["schemas"]["FactureDeposee"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Facture invalide (schéma, montants, échéances, numéro déjà utilisé…) : toutes les erreurs, avec `champ` */
@@ -5145,7 +5174,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CertificatDepose"];
+                    "application/json": components["schemas"]["CertificatDepose"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Certificat invalide (schéma, employeur, fichier, échéance, facture) : toutes les erreurs, avec `champ` */
@@ -5257,7 +5289,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CertificatDepose"];
+                    "application/json": components["schemas"]["CertificatDepose"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Certificat invalide (schéma, employeur, fichier, échéance, facture) : toutes les erreurs, avec `champ` */
@@ -5541,7 +5576,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RuptureDeclaree"];
+                    "application/json": components["schemas"]["RuptureDeclaree"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Déclaration invalide (schéma, motif et initiative incohérents, date de rupture hors du contrat) */
@@ -5671,7 +5709,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RuptureDeclaree"];
+                    "application/json": components["schemas"]["RuptureDeclaree"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Déclaration invalide (schéma, motif et initiative incohérents, date de rupture hors du contrat) */
@@ -5980,7 +6021,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Remboursement"];
+                    "application/json": components["schemas"]["Remboursement"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description mode absent ou inconnu, referenceAvoir invalide ou manquante pour un avoir */
@@ -6104,7 +6148,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Remboursement"];
+                    "application/json": components["schemas"]["Remboursement"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description mode absent ou inconnu, referenceAvoir invalide ou manquante pour un avoir */
@@ -6283,7 +6330,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CleCreee"];
+                    "application/json": components["schemas"]["CleCreee"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
@@ -6910,7 +6960,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DossierChange"];
+                    "application/json": components["schemas"]["DossierChange"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description État inconnu (ETAT_INCONNU), commentaire ou date de rupture manquant ou invalide, avec `transitionsPossibles` */
@@ -7036,7 +7089,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DossierBackOffice"];
+                    "application/json": components["schemas"]["DossierBackOffice"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Commentaire manquant (COMMENTAIRE_OBLIGATOIRE) ou invalide */
@@ -7248,7 +7304,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DossierBackOffice"];
+                    "application/json": components["schemas"]["DossierBackOffice"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Numéro DECA invalide (NUMERO_DECA_INVALIDE) */
@@ -7525,7 +7584,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FactureDetail"];
+                    "application/json": components["schemas"]["FactureDetail"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description État inconnu (ETAT_INCONNU) ou commentaire manquant (COMMENTAIRE_OBLIGATOIRE), avec `transitionsPossibles` */
@@ -7720,7 +7782,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReglementEnregistre"];
+                    "application/json": components["schemas"]["ReglementEnregistre"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Règlement refusé : facture inconnue, non réglable, en double ou d’un autre CFA, montant invalide ou supérieur au reste dû, référence de virement déjà utilisée, dossier clos */
@@ -7902,7 +7967,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Remboursement"];
+                    "application/json": components["schemas"]["Remboursement"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
                 };
             };
             /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */

@@ -51,7 +51,7 @@ export function factureDetailView({ facture: f, dossiers, lignes, historique }: 
   };
 }
 
-/** The answer to a deposit (or a correction). */
+/** The answer to a deposit (or a correction); `avertissements` is always there, possibly empty. */
 export function factureDeposeeView(d: DepositedFacture): Record<string, unknown> {
-  return { numeroInterneFacture: d.facture.numero_interne, numeroInterneDocument: d.numeroInterneDocument };
+  return { numeroInterneFacture: d.facture.numero_interne, numeroInterneDocument: d.numeroInterneDocument, avertissements: d.avertissements };
 }

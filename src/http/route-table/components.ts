@@ -288,8 +288,12 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
   EtatFactureCode: { type: 'string', enum: ['TRANSMIS', 'EN_ATTENTE_MISE_EN_CONFORMITE', 'VALIDEE', 'REJETEE', 'REGLE_PARTIELLEMENT', 'REGLE'] },
   FactureDeposee: {
     type: 'object',
-    required: ['numeroInterneFacture', 'numeroInterneDocument'],
-    properties: { numeroInterneFacture: { type: 'string' }, numeroInterneDocument: { type: 'string', description: 'Le PDF, document FACTURE de la facture' } },
+    required: ['numeroInterneFacture', 'numeroInterneDocument', 'avertissements'],
+    properties: {
+      numeroInterneFacture: { type: 'string' },
+      numeroInterneDocument: { type: 'string', description: 'Le PDF, document FACTURE de la facture' },
+      avertissements: { type: 'array', items: ref('Erreur'), description: 'Non bloquants : codification d’échéance transmise par son seul numéro (« 1 » lu comme A1, CODIFICATION_CONVERTIE), conversions de types' },
+    },
   },
   MontantDossier: {
     type: 'object',

@@ -141,7 +141,7 @@ export const FACTURE_ROUTES: RouteDeclaration[] = [
     async handler({ body }, { req, deps }) {
       const { _files: files, ...demande } = body;
       const deposited = await depositCertificat(deps.db, cfaActor(req), demande, () => certificatFile(files?.certificat, deps.config.fileSizeLimitBytes));
-      return certificatDeposeView(deposited);
+      return { ...certificatDeposeView(deposited), avertissements: deposited.avertissements };
     },
   }),
 
