@@ -39,6 +39,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Scheduled jobs run in this instance (they never run twice across instances anyway). */
   jobsEnabled: boolean;
+  /** Recette: refuse what would otherwise be converted, renamed or ignored (docs/compatibilite.md). */
+  strictInput: boolean;
   /** Development and tests: every JSON answer is checked against the route's declared responses (500 REPONSE_HORS_CONTRAT on a drift). */
   validateResponses: boolean;
   /** Flat amount of the international-mobility fee engaged by the OPCO, in cents. */
@@ -117,6 +119,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     validateResponses: bool(env, 'VALIDATE_RESPONSES', false),
+    strictInput: bool(env, 'STRICT_INPUT', false),
     forfaitMobiliteCents: integer(env, 'FORFAIT_MOBILITE_CENTS', 168_000, 0, 10_000_000),
     trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
   };

@@ -17,6 +17,7 @@ import {
   isCodeDiplome, isCodePostal, isDateCerfa, isDepartement, isEmail, isIdcc, isNaf, isNirShape, isNumeroDeca,
   isRncp, isSiret, isTelephone, isUai,
 } from '../formats.js';
+import { readTolerantly } from '../tolerant-reading.js';
 import { sectionOfPointer, type Section, type Violation } from '../violation.js';
 
 // Found from the project root, so the compiled build (dist/) reads the same files.
@@ -381,3 +382,34 @@ export function validateDossierRequest(body: unknown): Violation[] {
 // Compile the CERFA validators at load time, not on the first request.
 validatorFor('dossier-request.schema.json');
 indexFor('dossier-request.schema.json');
+
+// ------------------------------------------------------------------------- tolerant reading
+
+/** A schema file by name (`adresse.schema.json`), for readers that walk payloads along it. */
+export function schemaNamed(file: string): SchemaNode | undefined {
+  return SCHEMAS.get(file.slice(file.lastIndexOf('/') + 1));
+}
+
+export interface ReadPayload {
+  /** The payload as read: conversions applied (unchanged in strict mode). */
+  value: unknown;
+  violations: Violation[];
+  avertissements: Violation[];
+}
+
+/**
+ * Reads a payload tolerantly (src/domain/tolerant-reading.ts), then validates what was read. In
+ * strict mode nothing is converted: what would have been is refused, next to the schema's errors.
+ */
+export function readPayload(schemaFile: string, data: unknown, rootPointer: string, sectionOf: SectionOf, strict: boolean): ReadPayload {
+  const reading = readTolerantly(schemaFile, data, rootPointer, schemaNamed, { strict, sectionOf });
+  const violations = validateAgainst(schemaFile, reading.value, rootPointer, sectionOf);
+  const reported = new Set(violations.map((v) => v.champ));
+  for (const e of reading.erreurs) if (!reported.has(e.champ)) violations.push(e);
+  return { value: reading.value, violations, avertissements: reading.avertissements };
+}
+
+/** Body of POST /v1|v2/dossiers, read tolerantly. */
+export function readDossierRequest(body: unknown, strict: boolean): ReadPayload {
+  return readPayload('dossier-request.schema.json', body, '', dossierSection, strict);
+}

@@ -75,11 +75,18 @@ function requestBody(body: BodyDeclaration): Obj {
   }
 }
 
-function response(status: number, r: ResponseDeclaration): Obj {
+/** What reading a body tolerantly may add to an answer (see src/domain/tolerant-reading.ts). */
+const WITH_WARNINGS: Obj = {
+  type: 'object',
+  properties: { avertissements: { type: 'array', items: ref('Erreur'), description: 'Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md)' } },
+};
+
+function response(status: number, r: ResponseDeclaration, readsBody: boolean): Obj {
   if (status >= 400 && !r.schema) return errorResponse(r.description);
   if (r.content) return { description: r.description, content: Object.fromEntries(r.content.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])) };
   if (!r.schema) return { description: r.description };
-  return { description: r.description, content: { 'application/json': { schema: r.schema } } };
+  const schema = readsBody && status < 300 ? { allOf: [r.schema, WITH_WARNINGS] } : r.schema;
+  return { description: r.description, content: { 'application/json': { schema } } };
 }
 
 function security(declaration: RouteDeclaration): Obj {
@@ -94,7 +101,8 @@ function operation(declaration: RouteDeclaration, operationId: string): Obj {
     ...(declaration.editorHeaders ? ['Editeur', 'Logiciel', 'Version'].map((n) => ({ $ref: `#/components/parameters/${n}` })) : []),
     ...(declaration.idempotent ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
   ];
-  const responses = Object.fromEntries(Object.entries(responsesOf(declaration)).map(([status, r]) => [status, response(Number(status), r)]));
+  const readsBody = declaration.body?.kind === 'json' || declaration.body?.kind === 'upload';
+  const responses = Object.fromEntries(Object.entries(responsesOf(declaration)).map(([status, r]) => [status, response(Number(status), r, readsBody)]));
   return {
     tags: declaration.tags,
     summary: declaration.summary,

@@ -7,7 +7,7 @@
 import express, { type RequestHandler, type Response, type Router } from 'express';
 import { countBySection } from '../../domain/cerfa/validate.js';
 import { isJsonObject } from '../../domain/json.js';
-import { validateAgainst, validateDossierRequest } from '../../domain/cerfa/schema-validation.js';
+import { readDossierRequest, readPayload, type ReadPayload } from '../../domain/cerfa/schema-validation.js';
 import type { Violation } from '../../domain/violation.js';
 import { errors } from '../errors.js';
 import { authenticateBearer, authenticateKey } from '../middleware/auth.js';
@@ -16,7 +16,7 @@ import { idempotency } from '../middleware/idempotency.js';
 import { inspectInput } from '../middleware/input-guard.js';
 import { readUpload } from '../multipart.js';
 import {
-  concretePaths, type BodyDeclaration, type HandlerContext, type RouteDeclaration, type RouteDeps, type UploadInput, type Version,
+  concretePaths, type BodyDeclaration, type HandlerContext, type JsonBody, type RouteDeclaration, type RouteDeps, type UploadInput, type Version,
 } from './declaration.js';
 import { compileParameters } from './parameters.js';
 
@@ -95,13 +95,21 @@ function authentication(declaration: RouteDeclaration, deps: RouteDeps): Request
   }
 }
 
-function bodyViolations(body: BodyDeclaration, data: unknown): { violations: Violation[]; extensions?: Record<string, unknown> } {
-  if (body.kind !== 'json') return { violations: [] };
+/** A JSON body read tolerantly then validated (conversions listed as avertissements). */
+function readJsonBody(body: JsonBody, data: unknown, strict: boolean): ReadPayload & { extensions: Record<string, unknown> } {
   if (body.cerfa) {
-    const violations = validateDossierRequest(data);
-    return { violations, extensions: { erreursParSection: countBySection(violations), avertissements: [] } };
+    const read = readDossierRequest(data, strict);
+    return { ...read, extensions: { erreursParSection: countBySection(read.violations), avertissements: read.avertissements } };
   }
-  return { violations: validateAgainst(`${body.schema}.schema.json`, data, '', () => body.section ?? 'requete') };
+  const read = readPayload(`${body.schema}.schema.json`, data, '', () => body.section ?? 'requete', strict);
+  return { ...read, extensions: read.avertissements.length ? { avertissements: read.avertissements } : {} };
+}
+
+/** The answer with the reading's avertissements added to its own (objects only). */
+function withWarnings(result: unknown, avertissements: readonly Violation[]): unknown {
+  if (!avertissements.length || !isJsonObject(result)) return result;
+  const own = Array.isArray(result.avertissements) ? result.avertissements : [];
+  return { ...result, avertissements: [...avertissements, ...own] };
 }
 
 /**
@@ -136,10 +144,14 @@ function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version
     const violations = [...path.violations, ...query.violations];
     let upload: UploadInput<unknown> | undefined;
     let extensions: Record<string, unknown> | undefined;
+    let data: unknown = req.body;
+    const avertissements: Violation[] = [];
     if (body?.kind === 'json' && violations.length === 0) {
-      const checked = bodyViolations(body, req.body);
-      violations.push(...checked.violations);
-      extensions = checked.extensions;
+      const read = readJsonBody(body, req.body, deps.config.strictInput);
+      violations.push(...read.violations);
+      avertissements.push(...read.avertissements);
+      extensions = read.extensions;
+      data = read.value;
     }
     if (violations.length) throw errors.validation(violations, extensions);
     if (body?.kind === 'upload') {
@@ -149,13 +161,14 @@ function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version
       });
       const multipart = read.rootPointer !== '';
       const envelope = !multipart && body.jsonEnvelope ? body.jsonEnvelope : undefined;
-      const data = envelope ? (isJsonObject(read.data) ? read.data[envelope] : undefined) : read.data;
+      const described = envelope ? (isJsonObject(read.data) ? read.data[envelope] : undefined) : read.data;
       const rootPointer = envelope ? `/${envelope}` : read.rootPointer;
-      const forbidden = inspectInput(data, rootPointer);
+      const forbidden = inspectInput(described, rootPointer);
       if (forbidden.length) throw errors.validation(forbidden);
-      const uploadViolations = validateAgainst(`${body.schema}.schema.json`, data, rootPointer, () => body.section);
-      if (uploadViolations.length) throw errors.validation(uploadViolations);
-      upload = { data, file: read.file, rootPointer, filePointer: multipart ? '/fichier' : `/_files/${body.base64Key}` };
+      const payload = readPayload(`${body.schema}.schema.json`, described, rootPointer, () => body.section, deps.config.strictInput);
+      if (payload.violations.length) throw errors.validation(payload.violations, payload.avertissements.length ? { avertissements: payload.avertissements } : undefined);
+      avertissements.push(...payload.avertissements);
+      upload = { data: payload.value, file: read.file, rootPointer, filePointer: multipart ? '/fichier' : `/_files/${body.base64Key}` };
     }
     const context: HandlerContext = {
       req, res, deps, version,
@@ -165,11 +178,11 @@ function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version
       },
     };
     const input = {
-      path: path.values, query: query.values, body: req.body, upload, text: body?.kind === 'csv' ? req.body : undefined,
+      path: path.values, query: query.values, body: data, upload, text: body?.kind === 'csv' ? req.body : undefined,
     };
     // The handler's input type is generated from the same declaration that compiled these validators.
     const result = await declaration.handler(input as never, context);
-    if (result !== undefined && !res.headersSent) res.json(result);
+    if (result !== undefined && !res.headersSent) res.json(withWarnings(result, avertissements));
   };
 }
 
