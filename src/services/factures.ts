@@ -52,6 +52,8 @@ export async function depositFacture(
   contenu: Record<string, unknown>,
   fileOf: (facture: FactureDemandee) => Omit<Fichier, 'editeur'>,
   now: Date,
+  /** STRICT_INPUT: what would be read with a warning is refused. */
+  strict = false,
 ): Promise<DepositedFacture> {
   const { facture: f, violations: lecture } = parseFacture(contenu);
   if (!f) throw refuse.invalid(lecture);
@@ -77,8 +79,8 @@ export async function depositFacture(
       const dossiers = await suiviDossiers(trx, cfa.siren, refs);
       const numeroDejaUtilise = await isNumeroFactureUsed(trx, cfa.siren, f.numero, corrigee?.id);
       const { erreurs, avertissements } = examineFacture(f, { dossiers, numeroDejaUtilise, aujourdHui: parisDate(now) });
-      const violations = [...prealables, ...erreurs];
-      if (violations.length) throw refuse.invalid(violations, avertissements.length ? { extensions: { avertissements } } : undefined);
+      const violations = [...prealables, ...erreurs, ...(strict ? avertissements : [])];
+      if (violations.length) throw refuse.invalid(violations, avertissements.length && !strict ? { extensions: { avertissements } } : undefined);
 
       const colonnes = {
         numero: f.numero,
@@ -170,7 +172,7 @@ export interface DepositedCertificat {
  * correction is the CFA's answer: the invoice goes back to TRANSMIS. Every 400 reason is listed at
  * once (employer, file, échéance, invoice); nothing is written when any fails.
  */
-export async function depositCertificat(db: Knex, cfa: CfaActor, demande: CertificatRequest, fileOf: () => CertificatFile): Promise<DepositedCertificat> {
+export async function depositCertificat(db: Knex, cfa: CfaActor, demande: CertificatRequest, fileOf: () => CertificatFile, strict = false): Promise<DepositedCertificat> {
   const dossier = await ownDossier(db, cfa, demande.numeroInterneDossier);
   assertOwnSiret(demande.organismeFormation.siret, cfa, '/organismeFormation/siret', "de l'organisme de formation");
   const violations: Violation[] = [];
@@ -205,7 +207,8 @@ export async function depositCertificat(db: Knex, cfa: CfaActor, demande: Certif
         violations.push({ code: 'FACTURE_SANS_LIEN_AVEC_LE_DOSSIER', description: `La facture ${numeroInterneFacture} ne porte sur aucune échéance du dossier ${dossier.numero_interne}.`, champ: '/numeroInterneFacture', section: 'requete' });
       }
     }
-    if (violations.length) throw refuse.invalid(violations, avertissements.length ? { extensions: { avertissements } } : undefined);
+    if (strict) violations.push(...avertissements);
+    if (violations.length) throw refuse.invalid(violations, avertissements.length && !strict ? { extensions: { avertissements } } : undefined);
 
     const numeroInterneCertificat = await insertCertificat(trx, {
       cfaSiren: cfa.siren, dossierId: dossier.id, numeroEcheance, factureId: facture?.id ?? null, typeCertificat: demande.typeCertificat, contenu,

@@ -5,6 +5,7 @@
  * strict mode (STRICT_INPUT=true).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importNpecRows } from '../../src/db/financing.js';
 import { FIXTURE_CFA_SIRET, FIXTURE_CFA_UAI, FIXTURE_EMPLOYEUR_SIRET, validCerfaPayload } from '../fixtures/cerfa.js';
 import { createTestDatabase, startTestGateway, type TestDatabase, type TestGateway } from '../helpers/gateway.js';
 import { engagedDossier, facture, jsonBody, startInvoicing, type Harness } from './factures-fixture.js';
@@ -188,5 +189,18 @@ describe('STRICT_INPUT=true (recette)', () => {
     expect(misspelt.status).toBe(400);
     expect(misspelt.body.errors.map((e: Warning) => `${e.code} ${e.champ}`)).toEqual(expect.arrayContaining(['CHAMP_INCONNU /maitre2']));
     expect(await strict.http.post('/v2/dossiers').set('X-API-KEY', key).send(validCerfaPayload(810)).then((r) => r.status)).toBe(200);
+  });
+
+  it('refuses an invoice codification given as a plain number', async () => {
+    await importNpecRows(strict.db, [{ rncp: '35340', idcc: '1486', npecCents: 800_000, dateEffet: '2024-07-15' }]);
+    const opco = await strict.opcoKey();
+    const created = await strict.http.post('/v2/dossiers').set('X-API-KEY', key).send(validCerfaPayload(811));
+    for (const vers of ['EN_COURS_INSTRUCTION', 'ENGAGE']) {
+      expect((await strict.http.post(`/back-office/v1/dossiers/${created.body.numeroInterne}/transitions`).set('X-API-KEY', opco).send({ vers })).status).toBe(200);
+    }
+    const ligne = { numeroDossier: created.body.numeroExterne, numeroEcheance: 1, codificationEcheance: '1', natureLigne: 'PEDAGOGIE', montant: 3200, quantite: 1 };
+    const res = await strict.http.post('/v1/factures').set('X-API-KEY', key).send(jsonBody(facture([ligne])));
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: Warning) => `${e.code} ${e.champ}`)).toEqual(['CODIFICATION_CONVERTIE /facture/lignes/0/codificationEcheance']);
   });
 });

@@ -65,7 +65,7 @@ export const FACTURE_ROUTES: RouteDeclaration[] = [
           throw new ApiError(415, [{ code: 'TYPE_FICHIER_NON_SUPPORTE', description, champ: upload.filePointer, section: 'facture' }], { title: 'Type de fichier non pris en charge', detail: description });
         }
         return { ...fichier, nomFichier: fichier.nomFichier ?? `${facture.numero}.pdf` };
-      }, new Date());
+      }, new Date(), deps.config.strictInput);
       return factureDeposeeView(deposited);
     },
   }),
@@ -140,7 +140,7 @@ export const FACTURE_ROUTES: RouteDeclaration[] = [
     },
     async handler({ body }, { req, deps }) {
       const { _files: files, ...demande } = body;
-      const deposited = await depositCertificat(deps.db, cfaActor(req), demande, () => certificatFile(files?.certificat, deps.config.fileSizeLimitBytes));
+      const deposited = await depositCertificat(deps.db, cfaActor(req), demande, () => certificatFile(files?.certificat, deps.config.fileSizeLimitBytes), deps.config.strictInput);
       return { ...certificatDeposeView(deposited), avertissements: deposited.avertissements };
     },
   }),
