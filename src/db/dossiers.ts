@@ -153,6 +153,37 @@ export async function pageOfEtats(db: Knex, siren: string, q: PageQuery): Promis
   return { total: Number(countRow[0]?.n ?? 0), items: items as EtatItem[] };
 }
 
+/**
+ * Every ranked dossier of the CFA in arrival order, in batches of `batch` rows: keyset on the dense
+ * ranks (a rank range without filters, the (cfa, état, rang) index with them), never OFFSET, up to
+ * the highest rank seen at the start — a dossier ranked meanwhile waits for the next read, and no
+ * row comes twice. Memory holds one batch.
+ */
+export async function* etatsInArrivalOrder(db: Knex, siren: string, q: { batch: number; etat?: string; origine?: string }): AsyncGenerator<EtatItem[]> {
+  await assignRanks(db, 'dossiers', siren);
+  const last = await highestRank(db, 'dossiers', siren);
+  let after = 0;
+  while (after < last) {
+    const query = db('dossiers').where({ cfa_siren: siren });
+    if (!q.etat && !q.origine) {
+      query.whereBetween('rang_cfa', [after + 1, Math.min(after + q.batch, last)]);
+    } else {
+      query.where('rang_cfa', '>', after).where('rang_cfa', '<=', last).limit(q.batch);
+      if (q.etat) query.where({ etat: q.etat });
+      if (q.origine) query.where({ origine: q.origine });
+    }
+    const items = (await query.orderBy('rang_cfa').select([...ETAT_COLUMNS, 'rang_cfa'])) as Array<EtatItem & { rang_cfa: string | number }>;
+    const tail = items[items.length - 1];
+    if (!tail) {
+      if (q.etat || q.origine) return; // nothing left that matches
+      after += q.batch; // a rank range with no row (cannot happen while ranks are dense): move on
+      continue;
+    }
+    after = Number(tail.rang_cfa);
+    yield items;
+  }
+}
+
 /** Dossiers changed after the cursor, in change order. */
 export async function changesSince(db: Knex, siren: string, after: Cursor, size: number, filters: { etat?: string; origine?: string }): Promise<EtatItem[]> {
   const q = changesAfter(db, 'dossiers', siren, after);

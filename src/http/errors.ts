@@ -1,7 +1,7 @@
 /**
  * The one error model of the HTTP layer. Every failure becomes an ApiError, and the error handler
  * (middleware/error-handler.ts) renders it in the norm's shape
- * `{errors:[{code, description, champ?, section?}]}` extended with RFC 9457 members.
+ * `{errors:[{code, description, champ?, section?}], description}` extended with RFC 9457 members.
  */
 import type { Section, Violation } from '../domain/violation.js';
 
@@ -94,10 +94,22 @@ export const errors = {
   },
 };
 
+/**
+ * The top-level `description` (optional in the norm; some clients print nothing else): the error's
+ * own text when there is one, else « 3 erreurs : <the first one's text> (…) ».
+ */
+export function summaryOf(items: readonly ErrorItem[], fallback: string): string {
+  const [first] = items;
+  if (!first) return fallback;
+  if (items.length === 1) return first.description;
+  return `${items.length} erreurs : ${first.description} (…)`;
+}
+
 /** The body sent for an ApiError. */
 export function problemBody(error: ApiError, requestId: string): Record<string, unknown> {
   return {
     errors: error.errors,
+    description: summaryOf(error.errors, error.options.detail ?? error.options.title),
     type: `https://convergence-gateway.fr/problemes/${error.status}`,
     title: error.options.title,
     status: error.status,

@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import {
-  changesSince, createDossier, findDossier, findDossiers, historyOf, pageOfEtats,
+  changesSince, createDossier, etatsInArrivalOrder, findDossier, findDossiers, historyOf, pageOfEtats,
   type CreatedDossier, type DossierRow, type EtatItem, type HistoryRow,
 } from '../db/dossiers.js';
 import type { Cursor } from '../db/feed.js';
@@ -94,6 +94,11 @@ export interface EtatsFilter {
 
 export function pageOfDossierStates(db: Knex, cfa: Pick<CfaActor, 'siren'>, page: number, size: number, filter: EtatsFilter): Promise<{ total: number; items: EtatItem[] }> {
   return pageOfEtats(db, cfa.siren, { page, size, ...filter });
+}
+
+/** Every state of the CFA's dossiers in arrival order, batch by batch (for a streamed answer). */
+export function allDossierStates(db: Knex, cfa: Pick<CfaActor, 'siren'>, filter: EtatsFilter, batch = 1000): AsyncGenerator<EtatItem[]> {
+  return etatsInArrivalOrder(db, cfa.siren, { batch, ...filter });
 }
 
 export function dossierStatesSince(db: Knex, cfa: Pick<CfaActor, 'siren'>, cursor: Cursor, size: number, filter: EtatsFilter): Promise<EtatItem[]> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_CFA_SIREN, siretForSiren, validCerfaPayload } from '../fixtures/cerfa.js';
+import { createKey } from '../../src/db/keys.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let t: TestGateway;
@@ -229,7 +230,9 @@ describe('polling', () => {
     const res = await t.http.get(`/${version}/dossiers`).query({ numeroInterne: mine }).set('X-API-KEY', key);
     expect(res.status).toBe(200);
     const sent = validCerfaPayload(401).cerfa;
-    expect(res.body.cerfa).toMatchObject({ ...sent, numeroInterne: mine, etat: 'TRANSMIS', numeroDeca: null, commentaireEtat: null });
+    // Stored as read: the code sent as text ("1") is kept in the form its list gives (docs/compatibilite.md).
+    const apprenti = { ...(sent.apprenti as Record<string, unknown>), nationalite: 1 };
+    expect(res.body.cerfa).toMatchObject({ ...sent, apprenti, numeroInterne: mine, etat: 'TRANSMIS', numeroDeca: null, commentaireEtat: null });
     expect(res.body.cerfa.numeroExterne).toMatch(/APP/);
     expect(res.body).toMatchObject({ engagement: null, echeances: [], detailsFacturation: null, engagementsFraisAnnexe: [] });
   });
@@ -345,6 +348,95 @@ describe('polling', () => {
       expect(first.headers.etag).toBeDefined();
       const again = await t.http.get(path).query(query).set('X-API-KEY', key).set('If-None-Match', String(first.headers.etag));
       expect(again.status).toBe(304);
+    }
+  });
+});
+
+describe('v1 full list of states (streamed)', () => {
+  const SIREN = '552100554';
+  let bulkKey: string;
+  let newest: string;
+  const md5Like = (s: string): string => s.padEnd(32, '0');
+  beforeAll(async () => {
+    bulkKey = await t.cfaKey(SIREN);
+    // 999 dossiers in one statement (every third one ENGAGE), then the newest in a later one.
+    await t.db.raw(`insert into dossiers (numero_interne, cfa_siren, etat, origine, cerfa, empreinte_contenu, cle_apprenti, employeur_siret, date_debut_contrat, type_contrat_app)
+      select '7' || lpad(g::text, 11, '0'), ?, case when g % 3 = 0 then 'ENGAGE' else 'TRANSMIS' end, 'API_CFA', '{}'::jsonb, md5('v1-' || g), md5('v1a-' || g), '55210055400013', '2025-09-01', 11
+      from generate_series(1, 999) as g`, [SIREN]);
+    newest = '780000000000';
+    await t.db('dossiers').insert({
+      numero_interne: newest, cfa_siren: SIREN, etat: 'TRANSMIS', origine: 'API_CFA', cerfa: '{}', empreinte_contenu: md5Like('newest'),
+      cle_apprenti: md5Like('newest-a'), employeur_siret: '55210055400013', date_debut_contrat: '2025-09-01', type_contrat_app: 11,
+    });
+  });
+  const numeros = (body: Array<{ numeroInterne: string }>): string[] => body.map((e) => e.numeroInterne);
+
+  it('GET /v1/dossiers/etats without numeroPage streams every dossier once, in arrival order, the newest last', async () => {
+    const res = await t.http.get('/v1/dossiers/etats').set('X-API-KEY', bulkKey);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['transfer-encoding']).toBe('chunked'); // written batch by batch, not buffered
+    expect(Array.isArray(res.body)).toBe(true);
+    const all = numeros(res.body);
+    expect(all).toHaveLength(1000);
+    expect(new Set(all).size).toBe(1000);
+    expect(all[999]).toBe(newest);
+    expect(all.slice(0, 3)).toEqual(['700000000001', '700000000002', '700000000003']);
+    expect(Object.keys(res.body[0]).sort()).toEqual(['dateMiseAJour', 'etat', 'numeroDeca', 'numeroExterne', 'numeroInterne']);
+    // The same items as the v2 pages.
+    const v2 = await t.http.get('/v2/dossiers/etats').query({ taillePage: 1000 }).set('X-API-KEY', bulkKey);
+    expect(v2.body.total).toBe(1000);
+    expect(res.body).toEqual(v2.body.EtatDossierResult);
+    // taillePage alone does not page v1: still the whole list.
+    const sized = await t.http.get('/v1/dossiers/etats').query({ taillePage: 300 }).set('X-API-KEY', bulkKey);
+    expect(numeros(sized.body)).toEqual(all);
+  });
+
+  it('with numeroPage it still pages; filters apply to the full list', async () => {
+    const all = numeros((await t.http.get('/v1/dossiers/etats').set('X-API-KEY', bulkKey)).body);
+    const page2 = await t.http.get('/v1/dossiers/etats').query({ numeroPage: 2, taillePage: 300 }).set('X-API-KEY', bulkKey);
+    expect(page2.status).toBe(200);
+    expect(numeros(page2.body)).toEqual(all.slice(300, 600));
+    const engage = await t.http.get('/v1/dossiers/etats').query({ etat: 'ENGAGE' }).set('X-API-KEY', bulkKey);
+    expect(engage.body).toHaveLength(333);
+    expect(engage.body.every((e: { etat: string }) => e.etat === 'ENGAGE')).toBe(true);
+    const none = await t.http.get('/v1/dossiers/etats').query({ origine: 'SAISIE_OPCO' }).set('X-API-KEY', bulkKey);
+    expect(none.body).toEqual([]);
+    // Another CFA sees none of them.
+    const other = await t.http.get('/v1/dossiers/etats').set('X-API-KEY', otherKey);
+    expect(numeros(other.body).filter((n) => all.includes(n))).toEqual([]);
+  });
+});
+
+describe('a body on a GET or DELETE is ignored', () => {
+  let numero: string;
+  beforeAll(async () => {
+    numero = (await post(validCerfaPayload(501))).body.numeroInterne;
+  });
+  const bodies: Array<[string, string, string]> = [
+    ['JSON', 'application/json', '{"grant_type":"client_credentials","numeroInterne":"000000000000"}'],
+    ['malformed JSON', 'application/json', '{"grant_type":'],
+    ['form', 'application/x-www-form-urlencoded', 'grant_type=client_credentials&client_id=x'],
+    ['form labelled JSON', 'application/json', 'grant_type=client_credentials&client_id=x'],
+  ];
+
+  it.each(bodies)('GET /v1/dossiers and GET /v2/dossiers/etats with a %s body answer as without', async (_label, type, body) => {
+    for (const [path, query] of [['/v1/dossiers', { numeroInterne: numero }], ['/v2/dossiers/etats', {}]] as const) {
+      const plain = await t.http.get(path).query(query).set('X-API-KEY', key);
+      const withBody = await t.http.get(path).query(query).set('X-API-KEY', key).set('Content-Type', type).send(body);
+      expect(plain.status, path).toBe(200);
+      expect(withBody.status, path).toBe(200);
+      expect(withBody.body, path).toEqual(plain.body);
+    }
+  });
+
+  it('DELETE /back-office/v1/cles/{id} with a body revokes the key', async () => {
+    const opco = await t.opcoKey();
+    for (const [, type, body] of bodies) {
+      const { row } = await createKey(t.db, { role: 'cfa', siren: OTHER_SIREN });
+      const res = await t.http.delete(`/back-office/v1/cles/${row.id}`).set('X-API-KEY', opco).set('Content-Type', type).send(body);
+      expect(res.status, body).toBe(204);
+      expect((await t.db('cles_api').where({ id: row.id }).first('revoquee_le')).revoquee_le, body).not.toBeNull();
     }
   });
 });

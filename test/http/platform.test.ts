@@ -42,6 +42,17 @@ describe('error shapes', () => {
       instance: 'abc-123',
     });
     expect(res.body.type).toMatch(/^https:\/\//);
+    // One error: the top-level description is its text (some clients print nothing else).
+    expect(res.body.description).toBe(res.body.errors[0].description);
+  });
+
+  it('several errors: a top-level description sums them up in French, first one quoted', async () => {
+    const key = await t.cfaKey('123456782');
+    const res = await t.http.get('/v2/dossiers/etats').query({ numeroPage: 0, taillePage: 5000, etat: 'PERDU' }).set('X-API-KEY', key);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(3);
+    expect(res.body.description).toBe(`3 erreurs : ${res.body.errors[0].description} (…)`);
+    expect(res.body.description).toMatch(/^3 erreurs : Le paramètre numeroPage /);
   });
 
   it('an invalid incoming X-Request-Id is replaced by a fresh one', async () => {
@@ -54,6 +65,7 @@ describe('error shapes', () => {
     const res = await t.http.post('/back-office/v1/cles').set('X-API-KEY', key).set('Content-Type', 'application/json').send('{"siren": ');
     expect(res.status).toBe(400);
     expect(res.body.errors[0].code).toBe('JSON_MALFORME');
+    expect(res.body.description).toBe(res.body.errors[0].description);
   });
 
   it('body over the limit: 413', async () => {
@@ -74,6 +86,7 @@ describe('error shapes', () => {
       expect(res.status).toBe(500);
       expect(res.body.errors).toEqual([{ code: 'ERREUR_INTERNE', description: expect.stringContaining('identifiant de la requête') }]);
       expect(res.body.instance).toBe(res.headers['x-request-id']);
+      expect(res.body.description).toBe(res.body.errors[0].description);
       const text = JSON.stringify(res.body);
       expect(text).not.toMatch(/cles_api|select|relation|stack|at .*\.ts/i);
     } finally {

@@ -26,6 +26,7 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
     required: ['errors'],
     properties: {
       errors: { type: 'array', items: ref('Erreur') },
+      description: { type: 'string', description: 'Le texte de l’erreur quand il n’y en a qu’une ; sinon « N erreurs : <texte de la première> (…) »' },
       type: { type: 'string' },
       title: { type: 'string' },
       status: { type: 'integer' },
