@@ -19,9 +19,10 @@ import { createKey, listKeys, revokeKey } from '../db/keys.js';
 import { createClient } from '../db/clients.js';
 import { isIsoDate } from '../domain/dates.js';
 import type { CliCommand } from './commands.js';
+import { jobsCommand } from './jobs.js';
 import { npecCommand } from './npec.js';
 
-const extraCommands: CliCommand[] = [npecCommand];
+const extraCommands: CliCommand[] = [npecCommand, jobsCommand];
 
 export class UsageError extends Error {}
 

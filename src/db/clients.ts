@@ -55,5 +55,6 @@ export async function findValidToken(db: Knex, token: string): Promise<TokenOwne
 }
 
 export async function purgeExpiredTokens(db: Knex): Promise<number> {
-  return db('jetons_acces').where('expire_le', '<', db.fn.now()).delete();
+  // `returning` counts on both drivers (PGlite reports no affected-row count for a bare delete).
+  return (await db('jetons_acces').where('expire_le', '<', db.fn.now()).delete().returning('empreinte')).length;
 }

@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps): Express {
   const limits = createRateLimiting(config, logger);
   deps.closers?.push(() => limits.close());
   const declared = express.Router();
-  registerRoutes(declared, table, { config, db, metrics, keys, limits });
+  registerRoutes(declared, table, { config, db, logger, metrics, keys, limits });
   app.use(declared);
   app.use(limits.perCaller);
 

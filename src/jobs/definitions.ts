@@ -17,8 +17,9 @@ export const jobDefinitions: JobDefinition[] = [
     schedule: '7 * * * *',
     async run(db, config) {
       const cutoff = new Date(Date.now() - config.idempotencyTtlHours * 3_600_000);
-      const deleted = await db('idempotence').where('creee_le', '<', cutoff).delete();
-      return { supprimees: deleted };
+      // `returning` counts on both drivers (PGlite reports no affected-row count for a bare delete).
+      const deleted = await db('idempotence').where('creee_le', '<', cutoff).delete().returning('cle');
+      return { supprimees: deleted.length };
     },
   },
   {
@@ -48,7 +49,7 @@ export const jobDefinitions: JobDefinition[] = [
     schedule: '27 3 * * *',
     async run(db) {
       const cutoff = new Date(Date.now() - 30 * 86_400_000);
-      return { supprimees: await db('executions_taches').where('debut', '<', cutoff).delete() };
+      return { supprimees: (await db('executions_taches').where('debut', '<', cutoff).delete().returning('tache')).length };
     },
   },
 ];

@@ -18,6 +18,15 @@ export interface Jobs {
   runNow(name: string, scheduledFor?: Date): Promise<boolean>;
 }
 
+/** What an on-demand run did. */
+export interface JobReport {
+  tache: string;
+  resultat: 'success' | 'failure';
+  resume: Record<string, number>;
+  debut: Date;
+  fin: Date;
+}
+
 export interface JobDeps {
   config: Config;
   db: Knex;
@@ -42,27 +51,66 @@ export async function claimRun(db: Knex, job: string, scheduledFor: Date): Promi
   return rows.length === 1;
 }
 
-async function runJob(deps: JobDeps, job: JobDefinition, scheduledFor: Date): Promise<boolean> {
+/** Runs a claimed job and records its end; failures are logged by shape only. */
+async function execute(deps: JobDeps, job: JobDefinition, claimedAs: Date): Promise<JobReport> {
   const { db, logger, metrics } = deps;
-  if (!(await claimRun(db, job.name, scheduledFor))) {
-    metrics.jobRuns.inc({ job: job.name, outcome: 'skipped' });
-    return false;
-  }
-  let outcome = 'success';
+  const debut = new Date();
+  let resultat: JobReport['resultat'] = 'success';
+  let resume: Record<string, number> = {};
   try {
-    const summary = await job.run(db, deps.config);
-    logger.info({ job: job.name, ...summary }, 'tâche planifiée exécutée');
+    // Counts as numbers, whatever the driver returns (PGlite answers some as text).
+    resume = Object.fromEntries(Object.entries(await job.run(db, deps.config)).map(([k, v]) => [k, Number(v)]));
+    logger.info({ job: job.name, ...resume }, 'tâche exécutée');
   } catch (err) {
-    outcome = 'failure';
+    resultat = 'failure';
     // As in the HTTP error handler: the error's shape only, never a driver message quoting values.
     const e = err as { name?: string; code?: string; constraint?: string };
-    logger.error({ job: job.name, erreur: { type: e?.name, code: e?.code, contrainte: e?.constraint } }, 'échec de la tâche planifiée');
+    logger.error({ job: job.name, erreur: { type: e?.name, code: e?.code, contrainte: e?.constraint } }, 'échec de la tâche');
   }
-  metrics.jobRuns.inc({ job: job.name, outcome });
-  await db('executions_taches')
-    .where({ tache: job.name, prevue_le: minuteOf(scheduledFor) })
-    .update({ fin: db.fn.now(), resultat: outcome });
+  metrics.jobRuns.inc({ job: job.name, outcome: resultat });
+  await db('executions_taches').where({ tache: job.name, prevue_le: claimedAs }).update({ fin: db.fn.now(), resultat });
+  return { tache: job.name, resultat, resume, debut, fin: new Date() };
+}
+
+async function runJob(deps: JobDeps, job: JobDefinition, scheduledFor: Date): Promise<boolean> {
+  if (!(await claimRun(deps.db, job.name, scheduledFor))) {
+    deps.metrics.jobRuns.inc({ job: job.name, outcome: 'skipped' });
+    return false;
+  }
+  await execute(deps, job, minuteOf(scheduledFor));
   return true;
+}
+
+/**
+ * Runs a job now, for an operator (`POST /back-office/v1/jobs/{name}`, `jobs run <name>`): claimed
+ * at the exact instant, not the minute, so it never steals a scheduled tick. Jobs are idempotent,
+ * so two operators asking at once do no harm. Undefined for an unknown job.
+ */
+export async function runJobOnDemand(deps: JobDeps, name: string): Promise<JobReport | undefined> {
+  const job = jobDefinitions.find((j) => j.name === name);
+  if (!job) return undefined;
+  const now = new Date();
+  await deps.db('executions_taches').insert({ tache: job.name, prevue_le: now, instance: INSTANCE });
+  return execute(deps, job, now);
+}
+
+export interface JobState {
+  tache: string;
+  planification: string;
+  derniereExecution: { debut: Date; fin: Date | null; resultat: string | null; instance: string } | null;
+}
+
+/** Every job with its schedule and last run (scheduled or on demand). */
+export async function jobStates(db: Knex): Promise<JobState[]> {
+  const rows = (await db('executions_taches')
+    .distinctOn('tache')
+    .orderBy([{ column: 'tache' }, { column: 'debut', order: 'desc' }])
+    .select('tache', 'debut', 'fin', 'resultat', 'instance')) as Array<{ tache: string; debut: Date; fin: Date | null; resultat: string | null; instance: string }>;
+  const last = new Map(rows.map((r) => [r.tache, r]));
+  return jobDefinitions.map((j) => {
+    const r = last.get(j.name);
+    return { tache: j.name, planification: j.schedule, derniereExecution: r ? { debut: r.debut, fin: r.fin, resultat: r.resultat, instance: r.instance } : null };
+  });
 }
 
 export function startJobs(deps: JobDeps): Jobs {

@@ -44,7 +44,7 @@ function registered(router: express.Router): string[] {
 describe('the route table', () => {
   it('every registered route is documented and every documented route is registered', async () => {
     const router = express.Router();
-    registerRoutes(router, table, { config: t.config, db: t.db, metrics: createMetrics(), keys: createKeyCache(t.db, 0), limits: createRateLimiting({ rateLimitPerMinute: 0, authFailuresPerMinute: 0, redisUrl: undefined, databaseSchema: 'public' }, createLogger('silent')) });
+    registerRoutes(router, table, { config: t.config, db: t.db, logger: createLogger('silent'), metrics: createMetrics(), keys: createKeyCache(t.db, 0), limits: createRateLimiting({ rateLimitPerMinute: 0, authFailuresPerMinute: 0, redisUrl: undefined, databaseSchema: 'public' }, createLogger('silent')) });
     const doc = (await t.http.get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).filter((m) => (METHODS as readonly string[]).includes(m)).map((m) => `${m} ${expressPath(path)}`)).sort();
     expect(registered(router)).toEqual(documented);
@@ -105,7 +105,7 @@ describe('the contract check of test mode', () => {
     app.use(responseCheck(declared));
     const router = express.Router();
     const config = loadConfig({ DATA_DIR: ':memory:' });
-    registerRoutes(router, declared, { config, db: t.db, metrics: createMetrics(), keys: createKeyCache(t.db, 0), limits: createRateLimiting({ rateLimitPerMinute: 0, authFailuresPerMinute: 0, redisUrl: undefined, databaseSchema: 'public' }, createLogger('silent')) });
+    registerRoutes(router, declared, { config, db: t.db, logger: createLogger('silent'), metrics: createMetrics(), keys: createKeyCache(t.db, 0), limits: createRateLimiting({ rateLimitPerMinute: 0, authFailuresPerMinute: 0, redisUrl: undefined, databaseSchema: 'public' }, createLogger('silent')) });
     app.use(router);
     app.use(errorHandler(createLogger('silent'), 1000));
     return supertest.agent(app);

@@ -7,6 +7,7 @@
  */
 import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
+import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
 import type { Section } from '../../domain/violation.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -115,6 +116,7 @@ export interface Input<K extends OperationId> {
 export interface RouteDeps {
   config: Config;
   db: Knex;
+  logger: Logger;
   metrics: Metrics;
   keys: KeyCache;
   /** Rate limits: per caller on every route but operations probes, failed authentications per address. */

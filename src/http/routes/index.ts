@@ -10,6 +10,7 @@ import { CONVENTION_ROUTES } from './conventions.routes.js';
 import { DOCUMENT_ROUTES } from './documents.routes.js';
 import { DOSSIER_ROUTES } from './dossiers.routes.js';
 import { FACTURE_ROUTES } from './factures.routes.js';
+import { JOB_ROUTES } from './jobs.routes.js';
 import { NPEC_ROUTES } from './npec.routes.js';
 import { platformRoutes, type Lifecycle } from './platform.routes.js';
 import { REMBOURSEMENT_ROUTES } from './remboursements.routes.js';
@@ -29,5 +30,6 @@ export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
     ...NPEC_ROUTES,
     ...BACK_OFFICE_DOSSIER_ROUTES,
     ...BACK_OFFICE_FACTURE_ROUTES,
+    ...JOB_ROUTES,
   ];
 }
