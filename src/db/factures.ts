@@ -77,7 +77,7 @@ export function isUniqueViolation(err: unknown, fragment: string): boolean {
   return where.includes(fragment);
 }
 
-export function enCompte(rows: readonly LigneRow[]): LigneEnCompte[] {
+export function asLignesEnCompte(rows: readonly LigneRow[]): LigneEnCompte[] {
   return rows.map((r) => ({
     dossierId: String(r.dossier_id),
     numeroEcheance: r.numero_echeance,
@@ -87,7 +87,7 @@ export function enCompte(rows: readonly LigneRow[]): LigneEnCompte[] {
   }));
 }
 
-export async function lignesDe(db: Knex, factureId: string): Promise<LigneRow[]> {
+export async function lignesOf(db: Knex, factureId: string): Promise<LigneRow[]> {
   return (await db('factures_lignes').where({ facture_id: factureId }).orderBy('rang')) as LigneRow[];
 }
 
@@ -380,7 +380,7 @@ export interface MontantDossier {
 }
 
 /** Per invoice: the dossiers it names and the amount of its lines on each, in line order. */
-export async function dossiersDesFactures(db: Knex, factureIds: readonly string[]): Promise<Map<string, MontantDossier[]>> {
+export async function dossiersOfFactures(db: Knex, factureIds: readonly string[]): Promise<Map<string, MontantDossier[]>> {
   const map = new Map<string, MontantDossier[]>();
   if (factureIds.length === 0) return map;
   const rows = (await db('factures_lignes as l')

@@ -8,13 +8,13 @@ import type { Knex } from 'knex';
 import { insertWithNewNumero } from './numeros.js';
 import { formatEuros, type IsoDate } from '../domain/financing/index.js';
 import {
-  etatApresReglement, mouvementsReglement, splitReglement,
+  etatAfterReglement, mouvementsReglement, splitReglement,
 } from '../domain/invoicing/index.js';
 import { planFactureTransition, type EtatFacture } from '../domain/lifecycle/index.js';
 import type { Violation } from '../domain/violation.js';
 import type { Actor } from './dossier-changes.js';
 import {
-  applyMouvements, updateFacture, enCompte, recordFactureHistory, isUniqueViolation, Refus, type FactureRow, type LigneRow,
+  applyMouvements, updateFacture, asLignesEnCompte, recordFactureHistory, isUniqueViolation, Refus, type FactureRow, type LigneRow,
 } from './factures.js';
 
 /** States in which an invoice can be paid. */
@@ -122,8 +122,8 @@ export async function insertReglement(trx: Knex.Transaction, input: NouveauRegle
   const plans = input.lignes.map((l) => {
     const f = parNumero.get(l.numeroInterneFacture) as FactureRow;
     const rows = lignesParFacture.get(f.id) ?? [];
-    const parts = splitReglement(enCompte(rows), l.montantCents);
-    const mouvements = mouvementsReglement(enCompte(rows), parts);
+    const parts = splitReglement(asLignesEnCompte(rows), l.montantCents);
+    const mouvements = mouvementsReglement(asLignesEnCompte(rows), parts);
     for (const m of mouvements) {
       const due = dues.get(`${m.dossierId}|${m.numeroEcheance}`);
       if (!due) continue;
@@ -157,7 +157,7 @@ export async function insertReglement(trx: Knex.Transaction, input: NouveauRegle
     }
     await applyMouvements(trx, mouvements);
     const regleApres = Number(f.montant_regle_centimes) + l.montantCents;
-    const cible = etatApresReglement(Number(f.montant_total_centimes), regleApres);
+    const cible = etatAfterReglement(Number(f.montant_total_centimes), regleApres);
     // A further partial payment of a REGLE_PARTIELLEMENT invoice is not a transition.
     const etat = cible === f.etat || planFactureTransition(f.etat, { vers: cible }).ok ? cible : f.etat;
     const updated = await updateFacture(trx, f, {

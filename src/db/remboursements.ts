@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { insertWithNewNumero } from './numeros.js';
 import {
-  planReception, remboursementDu,
+  planReception, isRemboursementDue,
   type CauseRemboursement, type EtatRemboursement, type InitiativeRupture, type ModeRemboursement, type MotifRupture,
 } from '../domain/invoicing/index.js';
 import type { Violation } from '../domain/violation.js';
@@ -38,7 +38,7 @@ export type RemboursementListItem = RemboursementRow & { numero_externe: string;
 export async function createRemboursementIfTropPercu(trx: Knex.Transaction, dossier: Pick<DossierRow, 'id' | 'cfa_siren'>): Promise<RemboursementRow | undefined> {
   const engagement = (await trx('engagements').where({ dossier_id: dossier.id }).first('trop_percu_centimes')) as { trop_percu_centimes: string } | undefined;
   const tropPercu = Number(engagement?.trop_percu_centimes ?? 0);
-  if (!remboursementDu(tropPercu)) return undefined;
+  if (!isRemboursementDue(tropPercu)) return undefined;
   return insertWithNewNumero('remboursement', async (numero) => {
     const rows = (await trx('remboursements').insert({
       numero_interne: numero,

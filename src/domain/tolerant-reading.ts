@@ -34,8 +34,10 @@ export interface TolerantOptions {
   sectionOf: (pointer: string) => Section;
 }
 
-const INTEGER = /^-?\d{1,15}([.,]0+)?$/;
-const DECIMAL = /^-?\d{1,15}([.,]\d{1,15})?$/;
+// A decimal comma takes one or two digits: `1,000` or `35,000` may be thousands, so never read.
+// An integer's decimals are zeros, one or two (`35.0`, `35,00`): `1.000` may be a thousand.
+const INTEGER = /^-?\d{1,15}([.,]0{1,2})?$/;
+const DECIMAL = /^-?\d{1,15}(\.\d{1,15}|,\d{1,2})?$/;
 const BOOLEAN = /^(true|false)$/i;
 
 const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');

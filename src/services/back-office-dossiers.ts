@@ -22,7 +22,7 @@ import {
 import { buildEngagementInput } from '../domain/financing/input.js';
 import { isNumeroDeca } from '../domain/formats.js';
 import {
-  conserveMiseEnConformite, ETATS_DOSSIER, isEtatDossier, planDossierTransition, planMiseEnConformite, type EtatDossier,
+  keepsMiseEnConformite, ETATS_DOSSIER, isEtatDossier, planDossierTransition, planMiseEnConformite, type EtatDossier,
 } from '../domain/lifecycle/index.js';
 import { refuse } from '../domain/refusal.js';
 import type { Violation } from '../domain/violation.js';
@@ -82,7 +82,7 @@ export async function moveDossier(
       const updated = await recordDossierChange(trx, d, {
         etat: request.vers,
         commentaire_etat: commentaire,
-        mise_en_conformite: conserveMiseEnConformite(request.vers) ? d.mise_en_conformite : false,
+        mise_en_conformite: keepsMiseEnConformite(request.vers) ? d.mise_en_conformite : false,
       }, { evenement: 'ETAT', etat: request.vers, acteur: actor.acteur, commentaire: request.dateRupture ? `${commentaire ?? 'Rupture'} (date de rupture : ${request.dateRupture})` : commentaire });
       if (afterChange) await afterChange(trx, updated);
       return { ok: true, dossier: updated };

@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { recordWrite } from '../db/audit.js';
 import { searchFactures, type FactureSearch, type Page } from '../db/back-office-search.js';
 import {
-  applyMouvements, updateFacture, dossiersDesFactures, enCompte, findFacture, recordFactureHistory, lignesDe, lockFacture, Refus, TRANSITIONS_MANUELLES,
+  applyMouvements, updateFacture, dossiersOfFactures, asLignesEnCompte, findFacture, recordFactureHistory, lignesOf, lockFacture, Refus, TRANSITIONS_MANUELLES,
   type FactureRow, type MontantDossier,
 } from '../db/factures.js';
 import { findReglement, insertReglement, pageOfReglements, referenceAlreadyUsed, type ReglementDetail, type SettledReglement } from '../db/reglements.js';
@@ -33,7 +33,7 @@ export interface FacturesPage extends Page<FactureRow> {
 
 export async function searchAllFactures(db: Knex, q: FactureSearch): Promise<FacturesPage> {
   const { total, items } = await searchFactures(db, q);
-  return { total, items, dossiers: await dossiersDesFactures(db, items.map((f) => f.id)) };
+  return { total, items, dossiers: await dossiersOfFactures(db, items.map((f) => f.id)) };
 }
 
 /** An invoice by its numéro interne, whatever its CFA. */
@@ -70,7 +70,7 @@ export async function moveFacture(db: Knex, opco: Actor, numeroInterne: string, 
         : 'Une facture passe à REGLE_PARTIELLEMENT ou REGLE par l’enregistrement d’un règlement (POST /back-office/v1/reglements).';
       throw transitionRefusal('TRANSITION_RESERVEE', description, manuelles(transitionsFacturePossibles(f.etat)));
     }
-    if (vers === 'REJETEE') await applyMouvements(trx, mouvementsLiberation(enCompte(await lignesDe(trx, f.id))));
+    if (vers === 'REJETEE') await applyMouvements(trx, mouvementsLiberation(asLignesEnCompte(await lignesOf(trx, f.id))));
     const commentaire = request.commentaire?.trim() || null;
     const updated = await updateFacture(trx, f, { etat: vers, commentaire });
     await recordFactureHistory(trx, f.id, { evenement: 'ETAT', etat: vers, acteur: opco.acteur, commentaire });

@@ -8,8 +8,8 @@
 import type { Knex } from 'knex';
 import { recordWrite } from '../db/audit.js';
 import {
-  applyMouvements, codificationOfEcheance, deleteLignes, dossiersDesFactures, enCompte, factureCoversDossier, facturesChangedSince, findFacture,
-  recordFactureHistory, historyOfFacture, insertCertificat, insertFacture, insertLignes, isNumeroFactureUsed, isUniqueViolation, lignesDe, lignesDetaillees,
+  applyMouvements, codificationOfEcheance, deleteLignes, dossiersOfFactures, asLignesEnCompte, factureCoversDossier, facturesChangedSince, findFacture,
+  recordFactureHistory, historyOfFacture, insertCertificat, insertFacture, insertLignes, isNumeroFactureUsed, isUniqueViolation, lignesOf, lignesDetaillees,
   lockOwnFacture, pageOfFactures, setCertificatDocument, setFactureDocument, storeFichier, suiviDossiers, updateFacture,
   type Fichier, type FactureRow, type HistoriqueFactureRow, type LigneRow, type MontantDossier,
 } from '../db/factures.js';
@@ -19,7 +19,7 @@ import { pageOfReglements, type ReglementDetail } from '../db/reglements.js';
 import { parisDate } from '../domain/dates.js';
 import { calendarDateOf } from '../domain/formats.js';
 import {
-  codificationConvertie, examineFacture, lectureCodification, mouvementsDepot, mouvementsLiberation, parseFacture, type FactureDemandee,
+  convertedCodificationWarning, examineFacture, readCodification, mouvementsDepot, mouvementsLiberation, parseFacture, type FactureDemandee,
 } from '../domain/invoicing/index.js';
 import { planFactureTransition } from '../domain/lifecycle/index.js';
 import { refuse } from '../domain/refusal.js';
@@ -71,7 +71,7 @@ export async function depositFacture(
           prealables.push({ code: 'CORRECTION_NON_DEMANDEE', description: `La facture ${old.numero_interne} est à l'état ${old.etat} : seule une facture en attente de mise en conformité (EN_ATTENTE_MISE_EN_CONFORMITE) peut être corrigée.`, champ: CHAMP_CORRIGEE, section: 'facture' });
         } else {
           corrigee = old;
-          await applyMouvements(trx, mouvementsLiberation(enCompte(await lignesDe(trx, old.id))));
+          await applyMouvements(trx, mouvementsLiberation(asLignesEnCompte(await lignesOf(trx, old.id))));
           await deleteLignes(trx, old.id);
         }
       }
@@ -123,7 +123,7 @@ export async function depositFacture(
         };
       });
       const inserees = await insertLignes(trx, lignes);
-      await applyMouvements(trx, mouvementsDepot(enCompte(inserees)));
+      await applyMouvements(trx, mouvementsDepot(asLignesEnCompte(inserees)));
 
       const document = await storeFichier(trx, cfa.siren, 'FACTURE', fichier, [{ typeObjet: 'FACTURE', idObjet: facture.numero_interne }]);
       facture = await setFactureDocument(trx, facture.id, document.id);
@@ -190,11 +190,11 @@ export async function depositCertificat(db: Knex, cfa: CfaActor, demande: Certif
   return db.transaction(async (trx): Promise<DepositedCertificat> => {
     const avertissements: Violation[] = [];
     const codificationConnue = await codificationOfEcheance(trx, dossier.id, numeroEcheance);
-    const lecture = codificationConnue !== undefined && codification !== undefined ? lectureCodification(codification, codificationConnue) : 'exacte';
+    const lecture = codificationConnue !== undefined && codification !== undefined ? readCodification(codification, codificationConnue) : 'exacte';
     if (codificationConnue === undefined) {
       violations.push({ code: 'ECHEANCE_INCONNUE', description: `Le dossier ${dossier.numero_interne} n'a pas d'échéance ${numeroEcheance} (dossier non engagé ou numéro inconnu).`, champ: '/echeance/numero', section: 'requete' });
     } else if (codification !== undefined && lecture === 'numero') {
-      avertissements.push(codificationConvertie(codification, codificationConnue, numeroEcheance, '/echeance/codification', 'requete', dossier.numero_externe));
+      avertissements.push(convertedCodificationWarning(codification, codificationConnue, numeroEcheance, '/echeance/codification', 'requete', dossier.numero_externe));
     } else if (codification !== undefined && lecture === undefined) {
       violations.push({ code: 'CODIFICATION_ECHEANCE_INCOHERENTE', description: `L'échéance ${numeroEcheance} a pour codification ${codificationConnue}, pas ${codification}.`, champ: '/echeance/codification', section: 'requete' });
     }
@@ -250,7 +250,7 @@ export interface FactureDetail {
 
 /** Any invoice's detail (the caller decides whose invoice it may read). */
 export async function detailOfFacture(db: Knex, facture: FactureRow): Promise<FactureDetail> {
-  const [dossiers, lignes, historique] = await Promise.all([dossiersDesFactures(db, [facture.id]), lignesDetaillees(db, facture.id), historyOfFacture(db, facture.id)]);
+  const [dossiers, lignes, historique] = await Promise.all([dossiersOfFactures(db, [facture.id]), lignesDetaillees(db, facture.id), historyOfFacture(db, facture.id)]);
   return { facture, dossiers: dossiers.get(String(facture.id)) ?? [], lignes, historique };
 }
 
@@ -268,7 +268,7 @@ export interface FactureState {
 }
 
 async function withDossiers(db: Knex, items: FactureRow[]): Promise<FactureState[]> {
-  const dossiers = await dossiersDesFactures(db, items.map((f) => f.id));
+  const dossiers = await dossiersOfFactures(db, items.map((f) => f.id));
   return items.map((facture) => ({ facture, dossiers: dossiers.get(String(facture.id)) ?? [] }));
 }
 

@@ -268,6 +268,19 @@ describe('rate limiting', () => {
     }
   });
 
+  it('counts failed client authentications on the token endpoint too', async () => {
+    const limited = await startTestGateway({ AUTH_FAILURES_PER_MINUTE: '3' }, database);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        statuses.push((await limited.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: `inconnu-${i}`, client_secret: 'x' })).status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('answers to keys are never cached (personal data), and the back office checks a present bearer', async () => {
     const key = await t.cfaKey('111111118');
     const res = await t.http.get(PROTECTED).set('X-API-KEY', key);

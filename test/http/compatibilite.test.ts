@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importNpecRows } from '../../src/db/financing.js';
+import { schemaNamed } from '../../src/domain/cerfa/schema-validation.js';
 import { FIXTURE_CFA_SIRET, FIXTURE_CFA_UAI, FIXTURE_EMPLOYEUR_SIRET, validCerfaPayload } from '../fixtures/cerfa.js';
 import { createTestDatabase, startTestGateway, type TestDatabase, type TestGateway } from '../helpers/gateway.js';
 import { engagedDossier, facture, jsonBody, startInvoicing, type Harness } from './factures-fixture.js';
@@ -34,6 +35,24 @@ function at(value: unknown, pointer: string): unknown {
   return pointer.split('/').slice(1).reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), value);
 }
 
+/** True when the schema gives a code list (enum) for the member at `pointer`. */
+function isCode(file: string, pointer: string): boolean {
+  const nodesAt = (node: Record<string, unknown> | undefined, parts: string[]): Array<Record<string, unknown>> => {
+    if (!node) return [];
+    const own = [node, ...(typeof node.$ref === 'string' ? [schemaNamed(node.$ref) as Record<string, unknown>] : [])];
+    const branches = own.flatMap((n) => [n, ...['allOf', 'anyOf', 'oneOf'].flatMap((k) => (Array.isArray(n[k]) ? (n[k] as Array<Record<string, unknown>>) : []))]);
+    const all = branches.flatMap((b) => (typeof b.$ref === 'string' ? [b, schemaNamed(b.$ref) as Record<string, unknown>] : [b]));
+    if (parts.length === 0) return all;
+    const [head, ...rest] = parts;
+    return all.flatMap((b) => {
+      const props = b.properties as Record<string, Record<string, unknown>> | undefined;
+      if (/^\d+$/.test(head ?? '') && b.items) return nodesAt(b.items as Record<string, unknown>, rest);
+      return props && head && props[head] ? nodesAt(props[head], rest) : [];
+    });
+  };
+  return nodesAt(schemaNamed(file) as Record<string, unknown>, pointer.split('/').slice(1)).some((n) => Array.isArray(n.enum));
+}
+
 const codesAt = (warnings: Warning[]): string[] => warnings.map((w) => `${w.code} ${w.champ}`).sort();
 
 let h: Harness;
@@ -53,11 +72,11 @@ describe('numbers and booleans sent as text', () => {
     const leaves = typedLeaves(original);
     expect(leaves.size).toBeGreaterThan(20);
     const converted = (res.body.avertissements as Warning[]).filter((w) => w.code === 'VALEUR_CONVERTIE');
-    // Codes are kept in their list's form silently (both writings are the contract's): no warning for them.
-    const codes = ['/cerfa/employeur/typeEmployeur', '/cerfa/employeur/employeurSpecifique'];
-    expect(converted.map((w) => w.champ)).not.toEqual(expect.arrayContaining(codes.filter((c) => leaves.has(c))));
-    for (const w of converted) expect(leaves.has(w.champ), w.champ).toBe(true);
-    expect(converted.length).toBeGreaterThan(15);
+    // Codes are kept in their list's form silently (both writings are the contract's): every other
+    // number and boolean gets exactly one warning.
+    const got = converted.map((w) => w.champ);
+    for (const p of got) expect(leaves.has(p), p).toBe(true);
+    for (const p of leaves.keys()) expect(got.includes(p), p).toBe(!isCode('dossier-request.schema.json', p));
     expect(new Set(converted.map((w) => w.champ)).size).toBe(converted.length); // once each
     for (const w of converted) expect(w.description).toMatch(/a été reçu sous la forme ".*" et lu comme/);
 
@@ -87,10 +106,14 @@ describe('numbers and booleans sent as text', () => {
     c.dureeTravailHebdoHeures = '35 h';
     c.salaireEmbauche = '954.961';
     (bad.cerfa.employeur as Record<string, unknown>).nombreDeSalaries = '1e3';
+    (bad.cerfa.formation as Record<string, unknown>).dureeFormation = '1,000';
+    (bad.cerfa.maitre1 as Record<string, unknown>).dateNaissance = '1975-03-04';
+    ((bad.cerfa.contrat as Record<string, unknown>).remunerationsAnnuelles as Array<Record<string, unknown>>)[0]!.taux = '53,000';
     const refused = await t.http.post('/v2/dossiers').set('X-API-KEY', h.cfa).send(bad);
     expect(refused.status).toBe(400);
     expect(refused.body.errors.map((e: Warning) => `${e.code} ${e.champ}`).sort()).toEqual([
-      'MONTANT_INVALIDE /cerfa/contrat/salaireEmbauche', 'TYPE_INVALIDE /cerfa/contrat/dureeTravailHebdoHeures', 'TYPE_INVALIDE /cerfa/employeur/nombreDeSalaries',
+      'MONTANT_INVALIDE /cerfa/contrat/salaireEmbauche', 'TYPE_INVALIDE /cerfa/contrat/dureeTravailHebdoHeures', 'TYPE_INVALIDE /cerfa/contrat/remunerationsAnnuelles/0/taux',
+      'TYPE_INVALIDE /cerfa/employeur/nombreDeSalaries', 'TYPE_INVALIDE /cerfa/formation/dureeFormation',
     ]);
   });
 

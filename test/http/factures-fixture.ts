@@ -96,7 +96,7 @@ export function postFacture(h: Harness, f: Record<string, unknown>, key = h.cfa)
   return h.t.http.post('/v1/factures').set('X-API-KEY', key).send(jsonBody(f));
 }
 
-export async function deposer(h: Harness, f: Record<string, unknown>): Promise<string> {
+export async function depositInvoice(h: Harness, f: Record<string, unknown>): Promise<string> {
   const res = await postFacture(h, f);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body.numeroInterneFacture as string;
@@ -106,7 +106,7 @@ export function transition(h: Harness, numero: string, body: Record<string, unkn
   return h.t.http.post(`/back-office/v1/factures/${numero}/transitions`).set('X-API-KEY', h.opco).send(body);
 }
 
-export function regler(h: Harness, body: Record<string, unknown>) {
+export function payInvoices(h: Harness, body: Record<string, unknown>) {
   return h.t.http.post('/back-office/v1/reglements').set('X-API-KEY', h.opco).send(body);
 }
 

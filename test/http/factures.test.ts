@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  deposer, engagedDossier, expectConservation, facture, FIXTURE_CFA_SIRET, FIXTURE_EMPLOYEUR_SIRET, IBAN, jsonBody, ledger, PDF, postFacture, startInvoicing, transition,
+  depositInvoice, engagedDossier, expectConservation, facture, FIXTURE_CFA_SIRET, FIXTURE_EMPLOYEUR_SIRET, IBAN, jsonBody, ledger, PDF, postFacture, startInvoicing, transition,
   type Harness,
 } from './factures-fixture.js';
 
@@ -49,8 +49,8 @@ describe('POST /v1/factures', () => {
 
   it('accepts numeroInterne in numeroDossier or numeroInterneDossier, amounts as strings', async () => {
     const d = await engagedDossier(h, 2);
-    await deposer(h, facture([{ numeroDossier: d.numeroInterne, numeroEcheance: '1', natureLigne: 'PEDAGOGIE', montant: '1000.50' }]));
-    const n = await deposer(h, facture([{ numeroInterneDossier: d.numeroInterne, numeroEcheance: 3, natureLigne: 'PEDAGOGIE', montant: 100 }], { estCertificatRealisation: true }));
+    await depositInvoice(h, facture([{ numeroDossier: d.numeroInterne, numeroEcheance: '1', natureLigne: 'PEDAGOGIE', montant: '1000.50' }]));
+    const n = await depositInvoice(h, facture([{ numeroInterneDossier: d.numeroInterne, numeroEcheance: 3, natureLigne: 'PEDAGOGIE', montant: 100 }], { estCertificatRealisation: true }));
     const detail = await h.t.http.get('/v2/factures').query({ numeroInterneFacture: n }).set('X-API-KEY', h.cfa);
     expect(detail.body.lignes).toEqual([expect.objectContaining({ numeroInterneDossier: d.numeroInterne, numeroExterneDossier: d.numeroExterne, codificationEcheance: 'A3', montant: 100 })]);
     expect((await ledger(h, d.id)).enCoursCents).toBe(110_050);
@@ -109,13 +109,13 @@ describe('POST /v1/factures', () => {
   it('refuses a second pending invoice for the same échéance and nature, and a reused invoice number', async () => {
     const d = await engagedDossier(h, 5);
     const first = facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 1000 }]);
-    const n = await deposer(h, first);
+    const n = await depositInvoice(h, first);
     const second = await postFacture(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 1000 }], { numero: first.numero }));
     expect(pointers(second.body)).toEqual([['FACTURE_DEJA_EN_COURS', '/facture/lignes/0/numeroEcheance'], ['NUMERO_FACTURE_DEJA_UTILISE', '/facture/numero']]);
     expect(second.body.errors[0].description).toContain(n);
     // Once rejected, the échéance can be invoiced again.
     expect((await transition(h, n, { vers: 'REJETEE', commentaire: 'Montant erroné' })).status).toBe(200);
-    await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }]));
+    await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }]));
     await expectConservation(h, d.id);
   });
 
@@ -163,7 +163,7 @@ describe('POST /v1/factures', () => {
     expect(cert.status, JSON.stringify(cert.body)).toBe(200);
     expect(cert.body.numeroInterneCertificat).toMatch(/^\d{12}$/);
     expect(cert.body.numeroInterneDocument).toMatch(/^\d{12}$/);
-    await deposer(h, facture([line]));
+    await depositInvoice(h, facture([line]));
   });
 
   it('certificats: schema, dossier of the caller, échéance, invoice link, employer, CFA SIRET', async () => {
@@ -205,7 +205,7 @@ describe('POST /v1/factures', () => {
     expect(all.body.errors.every((e: { section: string; description: string }) => e.section === 'requete' && e.description.length > 10)).toBe(true);
     // Employer and codification, and an invoice of this CFA that does not name the dossier.
     const ailleurs = await engagedDossier(h, 16);
-    const autre = await deposer(h, facture([{ numeroDossier: ailleurs.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 10 }]));
+    const autre = await depositInvoice(h, facture([{ numeroDossier: ailleurs.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 10 }]));
     const mixed = await post({ ...base, employeur: { siret: FIXTURE_CFA_SIRET }, echeance: { numero: 2, codification: 'A7' }, numeroInterneFacture: autre });
     expect(pointers(mixed.body)).toEqual([
       ['EMPLOYEUR_INCOHERENT', '/employeur/siret'],
@@ -231,7 +231,7 @@ describe('POST /v1/factures', () => {
     vi.setSystemTime(new Date('2028-01-01T10:00:00+01:00'));
     expect(pointers((await postFacture(h, solde('2027-09-15'))).body)).toEqual([['DELAI_FACTURATION_DEPASSE', '/facture/lignes/0/numeroEcheance']]);
     vi.setSystemTime(new Date('2027-12-31T22:00:00+01:00'));
-    await deposer(h, solde('2027-09-15'));
+    await depositInvoice(h, solde('2027-09-15'));
     vi.useRealTimers();
     expect(pointers((await postFacture(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 1 }], { dateEmission: '2099-01-01' }))).body))
       .toEqual([['DATE_EMISSION_FUTURE', '/facture/dateEmission']]);
@@ -256,10 +256,10 @@ describe('POST /v1/factures', () => {
       ['NATURE_NON_ENGAGEE', '/facture/lignes/3/natureLigne'],
     ]);
     // Frais annexes and pédagogie on one invoice; the frais stay out of the échéance amounts.
-    await deposer(h, facture([ligne('PEDAGOGIE', 3200), ligne('RESTAURATION', 120, 40), ligne('PREMIEREQUIPEMENT', 300)]));
+    await depositInvoice(h, facture([ligne('PEDAGOGIE', 3200), ligne('RESTAURATION', 120, 40), ligne('PREMIEREQUIPEMENT', 300)]));
     const l = await expectConservation(h, d.id);
     expect(l.enCoursCents).toBe(320_000);
-    await deposer(h, facture([ligne('RESTAURATION', 180, 60, 2)], { estCertificatRealisation: true }));
+    await depositInvoice(h, facture([ligne('RESTAURATION', 180, 60, 2)], { estCertificatRealisation: true }));
     const over = await postFacture(h, facture([ligne('RESTAURATION', 3, 1, 3)], { estCertificatRealisation: true }));
     expect(pointers(over.body)).toEqual([['QUANTITE_SUPERIEURE_A_L_ENGAGEMENT', '/facture/lignes/0/quantite'], ['MONTANT_SUPERIEUR_AU_RESTE', '/facture/lignes/0/montant']]);
   });
@@ -343,7 +343,7 @@ describe('codificationEcheance sent as the plain number ("1" for A1)', () => {
   it('the corrected invoice (numeroInterneFactureCorrigee) reads the codification the same way', async () => {
     const d = await engagedDossier(h, 63);
     const original = facture([ligne(d, 'A1', 3200)]);
-    const n = await deposer(h, original);
+    const n = await depositInvoice(h, original);
     expect((await transition(h, n, { vers: 'EN_ATTENTE_MISE_EN_CONFORMITE', commentaire: 'Montant à revoir' })).status).toBe(200);
     const ambigue = await postFacture(h, { ...original, lignes: [ligne(d, '2', 3000)], montantTotal: 3000, numeroInterneFactureCorrigee: n });
     expect(pointers(ambigue.body)).toEqual([['CODIFICATION_ECHEANCE_INCOHERENTE', '/facture/lignes/0/codificationEcheance']]);
@@ -370,7 +370,7 @@ describe('codificationEcheance sent as the plain number ("1" for A1)', () => {
     expect(lu.status, JSON.stringify(lu.body)).toBe(200);
     expect(lu.body.avertissements).toEqual([convertie('/echeance/codification', 'requete')]);
     // The certificat counts for échéance 3: an invoice on it needs no flag.
-    await deposer(h, facture([ligne(d, 'A3', 100, 3)]));
+    await depositInvoice(h, facture([ligne(d, 'A3', 100, 3)]));
   });
 });
 
@@ -378,8 +378,8 @@ describe('a validated invoice overtaken by a rupture', () => {
   it('is rejected with a reason (VALIDEE → REJETEE), its amount released; a partly paid one cannot be', async () => {
     const d = await engagedDossier(h, 40);
     // A1 validated and partly paid; A2 validated, unpaid.
-    const a1 = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { dateEmission: '2026-01-10' }));
-    const a2 = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { dateEmission: '2026-03-10', estCertificatRealisation: true }));
+    const a1 = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { dateEmission: '2026-01-10' }));
+    const a2 = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { dateEmission: '2026-03-10', estCertificatRealisation: true }));
     expect((await transition(h, a1, { vers: 'VALIDEE' })).status).toBe(200);
     expect((await transition(h, a2, { vers: 'VALIDEE' })).status).toBe(200);
     const pay = await h.t.http.post('/back-office/v1/reglements').set('X-API-KEY', h.opco)
@@ -422,7 +422,7 @@ describe('a validated invoice overtaken by a rupture', () => {
     // The CFA invoices the recomputed A2 again (before its deadline); the rejected invoice no longer blocks it.
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-04-01T12:00:00+02:00'));
-    await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 1095.89 }], { dateEmission: '2026-03-20', estCertificatRealisation: true }));
+    await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 1095.89 }], { dateEmission: '2026-03-20', estCertificatRealisation: true }));
     expect((await expectConservation(h, d.id)).parEcheance[1]).toEqual({ numero: 2, totalCents: 109_589, regleCents: 0, enCoursCents: 109_589 });
   });
 });
@@ -433,7 +433,7 @@ describe('GET /v2/factures/etats', () => {
     const start = await h.t.http.get('/v2/factures/etats').query({ depuis: '0', taillePage: 1000 }).set('X-API-KEY', h.cfa);
     expect(start.status).toBe(200);
     const cursor = start.body.curseurSuivant as string;
-    const n = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { numero: 'ETATS-1' }));
+    const n = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { numero: 'ETATS-1' }));
 
     const page = await h.t.http.get('/v2/factures/etats').query({ numeroPage: 1, taillePage: 1000 }).set('X-API-KEY', h.cfa);
     expect(Object.keys(page.body).sort()).toEqual(['count', 'factures', 'page', 'total']);
@@ -473,7 +473,7 @@ describe('GET /v2/factures/etats', () => {
 describe('tenant isolation', () => {
   it('another CFA cannot invoice, read, certify or follow this CFA’s dossiers and invoices', async () => {
     const d = await engagedDossier(h, 30);
-    const n = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 100 }]));
+    const n = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 100 }]));
     const { OTHER_SIREN } = await import('./factures-fixture.js');
     const otherSiret = (await import('../fixtures/cerfa.js')).siretForSiren(OTHER_SIREN, 1);
     const theirs = await postFacture(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 100 }], { siretEmetteur: otherSiret }), h.other);

@@ -43,8 +43,11 @@ describe('text PostgreSQL cannot store', () => {
     const query = await t.http.get('/v2/dossiers?numeroInterne=1%00').set('X-API-KEY', cfa);
     expect(query.status).toBe(400);
     expect(codes(query.body)).toEqual([['CARACTERE_INTERDIT', '/numeroInterne']]);
-    const surrogate = await t.http.get('/v2/dossiers?numeroInterne=%ED%A0%80').set('X-API-KEY', cfa);
-    expect(surrogate.status).toBeLessThan(500);
+    // Invalid UTF-8 in a query is decoded as U+FFFD (storable): the lookup answers 404.
+    const invalidUtf8 = await t.http.get('/v2/dossiers?numeroInterne=%ED%A0%80').set('X-API-KEY', cfa);
+    expect(invalidUtf8.status).toBe(404);
+    const surrogate = await t.http.get(`/v2/dossiers?numeroInterne=${encodeURIComponent('1')}%00`).set('X-API-KEY', cfa);
+    expect(surrogate.status).toBe(400);
     const created = await t.http.post('/v2/dossiers').set('X-API-KEY', cfa).send(validCerfaPayload(2));
     expect(created.status).toBe(200);
     const comment = await t.http.post(`/back-office/v1/dossiers/${created.body.numeroInterne}/transitions`).set('X-API-KEY', opco).send({ vers: 'ANNULE', commentaire: 'x\uDC00y' });
@@ -53,6 +56,14 @@ describe('text PostgreSQL cannot store', () => {
     const member = await t.http.post('/v2/simulations/remuneration').set('X-API-KEY', cfa).send({ 'a\u0000b': 1 });
     expect(member.status).toBe(400);
     expect(member.body.errors[0].code).toBe('CARACTERE_INTERDIT');
+  });
+
+  it('a NUL in HTTP Basic credentials of the token endpoint', async () => {
+    for (const credentials of ['a\u0000:b', 'a:b\u0000', 'a%00:b']) {
+      const res = await t.http.post('/oauth/token').type('form').set('Authorization', `Basic ${Buffer.from(credentials).toString('base64')}`).send('grant_type=client_credentials');
+      expect(res.status, credentials).toBeLessThan(500);
+      if (!credentials.includes('%')) expect(res.body.errors[0]).toMatchObject({ code: 'CARACTERE_INTERDIT', champ: '/Authorization' });
+    }
   });
 
   it('a NUL in the OAuth client_id', async () => {

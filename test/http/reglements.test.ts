@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  deposer, engagedDossier, expectConservation, facture, FIXTURE_CFA_SIRET, FIXTURE_EMPLOYEUR_SIRET, ledger, postFacture, regler, startInvoicing, transition,
+  depositInvoice, engagedDossier, expectConservation, facture, FIXTURE_CFA_SIRET, FIXTURE_EMPLOYEUR_SIRET, ledger, postFacture, payInvoices, startInvoicing, transition,
   type Harness,
 } from './factures-fixture.js';
 
@@ -23,7 +23,7 @@ const etatDe = async (n: string, key = h.cfa): Promise<Record<string, unknown>> 
 describe('back-office invoice transitions', () => {
   it('refused moves answer 409 listing the allowed ones; comments required for correction and rejection', async () => {
     const d = await engagedDossier(h, 101);
-    const n = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 100 }]));
+    const n = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 100 }]));
     const paid = await transition(h, n, { vers: 'REGLE' });
     expect(paid.status).toBe(409);
     expect(paid.body.errors[0].code).toBe('TRANSITION_INTERDITE');
@@ -48,14 +48,14 @@ describe('back-office invoice transitions', () => {
   it('correction: asked with a comment, answered by a corrected invoice (same number, amounts re-checked), then validated', async () => {
     const d = await engagedDossier(h, 102);
     const original = facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }]);
-    const n = await deposer(h, original);
+    const n = await depositInvoice(h, original);
     const asked = await transition(h, n, { vers: 'EN_ATTENTE_MISE_EN_CONFORMITE', commentaire: 'Le montant doit être 3 000 € (absences)' });
     expect(asked.status).toBe(200);
     expect(asked.body).toMatchObject({ etatFacture: 'EN_ATTENTE_MISE_EN_CONFORMITE', commentaire: 'Le montant doit être 3 000 € (absences)' });
     expect(await etatDe(n)).toMatchObject({ etatFacture: 'EN_ATTENTE_MISE_EN_CONFORMITE', commentaire: 'Le montant doit être 3 000 € (absences)' });
 
     // A correction of an invoice that is not awaiting one is refused, like an unknown one.
-    const other = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 3, natureLigne: 'PEDAGOGIE', montant: 10 }], { estCertificatRealisation: true }));
+    const other = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 3, natureLigne: 'PEDAGOGIE', montant: 10 }], { estCertificatRealisation: true }));
     const notAsked = await postFacture(h, { ...original, numero: 'X-1', numeroInterneFactureCorrigee: other });
     expect(pointers(notAsked.body)).toContainEqual(['CORRECTION_NON_DEMANDEE', '/facture/numeroInterneFactureCorrigee']);
     // The corrected content is checked with the invoice's own amounts released (3 200 € would fit again).
@@ -82,7 +82,7 @@ describe('back-office invoice transitions', () => {
 
   it('a certificat posted for an invoice awaiting correction is the CFA’s answer: back to TRANSMIS', async () => {
     const d = await engagedDossier(h, 103);
-    const n = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { estCertificatRealisation: true }));
+    const n = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { estCertificatRealisation: true }));
     await transition(h, n, { vers: 'EN_ATTENTE_MISE_EN_CONFORMITE', commentaire: 'Certificat de réalisation illisible' });
     const cert = await h.t.http.post('/v2/certificats').set('X-API-KEY', h.cfa).send({
       typeCertificat: 'Intermediaire', numeroInterneDossier: d.numeroInterne, numeroInterneFacture: n, employeur: { siret: FIXTURE_EMPLOYEUR_SIRET },
@@ -95,7 +95,7 @@ describe('back-office invoice transitions', () => {
 
   it('a rejection releases the amounts en cours', async () => {
     const d = await engagedDossier(h, 104);
-    const n = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }]));
+    const n = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }]));
     expect((await expectConservation(h, d.id)).enCoursCents).toBe(320_000);
     const res = await transition(h, n, { vers: 'REJETEE', commentaire: 'Facture en double' });
     expect(res.status).toBe(200);
@@ -109,19 +109,19 @@ describe('règlements', () => {
     const d1 = await engagedDossier(h, 111, { nombreRepasTotaux: 100 });
     const d2 = await engagedDossier(h, 112);
     // Invoice 1: A1 of d1 (3 200 €) + 40 meals (120 €) + A1 of d2 (3 200 €).
-    const f1 = await deposer(h, facture([
+    const f1 = await depositInvoice(h, facture([
       { numeroDossier: d1.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 },
       { numeroDossier: d1.numeroExterne, numeroEcheance: 1, natureLigne: 'RESTAURATION', montant: 120, quantite: 40 },
       { numeroDossier: d2.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 },
     ]));
-    const f2 = await deposer(h, facture([{ numeroDossier: d1.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { estCertificatRealisation: true }));
-    expect((await regler(h, { referenceVirement: 'VIR-1', dateReglement: '2026-11-20', lignes: [{ numeroInterneFacture: f1, montant: 100 }] })).body.errors[0])
+    const f2 = await depositInvoice(h, facture([{ numeroDossier: d1.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { estCertificatRealisation: true }));
+    expect((await payInvoices(h, { referenceVirement: 'VIR-1', dateReglement: '2026-11-20', lignes: [{ numeroInterneFacture: f1, montant: 100 }] })).body.errors[0])
       .toMatchObject({ code: 'FACTURE_NON_REGLABLE', champ: '/lignes/0/numeroInterneFacture' });
     await transition(h, f1, { vers: 'VALIDEE' });
     await transition(h, f2, { vers: 'VALIDEE' });
 
     // 3 200 + 120 + 1 000 on f1 (part), 2 400 on f2 (whole).
-    const pay = await regler(h, { referenceVirement: 'VIR-2026-0042', dateReglement: '2026-11-20', lignes: [{ numeroInterneFacture: f1, montant: 4320 }, { numeroInterneFacture: f2, montant: '2400.00' }] });
+    const pay = await payInvoices(h, { referenceVirement: 'VIR-2026-0042', dateReglement: '2026-11-20', lignes: [{ numeroInterneFacture: f1, montant: 4320 }, { numeroInterneFacture: f2, montant: '2400.00' }] });
     expect(pay.status, JSON.stringify(pay.body)).toBe(200);
     expect(pay.body).toMatchObject({ referenceVirement: 'VIR-2026-0042', dateReglement: '2026-11-20', montant: 6720 });
     expect(pay.body.idReglement).toMatch(/^\d{12}$/);
@@ -169,7 +169,7 @@ describe('règlements', () => {
     expect((await h.t.http.get('/v2/reglements').set('X-API-KEY', h.other)).body).toMatchObject({ total: 0, reglements: [] });
 
     // Refused payments: all reasons at once, nothing written.
-    const refused = await regler(h, {
+    const refused = await payInvoices(h, {
       referenceVirement: 'VIR-2026-0042', dateReglement: '2026-11-21',
       lignes: [{ numeroInterneFacture: f1, montant: 2200.01 }, { numeroInterneFacture: f2, montant: 1 }, { numeroInterneFacture: '000000000000', montant: 1 }, { numeroInterneFacture: f1, montant: 1 }],
     });
@@ -181,15 +181,15 @@ describe('règlements', () => {
       ['FACTURE_EN_DOUBLE', '/lignes/3/numeroInterneFacture'],
       ['REFERENCE_VIREMENT_DEJA_UTILISEE', '/referenceVirement'],
     ]);
-    const bad = await regler(h, { referenceVirement: '', dateReglement: 'hier', lignes: [{ numeroInterneFacture: f1, montant: 1.001 }] });
+    const bad = await payInvoices(h, { referenceVirement: '', dateReglement: 'hier', lignes: [{ numeroInterneFacture: f1, montant: 1.001 }] });
     expect(pointers(bad.body).map(([, c]) => c).sort()).toEqual(['/dateReglement', '/referenceVirement']);
-    const cents = await regler(h, { referenceVirement: 'VIR-3', dateReglement: '2026-11-21', lignes: [{ numeroInterneFacture: f1, montant: 1.001 }] });
+    const cents = await payInvoices(h, { referenceVirement: 'VIR-3', dateReglement: '2026-11-21', lignes: [{ numeroInterneFacture: f1, montant: 1.001 }] });
     expect(pointers(cents.body)).toEqual([['MONTANT_INVALIDE', '/lignes/0/montant']]);
 
     // The rest of f1: a further partial payment keeps REGLE_PARTIELLEMENT, the last one makes it REGLE.
-    expect((await regler(h, { referenceVirement: 'VIR-3', dateReglement: '2026-11-25', lignes: [{ numeroInterneFacture: f1, montant: 200 }] })).body.etatsFactures[0])
+    expect((await payInvoices(h, { referenceVirement: 'VIR-3', dateReglement: '2026-11-25', lignes: [{ numeroInterneFacture: f1, montant: 200 }] })).body.etatsFactures[0])
       .toMatchObject({ etatFacture: 'REGLE_PARTIELLEMENT', montantRegle: 4520 });
-    expect((await regler(h, { referenceVirement: 'VIR-4', dateReglement: '2026-11-26', lignes: [{ numeroInterneFacture: f1, montant: 2000 }] })).body.etatsFactures[0])
+    expect((await payInvoices(h, { referenceVirement: 'VIR-4', dateReglement: '2026-11-26', lignes: [{ numeroInterneFacture: f1, montant: 2000 }] })).body.etatsFactures[0])
       .toMatchObject({ etatFacture: 'REGLE', montantRegle: 6520 });
     const done = await expectConservation(h, d2.id);
     expect(done.parEcheance[0]).toEqual({ numero: 1, totalCents: 320_000, regleCents: 320_000, enCoursCents: 0 });
@@ -202,21 +202,21 @@ describe('règlements', () => {
 
   it('a transfer pays a single CFA', async () => {
     const d = await engagedDossier(h, 113);
-    const f = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 10 }]));
+    const f = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 10 }]));
     await transition(h, f, { vers: 'VALIDEE' });
     // A second CFA's validated invoice, planted directly (its CFA has no dossier in the fixtures).
     const foreign = (await h.t.db('factures').where({ numero_interne: f }).first()) as Record<string, unknown>;
     const { id: _id, numero_interne: _n, rang_cfa: _r, ...rest } = foreign;
     const [other] = (await h.t.db('factures').insert({ ...rest, numero_interne: '999999999991', cfa_siren: '123456782', numero: 'AUTRE', rang_cfa: 1 }).returning('numero_interne')) as Array<{ numero_interne: string }>;
-    const res = await regler(h, { referenceVirement: 'VIR-MULTI', dateReglement: '2026-11-20', lignes: [{ numeroInterneFacture: f, montant: 10 }, { numeroInterneFacture: other?.numero_interne, montant: 10 }] });
+    const res = await payInvoices(h, { referenceVirement: 'VIR-MULTI', dateReglement: '2026-11-20', lignes: [{ numeroInterneFacture: f, montant: 10 }, { numeroInterneFacture: other?.numero_interne, montant: 10 }] });
     expect(pointers(res.body)).toEqual([['REGLEMENT_MULTI_CFA', '/lignes/1/numeroInterneFacture']]);
   });
 
   it('stays exact under concurrent payments of one invoice', async () => {
     const d = await engagedDossier(h, 114);
-    const f = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }]));
+    const f = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }]));
     await transition(h, f, { vers: 'VALIDEE' });
-    const results = await Promise.all([1, 2, 3, 4].map((i) => regler(h, { referenceVirement: `VIR-C${i}`, dateReglement: '2026-11-20', lignes: [{ numeroInterneFacture: f, montant: 1000 }] })));
+    const results = await Promise.all([1, 2, 3, 4].map((i) => payInvoices(h, { referenceVirement: `VIR-C${i}`, dateReglement: '2026-11-20', lignes: [{ numeroInterneFacture: f, montant: 1000 }] })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(3);
     const l = await expectConservation(h, d.id);
     expect(l.parEcheance[0]).toEqual({ numero: 1, totalCents: 320_000, regleCents: 300_000, enCoursCents: 20_000 });
@@ -261,7 +261,7 @@ describe('detailsFacturation: one-off frais annexes paid', () => {
     expect(vue.detailsFacturation).toMatchObject({ fraisPremierEquipementRegles: false, fraisMobiliteRegles: false, plafondFraisPremierEquipement: 300, plafondFraisMobilite: mobilite });
 
     // One invoice, first equipment then mobility: a payment is spread in line order.
-    const f = await deposer(h, facture([
+    const f = await depositInvoice(h, facture([
       { numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 },
       { numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PREMIEREQUIPEMENT', montant: 300 },
       { numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'MOBILITE', montant: mobilite },
@@ -271,14 +271,14 @@ describe('detailsFacturation: one-off frais annexes paid', () => {
       const { fraisPremierEquipementRegles, fraisMobiliteRegles } = (await details(numeroInterne)).detailsFacturation as Record<string, unknown>;
       return [fraisPremierEquipementRegles, fraisMobiliteRegles];
     };
-    const payer = async (reference: string, cents: number) =>
-      expect((await regler(h, { referenceVirement: reference, dateReglement: '2026-11-20', lignes: [{ numeroInterneFacture: f, montant: (cents / 100).toFixed(2) }] })).status).toBe(200);
+    const payFacture = async (reference: string, cents: number) =>
+      expect((await payInvoices(h, { referenceVirement: reference, dateReglement: '2026-11-20', lignes: [{ numeroInterneFacture: f, montant: (cents / 100).toFixed(2) }] })).status).toBe(200);
 
-    await payer('VIR-FRAIS-1', 320_000 + 29_999); // first equipment one cent short
+    await payFacture('VIR-FRAIS-1', 320_000 + 29_999); // first equipment one cent short
     expect(await flags()).toEqual([false, false]);
-    await payer('VIR-FRAIS-2', 1 + 10_000); // first equipment paid, mobility partly
+    await payFacture('VIR-FRAIS-2', 1 + 10_000); // first equipment paid, mobility partly
     expect(await flags()).toEqual([true, false]);
-    await payer('VIR-FRAIS-3', Math.round(mobilite * 100) - 10_000); // everything paid
+    await payFacture('VIR-FRAIS-3', Math.round(mobilite * 100) - 10_000); // everything paid
     expect(await flags()).toEqual([true, true]);
     expect((await h.t.http.get('/v2/factures').query({ numeroInterneFacture: f }).set('X-API-KEY', h.cfa)).body.etatFacture).toBe('REGLE');
     await expectConservation(h, d.id);

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { validCerfaPayload } from '../fixtures/cerfa.js';
 import {
-  deposer, engagedDossier, expectConservation, facture, ledger, postFacture, regler, startInvoicing, transition,
+  depositInvoice, engagedDossier, expectConservation, facture, ledger, postFacture, payInvoices, startInvoicing, transition,
   type Engaged, type Harness,
 } from './factures-fixture.js';
 
@@ -22,17 +22,17 @@ afterEach(() => {
 
 const pointers = (body: { errors: Array<{ code: string; champ?: string }> }): Array<[string, string | undefined]> => body.errors.map((e) => [e.code, e.champ]);
 const rupture = (body: Record<string, unknown>, key = h.cfa) => h.t.http.post('/v2/dossiers/rupture/employeur').set('X-API-KEY', key).send(body);
-const declarer = (id: string, body: Record<string, unknown>, key = h.cfa) => h.t.http.post(`/v2/remboursements/${id}/declaration`).set('X-API-KEY', key).send(body);
-const recevoir = (id: string, body: Record<string, unknown> = {}) => h.t.http.post(`/back-office/v1/remboursements/${id}/reception`).set('X-API-KEY', h.opco).send(body);
+const declareRefund = (id: string, body: Record<string, unknown>, key = h.cfa) => h.t.http.post(`/v2/remboursements/${id}/declaration`).set('X-API-KEY', key).send(body);
+const receiveRefund = (id: string, body: Record<string, unknown> = {}) => h.t.http.post(`/back-office/v1/remboursements/${id}/reception`).set('X-API-KEY', h.opco).send(body);
 
 /** A1 (3 200 €) and A2 (2 400 €) invoiced, validated and paid. */
 async function paidTwice(seed: number): Promise<Engaged> {
   const d = await engagedDossier(h, seed);
-  const a1 = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { dateEmission: '2026-01-10' }));
-  const a2 = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { dateEmission: '2026-03-10', estCertificatRealisation: true }));
+  const a1 = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { dateEmission: '2026-01-10' }));
+  const a2 = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { dateEmission: '2026-03-10', estCertificatRealisation: true }));
   await transition(h, a1, { vers: 'VALIDEE' });
   await transition(h, a2, { vers: 'VALIDEE' });
-  const pay = await regler(h, { referenceVirement: `VIR-${seed}`, dateReglement: '2026-03-12', lignes: [{ numeroInterneFacture: a1, montant: 3200 }, { numeroInterneFacture: a2, montant: 2400 }] });
+  const pay = await payInvoices(h, { referenceVirement: `VIR-${seed}`, dateReglement: '2026-03-12', lignes: [{ numeroInterneFacture: a1, montant: 3200 }, { numeroInterneFacture: a2, montant: 2400 }] });
   expect(pay.status).toBe(200);
   await expectConservation(h, d.id);
   return d;
@@ -68,24 +68,24 @@ describe('POST /v2/dossiers/rupture/employeur', () => {
     expect(list.body.remboursements[0]).toMatchObject({ idRemboursement: id, montant: 1304.11, etat: 'A_REGULARISER' });
     expect((await h.t.http.get('/v2/remboursements').set('X-API-KEY', h.other)).body).toMatchObject({ total: 0, remboursements: [] });
 
-    expect((await recevoir(id)).status).toBe(409);
-    expect(pointers((await declarer(id, { mode: 'AVOIR_DEDUCTION' })).body)).toEqual([['REFERENCE_AVOIR_OBLIGATOIRE', '/referenceAvoir']]);
-    expect(pointers((await declarer(id, { mode: 'CHEQUE' })).body)).toEqual([['VALEUR_NON_AUTORISEE', '/mode']]);
-    expect((await declarer(id, { mode: 'VIREMENT' }, h.other)).status).toBe(404);
-    expect((await declarer('000000000000', { mode: 'VIREMENT' })).status).toBe(404);
-    expect((await declarer(id, { mode: 'VIREMENT' })).body).toMatchObject({ etat: 'DECLARE', mode: 'VIREMENT', referenceAvoir: null });
-    const avoir = await declarer(id, { mode: 'AVOIR_DEDUCTION', referenceAvoir: 'AV-2026-007' });
+    expect((await receiveRefund(id)).status).toBe(409);
+    expect(pointers((await declareRefund(id, { mode: 'AVOIR_DEDUCTION' })).body)).toEqual([['REFERENCE_AVOIR_OBLIGATOIRE', '/referenceAvoir']]);
+    expect(pointers((await declareRefund(id, { mode: 'CHEQUE' })).body)).toEqual([['VALEUR_NON_AUTORISEE', '/mode']]);
+    expect((await declareRefund(id, { mode: 'VIREMENT' }, h.other)).status).toBe(404);
+    expect((await declareRefund('000000000000', { mode: 'VIREMENT' })).status).toBe(404);
+    expect((await declareRefund(id, { mode: 'VIREMENT' })).body).toMatchObject({ etat: 'DECLARE', mode: 'VIREMENT', referenceAvoir: null });
+    const avoir = await declareRefund(id, { mode: 'AVOIR_DEDUCTION', referenceAvoir: 'AV-2026-007' });
     expect(avoir.body).toMatchObject({ etat: 'DECLARE', mode: 'AVOIR_DEDUCTION', referenceAvoir: 'AV-2026-007' });
     expect(avoir.body.dateDeclaration).toMatch(/^\d{4}-/);
 
     const solde = () => h.t.http.get(`/back-office/v1/dossiers/${d.numeroInterne}/solde`).set('X-API-KEY', h.opco);
     expect((await solde()).body).toMatchObject({ etat: 'RUPTURE', soldable: false, motifs: [{ code: 'REMBOURSEMENT_EN_ATTENTE' }] });
-    const received = await recevoir(id, { commentaire: 'Avoir imputé sur le règlement VIR-2026-0100' });
+    const received = await receiveRefund(id, { commentaire: 'Avoir imputé sur le règlement VIR-2026-0100' });
     expect(received.status).toBe(200);
     expect(received.body).toMatchObject({ etat: 'RECU', acteurReception: 'opco:instructeur test', commentaire: 'Avoir imputé sur le règlement VIR-2026-0100' });
-    expect((await recevoir(id)).status).toBe(409);
+    expect((await receiveRefund(id)).status).toBe(409);
     expect((await solde()).body).toMatchObject({ soldable: true, motifs: [] });
-    const late = await declarer(id, { mode: 'VIREMENT' });
+    const late = await declareRefund(id, { mode: 'VIREMENT' });
     expect(late.status).toBe(409);
     expect(late.body.errors[0].code).toBe('REMBOURSEMENT_DEJA_RECU');
     const bo = await h.t.http.get('/back-office/v1/remboursements').query({ etat: 'RECU' }).set('X-API-KEY', h.opco);
@@ -99,8 +99,8 @@ describe('POST /v2/dossiers/rupture/employeur', () => {
 
   it('without overpayment: no refund; pending invoices beyond the new amount cannot be paid; the partial échéance is invoiced by its deadline', async () => {
     const d = await engagedDossier(h, 202);
-    const a1 = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { dateEmission: '2026-01-10' }));
-    const a2 = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { dateEmission: '2026-03-10', estCertificatRealisation: true }));
+    const a1 = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { dateEmission: '2026-01-10' }));
+    const a2 = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { dateEmission: '2026-03-10', estCertificatRealisation: true }));
     const res = await rupture({ numeroInterne: d.numeroInterne, dateRupture: '2026-03-15', motif: 'ACCORD_COMMUN', initiative: 'COMMUN' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ tropPercu: 0, remboursement: null });
@@ -115,7 +115,7 @@ describe('POST /v2/dossiers/rupture/employeur', () => {
     expect(pointers(tooMuch.body)).toEqual([['MONTANT_SUPERIEUR_AU_RESTE', '/facture/lignes/0/montant'], ['CERTIFICAT_REALISATION_MANQUANT', '/facture/lignes/0/numeroEcheance']]);
     const cancelled = await postFacture(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 3, natureLigne: 'PEDAGOGIE', montant: 1 }], { dateEmission: '2026-06-20', estCertificatRealisation: true }));
     expect(pointers(cancelled.body)).toEqual([['ECHEANCE_ANNULEE', '/facture/lignes/0/numeroEcheance']]);
-    await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 1095.89 }], { dateEmission: '2026-03-20', estCertificatRealisation: true }));
+    await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 1095.89 }], { dateEmission: '2026-03-20', estCertificatRealisation: true }));
     vi.setSystemTime(new Date('2026-07-16T12:00:00+02:00'));
     await transition(h, a1, { vers: 'REJETEE', commentaire: 'test' });
     const late = await postFacture(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { dateEmission: '2026-03-20' }));
@@ -127,12 +127,12 @@ describe('POST /v2/dossiers/rupture/employeur', () => {
 
   it('a validated invoice overtaken by a rupture cannot be paid beyond what is now due', async () => {
     const d = await engagedDossier(h, 205);
-    const a2 = await deposer(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { dateEmission: '2026-03-10', estCertificatRealisation: true }));
+    const a2 = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { dateEmission: '2026-03-10', estCertificatRealisation: true }));
     await transition(h, a2, { vers: 'VALIDEE' });
     expect((await rupture({ numeroInterne: d.numeroInterne, dateRupture: '2026-03-15', motif: 'FORCE_MAJEURE', initiative: 'EMPLOYEUR' })).status).toBe(200);
-    const refused = await regler(h, { referenceVirement: 'VIR-R5', dateReglement: '2026-03-20', lignes: [{ numeroInterneFacture: a2, montant: 2400 }] });
+    const refused = await payInvoices(h, { referenceVirement: 'VIR-R5', dateReglement: '2026-03-20', lignes: [{ numeroInterneFacture: a2, montant: 2400 }] });
     expect(pointers(refused.body)).toEqual([['MONTANT_SUPERIEUR_AU_DU', '/lignes/0/montant']]);
-    const due = await regler(h, { referenceVirement: 'VIR-R5', dateReglement: '2026-03-20', lignes: [{ numeroInterneFacture: a2, montant: 1095.89 }] });
+    const due = await payInvoices(h, { referenceVirement: 'VIR-R5', dateReglement: '2026-03-20', lignes: [{ numeroInterneFacture: a2, montant: 1095.89 }] });
     expect(due.status).toBe(200);
     expect((await ledger(h, d.id)).parEcheance[1]).toMatchObject({ totalCents: 109_589, regleCents: 109_589 });
   });

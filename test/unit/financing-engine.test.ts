@@ -113,8 +113,8 @@ describe('month regime (contracts concluded 2021-01-01 … 2025-06-30)', () => {
 
   it('every started month is due: a 2-day last month counts as a month', () => {
     const r = computeEngagement({ ...c2023, dateFinContrat: '2024-09-02' });
-    expect(r.moisCommences).toBe(13);
-    expect(r.anneesExecution[1]).toMatchObject({ moisCommences: 1, montantPedagogieCents: 58_333 });
+    expect(r.countStartedMonths).toBe(13);
+    expect(r.anneesExecution[1]).toMatchObject({ countStartedMonths: 1, montantPedagogieCents: 58_333 });
   });
 
   it('short contract (< 12 started months): 50 % advance, balance at the end', () => {
@@ -334,7 +334,7 @@ describe('computeRupture', () => {
 
   it('month regime: started months, no 4-month deadline', () => {
     const r = computeRupture(c2023, '2024-03-02', [280_000]);
-    expect(r.moisCommences).toBe(7);
+    expect(r.countStartedMonths).toBe(7);
     expect(r.engagementCents).toBe(408_333);
     expect(r.echeances[1]).toMatchObject({ statut: 'PARTIELLE', montantTotalCents: 128_333 });
     expect(r.echeances[1]?.dateLimiteFacturation).toBeUndefined();

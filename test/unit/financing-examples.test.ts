@@ -100,13 +100,13 @@ describe('month regime and participation examples (financement.md §1.4, §1.5c)
 
   it('28 Sept N → 3 Oct N+1 = 13 started months (ensuplr)', () => {
     const r = computeEngagement(contrat2024);
-    expect(r.moisCommences).toBe(13);
+    expect(r.countStartedMonths).toBe(13);
     expect(r.engagementCents).toBe(700_000 + 58_333);
   });
 
   it('NPEC 7 000 €, broken after 9 months → 9/12 = 5 250 € (ensuplr, Ministry Q/R)', () => {
     const r = computeRupture({ ...contrat2024, dateDebutContrat: '2024-09-01', dateFinContrat: '2026-08-31' }, '2025-05-31', []);
-    expect(r.moisCommences).toBe(9);
+    expect(r.countStartedMonths).toBe(9);
     expect(r.engagementCents).toBe(525_000);
   });
 

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  etatApresReglement, mouvementsDepot, mouvementsLiberation, mouvementsReglement, splitReglement, checkFacture,
+  etatAfterReglement, mouvementsDepot, mouvementsLiberation, mouvementsReglement, splitReglement, checkFacture,
   type DossierSuivi, type EcheanceSuivie, type LigneDemandee, type LigneEnCompte, type Mouvement, type NatureLigne,
 } from '../../src/domain/invoicing/index.js';
 import { planFactureTransition, type EtatFacture } from '../../src/domain/lifecycle/index.js';
@@ -95,7 +95,7 @@ function appliquer(echs: Ech[], mouvements: Mouvement[]): void {
   }
 }
 
-function verifierInvariants(echs: Ech[], invoices: Invoice[], engagement: number): void {
+function checkInvariants(echs: Ech[], invoices: Invoice[], engagement: number): void {
   let paid = 0;
   let pending = 0;
   let remaining = 0;
@@ -143,9 +143,9 @@ function run(echs: Ech[], ops: Op[]): void {
       };
       const violations = checkFacture(facture, { dossiers: new Map([['25APP00000001', suivi]]), numeroDejaUtilise: false, aujourdHui: '2026-11-27' });
       if (violations.length === 0) {
-        const enCompte = lignes.map((l) => ({ dossierId: '1', numeroEcheance: l.numeroEcheance, nature: l.nature, montantCents: l.montantCents, regleCents: 0 }));
-        appliquer(echs, mouvementsDepot(enCompte));
-        invoices.push({ numero: facture.numero, etat: 'TRANSMIS', lignes: enCompte });
+        const asLignesEnCompte = lignes.map((l) => ({ dossierId: '1', numeroEcheance: l.numeroEcheance, nature: l.nature, montantCents: l.montantCents, regleCents: 0 }));
+        appliquer(echs, mouvementsDepot(asLignesEnCompte));
+        invoices.push({ numero: facture.numero, etat: 'TRANSMIS', lignes: asLignesEnCompte });
       }
     } else if (invoices.length > 0) {
       const f = invoices[o.index % invoices.length] as Invoice;
@@ -158,7 +158,7 @@ function run(echs: Ech[], ops: Op[]): void {
           appliquer(echs, mouvementsReglement(f.lignes, parts));
           f.lignes = f.lignes.map((l, i) => ({ ...l, regleCents: l.regleCents + (parts[i] ?? 0) }));
           const total = f.lignes.reduce((s, l) => s + l.montantCents, 0);
-          const cible = etatApresReglement(total, f.lignes.reduce((s, l) => s + l.regleCents, 0));
+          const cible = etatAfterReglement(total, f.lignes.reduce((s, l) => s + l.regleCents, 0));
           if (cible !== f.etat) {
             expect(planFactureTransition(f.etat, { vers: cible }).ok).toBe(true);
             f.etat = cible;
@@ -172,7 +172,7 @@ function run(echs: Ech[], ops: Op[]): void {
         }
       }
     }
-    verifierInvariants(echs, invoices, engagement);
+    checkInvariants(echs, invoices, engagement);
   }
 }
 

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  etatApresReglement, isIban, parseFacture, motifsRefusSolde, mouvementsDepot, mouvementsLiberation, mouvementsReglement, planDeclaration, planReception,
-  splitReglement, checkDeclarationRupture, checkFacture, examineFacture, lectureCodification,
+  etatAfterReglement, isIban, parseFacture, motifsRefusSolde, mouvementsDepot, mouvementsLiberation, mouvementsReglement, planDeclaration, planReception,
+  splitReglement, checkDeclarationRupture, checkFacture, examineFacture, readCodification,
   type ContexteFacture, type DossierSuivi, type EcheanceSuivie, type FactureDemandee, type LigneDemandee,
 } from '../../src/domain/invoicing/index.js';
 
@@ -100,12 +100,12 @@ describe('reading an invoice', () => {
 
 describe('codification sent as the échéance’s plain number', () => {
   it('reads "4" as A4 and nothing else', () => {
-    expect(lectureCodification('A4', 'A4')).toBe('exacte');
-    expect(lectureCodification('4', 'A4')).toBe('numero');
-    expect(lectureCodification('12', 'A12')).toBe('numero');
-    for (const recue of ['04', 'a4', 'A 4', '4.0', '14', '0', 'A14', '']) expect(lectureCodification(recue, 'A4'), recue).toBeUndefined();
-    expect(lectureCodification('1', 'A11')).toBeUndefined();
-    expect(lectureCodification('2', 'A1')).toBeUndefined();
+    expect(readCodification('A4', 'A4')).toBe('exacte');
+    expect(readCodification('4', 'A4')).toBe('numero');
+    expect(readCodification('12', 'A12')).toBe('numero');
+    for (const recue of ['04', 'a4', 'A 4', '4.0', '14', '0', 'A14', '']) expect(readCodification(recue, 'A4'), recue).toBeUndefined();
+    expect(readCodification('1', 'A11')).toBeUndefined();
+    expect(readCodification('2', 'A1')).toBeUndefined();
   });
 
   it('matches "1" to A1 with a CODIFICATION_CONVERTIE warning on the line’s pointer; "A1" gives none', () => {
@@ -293,8 +293,8 @@ describe('money movements', () => {
     expect(splitReglement(after, 700)).toEqual([0, 0, 0, 700]);
     expect(() => splitReglement(after, 701)).toThrow(RangeError);
     expect(() => splitReglement(after, 0)).toThrow(RangeError);
-    expect(etatApresReglement(2500, 1800)).toBe('REGLE_PARTIELLEMENT');
-    expect(etatApresReglement(2500, 2500)).toBe('REGLE');
+    expect(etatAfterReglement(2500, 1800)).toBe('REGLE_PARTIELLEMENT');
+    expect(etatAfterReglement(2500, 2500)).toBe('REGLE');
   });
 });
 

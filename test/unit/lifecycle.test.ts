@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  conserveMiseEnConformite, ETATS_DOSSIER, isEtatDossier, planDossierTransition, planMiseEnConformite, transitionsDossierPossibles,
+  keepsMiseEnConformite, ETATS_DOSSIER, isEtatDossier, planDossierTransition, planMiseEnConformite, transitionsDossierPossibles,
   type EtatDossier,
 } from '../../src/domain/lifecycle/dossier.js';
 import {
@@ -87,7 +87,7 @@ describe('mise en conformité flag', () => {
     expect(planMiseEnConformite('EN_COURS_INSTRUCTION', ' ')).toMatchObject({ ok: false, code: 'COMMENTAIRE_OBLIGATOIRE' });
   });
   it('is cleared by any transition out of instruction', () => {
-    expect(ETATS_DOSSIER.filter(conserveMiseEnConformite)).toEqual(['EN_COURS_INSTRUCTION']);
+    expect(ETATS_DOSSIER.filter(keepsMiseEnConformite)).toEqual(['EN_COURS_INSTRUCTION']);
   });
 });
 

@@ -18,7 +18,7 @@ export interface PeriodeAnnuelle {
   dateDebut: IsoDate;
   dateFin: IsoDate;
   jours: number;
-  moisCommences: number;
+  countStartedMonths: number;
   complete: boolean;
   /** First day of the 7th / 10th rolling month of the year (may fall after `dateFin`). */
   mois7: IsoDate;
@@ -26,7 +26,7 @@ export interface PeriodeAnnuelle {
 }
 
 /** Rolling months started from `debut` to `fin` (both included); 0 if fin < debut. */
-export function moisCommences(debut: IsoDate, fin: IsoDate): number {
+export function countStartedMonths(debut: IsoDate, fin: IsoDate): number {
   return fin < debut ? 0 : fullMonthsBetween(debut, fin) + 1;
 }
 
@@ -42,7 +42,7 @@ export function splitIntoAnnees(debut: IsoDate, fin: IsoDate): PeriodeAnnuelle[]
       dateDebut,
       dateFin,
       jours: daysInclusive(dateDebut, dateFin),
-      moisCommences: moisCommences(debut, dateFin) - 12 * k,
+      countStartedMonths: countStartedMonths(debut, dateFin) - 12 * k,
       complete: dateFin === finAnniversaire,
       mois7: addMonths(debut, 12 * k + 6),
       mois10: addMonths(debut, 12 * k + 9),

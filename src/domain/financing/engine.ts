@@ -4,7 +4,7 @@
  * docs/financing.md (financement.md sections and Code du travail articles quoted there).
  */
 import { addMonths, daysInclusive, isIsoDate } from '../dates.js';
-import { splitIntoAnnees, moisCommences, type PeriodeAnnuelle } from './calendrier.js';
+import { splitIntoAnnees, countStartedMonths, type PeriodeAnnuelle } from './calendrier.js';
 import { buildEcheances, deductParticipation, MOIS_DELAI_SOLDE } from './echeancier.js';
 import { FinancementError } from './errors.js';
 import { detailsFacturation, engageFraisAnnexes } from './frais-annexes.js';
@@ -36,7 +36,7 @@ function assertHours(value: number | undefined, champ: string, libelle: string):
   }
 }
 
-function validerEntree(input: EngagementInput): void {
+function validateInput(input: EngagementInput): void {
   for (const champ of ['dateConclusion', 'dateDebutContrat', 'dateFinContrat'] as const) {
     if (!isIsoDate(input[champ])) {
       throw new FinancementError('DATE_INVALIDE', `${champ} invalide : « ${input[champ]} » (format AAAA-MM-JJ attendu).`, `/${champ}`);
@@ -84,7 +84,7 @@ interface Droits {
  * (the planned end, or the rupture date). `contratCourt` is decided on the PLANNED duration: a
  * rupture does not turn a multi-year contract into a "contract shorter than one year".
  */
-function calculerDroits(input: EngagementInput, regime: Regime, npecRetenu: Cents, finExecution: IsoDate, contratCourt: boolean): Droits {
+function computeDroits(input: EngagementInput, regime: Regime, npecRetenu: Cents, finExecution: IsoDate, contratCourt: boolean): Droits {
   const periodes = splitIntoAnnees(input.dateDebutContrat, finExecution);
   const explications: string[] = [];
   const annees: AnneeExecution[] = periodes.map((p) => {
@@ -122,7 +122,7 @@ interface Participation {
  * from 2025-07-01; after a rupture during the probatoire, 50 % of the NPEC prorated by contract days,
  * capped at 750 €. Never more than the pédagogie amount it is deducted from.
  */
-function calculerParticipation(input: EngagementInput, npecRetenu: Cents, pedagogieCents: Cents, rupture?: { jours: number; probatoire: boolean }): Participation {
+function computeParticipation(input: EngagementInput, npecRetenu: Cents, pedagogieCents: Cents, rupture?: { jours: number; probatoire: boolean }): Participation {
   if (!participationApplicable(input)) return { montantCents: 0 };
   let legal = PARTICIPATION_EMPLOYEUR_CENTS;
   let motif = `750,00 € (niveau ${input.niveauDiplome}, contrat conclu à compter du 01/07/2025, R6332-25-1)`;
@@ -151,15 +151,15 @@ function libelleEcheancier(regime: Regime, contratCourt: boolean): string {
 }
 
 export function computeEngagement(input: EngagementInput): EngagementResult {
-  validerEntree(input);
+  validateInput(input);
   const regime = regimeApplicable(input.dateConclusion);
   const dureeJours = daysInclusive(input.dateDebutContrat, input.dateFinContrat);
-  const mois = moisCommences(input.dateDebutContrat, input.dateFinContrat);
+  const mois = countStartedMonths(input.dateDebutContrat, input.dateFinContrat);
   const contratCourt = estContratCourt(regime, dureeJours, mois);
   const npec = computeNpecRetenu(input, regime);
-  const droits = calculerDroits(input, regime, npec.npecRetenuCents, input.dateFinContrat, contratCourt);
+  const droits = computeDroits(input, regime, npec.npecRetenuCents, input.dateFinContrat, contratCourt);
   const pedagogieCents = sum(droits.annees.map((a) => a.montantPedagogieCents));
-  const participation = calculerParticipation(input, npec.npecRetenuCents, pedagogieCents);
+  const participation = computeParticipation(input, npec.npecRetenuCents, pedagogieCents);
 
   const brutes = buildEcheances(
     regime,
@@ -193,7 +193,7 @@ export function computeEngagement(input: EngagementInput): EngagementResult {
     majorationReductionDureeCents: droits.majorationCents,
     contratCourt,
     dureeJours,
-    moisCommences: mois,
+    countStartedMonths: mois,
     anneesExecution: droits.annees,
     echeances,
     engagementsFraisAnnexe: frais.engagements,
@@ -203,7 +203,7 @@ export function computeEngagement(input: EngagementInput): EngagementResult {
   };
 }
 
-function validerReglements(paid: readonly number[], nombreEcheances: number): void {
+function validateReglements(paid: readonly number[], nombreEcheances: number): void {
   if (paid.length > nombreEcheances) {
     throw new FinancementError('REGLEMENTS_INVALIDES', `${paid.length} montants réglés pour ${nombreEcheances} échéances.`, '/paidPerEcheanceCents');
   }
@@ -232,10 +232,10 @@ export function computeRupture(input: EngagementInput, dateRupture: IsoDate, pai
   if (dateRupture < input.dateDebutContrat || dateRupture > input.dateFinContrat) {
     throw new FinancementError('RUPTURE_HORS_CONTRAT', `La date de rupture (${frDate(dateRupture)}) doit être comprise entre le début (${frDate(input.dateDebutContrat)}) et la fin (${frDate(input.dateFinContrat)}) du contrat.`, '/dateRupture');
   }
-  validerReglements(paidPerEcheanceCents, initial.echeances.length);
+  validateReglements(paidPerEcheanceCents, initial.echeances.length);
   const regime = initial.regime;
   const joursExecutes = daysInclusive(input.dateDebutContrat, dateRupture);
-  const mois = moisCommences(input.dateDebutContrat, dateRupture);
+  const mois = countStartedMonths(input.dateDebutContrat, dateRupture);
   const totalPercuCents = sum(paidPerEcheanceCents);
   const entete = regime === 'JOUR_40_30_20_10'
     ? `Rupture le ${frDate(dateRupture)} : ${joursExecutes} jours exécutés du ${frDate(input.dateDebutContrat)} au ${frDate(dateRupture)}, financés au prorata des jours (R6332-25 III).`
@@ -249,7 +249,7 @@ export function computeRupture(input: EngagementInput, dateRupture: IsoDate, pai
       ? `Déjà versé ${formatEuros(totalPercuCents)} pour ${formatEuros(engagementCents)} dus : trop-perçu de ${formatEuros(tropPercuCents)} à récupérer (avoir ou remboursement).`
       : `Déjà versé ${formatEuros(totalPercuCents)} pour ${formatEuros(engagementCents)} dus : reste à payer ${formatEuros(resteAPayerCents)}.`;
     return {
-      regime, dateRupture, joursExecutes, moisCommences: mois, engagementInitialCents: initial.engagementCents, engagementCents,
+      regime, dateRupture, joursExecutes, countStartedMonths: mois, engagementInitialCents: initial.engagementCents, engagementCents,
       participationEmployeurCents, echeances, totalPercuCents, tropPercuCents, resteAPayerCents, explications: [...explications, bilan],
     };
   };
@@ -258,10 +258,10 @@ export function computeRupture(input: EngagementInput, dateRupture: IsoDate, pai
     return resultat(initial.echeances, initial.participationEmployeurCents, [entete, 'La rupture coïncide avec la fin prévue du contrat : échéancier inchangé.']);
   }
 
-  const droits = calculerDroits(input, regime, initial.npecAnnuelRetenuCents, dateRupture, initial.contratCourt);
+  const droits = computeDroits(input, regime, initial.npecAnnuelRetenuCents, dateRupture, initial.contratCourt);
   const pedagogieBrute = sum(droits.annees.map((a) => a.montantPedagogieCents));
   const probatoire = options.ruptureEnPeriodeProbatoire ?? joursExecutes <= JOURS_PERIODE_PROBATOIRE;
-  const participation = calculerParticipation(input, initial.npecAnnuelRetenuCents, pedagogieBrute, { jours: joursExecutes, probatoire });
+  const participation = computeParticipation(input, initial.npecAnnuelRetenuCents, pedagogieBrute, { jours: joursExecutes, probatoire });
   const pedagogieInitiale = sum(initial.echeances.map((e) => e.dontMontantPedagogieCents));
   const rqthInitial = sum(initial.echeances.map((e) => e.dontMajorationRqthCents));
   const pedagogieDroit = pedagogieBrute - participation.montantCents;

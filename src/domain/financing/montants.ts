@@ -68,7 +68,7 @@ export function montantAnnee(regime: Regime, periode: PeriodeAnnuelle, annuelCen
   if (regime === 'JOUR_40_30_20_10') {
     return periode.complete ? annuelCents : Math.min(annuelCents, prorate(annuelCents, periode.jours, 365));
   }
-  return prorate(annuelCents, Math.min(12, periode.moisCommences), 12);
+  return prorate(annuelCents, Math.min(12, periode.countStartedMonths), 12);
 }
 
 export function libelleProrata(regime: Regime, periode: PeriodeAnnuelle, annuelCents: Cents, montant: Cents): string {
@@ -77,7 +77,7 @@ export function libelleProrata(regime: Regime, periode: PeriodeAnnuelle, annuelC
       ? `année complète (${periode.jours} jours) → ${formatEuros(montant)}`
       : `${periode.jours} jours → ${formatEuros(annuelCents)} × ${periode.jours} / 365 = ${formatEuros(montant)}`;
   }
-  const mois = Math.min(12, periode.moisCommences);
+  const mois = Math.min(12, periode.countStartedMonths);
   return mois === 12
     ? `12 mois commencés → ${formatEuros(montant)}`
     : `${mois} mois commencés → ${formatEuros(annuelCents)} × ${mois} / 12 = ${formatEuros(montant)}`;

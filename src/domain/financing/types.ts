@@ -129,7 +129,7 @@ export interface AnneeExecution {
   dateFin: IsoDate;
   jours: number;
   /** Rolling months started within this year (month regime). */
-  moisCommences: number;
+  countStartedMonths: number;
   /** True when the year runs to the day before the anniversary (a full year). */
   complete: boolean;
   /** Pédagogie amount of the year, before the employer participation. */
@@ -154,7 +154,7 @@ export interface EngagementResult {
   /** Days from start to end, both included. */
   dureeJours: number;
   /** Rolling months started from start to end. */
-  moisCommences: number;
+  countStartedMonths: number;
   anneesExecution: AnneeExecution[];
   echeances: Echeance[];
   engagementsFraisAnnexe: EngagementFraisAnnexe[];
@@ -180,7 +180,7 @@ export interface RuptureResult {
   /** Days executed, start to rupture date included. */
   joursExecutes: number;
   /** Rolling months started up to the rupture date. */
-  moisCommences: number;
+  countStartedMonths: number;
   /** Engagement before the rupture. */
   engagementInitialCents: Cents;
   /** Amount due after the rupture = Σ echeances. */

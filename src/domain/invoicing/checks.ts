@@ -137,14 +137,14 @@ const NUMERO_SEUL = /^[1-9][0-9]{0,2}$/;
  * for `A4`: accepted with a CODIFICATION_CONVERTIE warning); undefined when it does not name that
  * échéance. Nothing else is guessed (`"04"`, `"a4"`, `"A 4"` do not name A4).
  */
-export function lectureCodification(recue: string, codification: string): 'exacte' | 'numero' | undefined {
+export function readCodification(recue: string, codification: string): 'exacte' | 'numero' | undefined {
   if (recue === codification) return 'exacte';
   if (NUMERO_SEUL.test(recue) && /^[A-Za-z]+$/.test(codification.slice(0, -recue.length)) && codification.endsWith(recue)) return 'numero';
   return undefined;
 }
 
 /** The warning of a codification read from a plain number. */
-export function codificationConvertie(recue: string, codification: string, numero: number, champ: string, section: Section, dossier?: string): Violation {
+export function convertedCodificationWarning(recue: string, codification: string, numero: number, champ: string, section: Section, dossier?: string): Violation {
   const ou = dossier ? ` du dossier ${dossier}` : '';
   return {
     code: 'CODIFICATION_CONVERTIE',
@@ -159,14 +159,14 @@ function controleCodification(l: LigneDemandee, e: EcheanceSuivie, dossier: Doss
   const recue = l.codificationEcheance;
   if (recue === undefined) return;
   const champ = ligneChamp(l.index, 'codificationEcheance');
-  const lecture = lectureCodification(recue, e.codification);
+  const lecture = readCodification(recue, e.codification);
   if (lecture === 'exacte') return;
   if (lecture === 'numero') {
-    avertissements.push(codificationConvertie(recue, e.codification, e.numero, champ, 'facture', dossier.numeroExterne));
+    avertissements.push(convertedCodificationWarning(recue, e.codification, e.numero, champ, 'facture', dossier.numeroExterne));
     return;
   }
   if (NUMERO_SEUL.test(recue)) {
-    const autre = dossier.echeances.find((x) => lectureCodification(recue, x.codification) === 'numero');
+    const autre = dossier.echeances.find((x) => readCodification(recue, x.codification) === 'numero');
     const description = autre
       ? `La codification « ${recue} » désigne l'échéance ${autre.codification} du dossier ${dossier.numeroExterne}, mais numeroEcheance vaut ${e.numero} (codification ${e.codification}) : la ligne est ambiguë, corrigez l'un ou l'autre.`
       : `La codification « ${recue} » ne correspond à aucune échéance du dossier ${dossier.numeroExterne} (codifications : ${dossier.echeances.map((x) => x.codification).join(', ')}) ; l'échéance ${e.numero} a pour codification ${e.codification}.`;

@@ -1,9 +1,9 @@
 /** Public API of the invoicing domain: invoice checks, money movements, ruptures, refunds. */
 export * from './types.js';
 export { isIban, normalizeIban } from './iban.js';
-export { ETATS_DOSSIER_FACTURABLES, parseFacture, checkFacture, examineFacture, lectureCodification, codificationConvertie } from './checks.js';
+export { ETATS_DOSSIER_FACTURABLES, parseFacture, checkFacture, examineFacture, readCodification, convertedCodificationWarning } from './checks.js';
 export {
-  etatApresReglement, mouvementsDepot, mouvementsLiberation, mouvementsReglement, splitReglement,
+  etatAfterReglement, mouvementsDepot, mouvementsLiberation, mouvementsReglement, splitReglement,
   type LigneEnCompte, type Mouvement,
 } from './ledger.js';
 export * from './rupture.js';

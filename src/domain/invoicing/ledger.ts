@@ -85,6 +85,6 @@ export function mouvementsReglement(lignes: readonly LigneEnCompte[], parts: rea
 }
 
 /** State of an invoice after a payment that brings its paid total to `regleApresCents`. */
-export function etatApresReglement(montantTotalCents: Cents, regleApresCents: Cents): EtatFacture {
+export function etatAfterReglement(montantTotalCents: Cents, regleApresCents: Cents): EtatFacture {
   return regleApresCents >= montantTotalCents ? 'REGLE' : 'REGLE_PARTIELLEMENT';
 }

@@ -28,10 +28,6 @@ const SUIVANTS: Readonly<Record<EtatRemboursement, EtatRemboursement[]>> = {
   RECU: [],
 };
 
-export function isModeRemboursement(value: unknown): value is ModeRemboursement {
-  return typeof value === 'string' && (MODES_REMBOURSEMENT as readonly string[]).includes(value);
-}
-
 /** The CFA declares (or changes, before receipt) how it regularises. */
 export function planDeclaration(etat: EtatRemboursement, mode: ModeRemboursement, referenceAvoir: string | undefined): PlanRemboursement | { ok: false; violations: Violation[] } {
   if (mode === 'AVOIR_DEDUCTION' && (referenceAvoir ?? '').trim() === '') {
@@ -56,6 +52,6 @@ export function planReception(etat: EtatRemboursement): PlanRemboursement {
 }
 
 /** A refund is due when the rupture left a trop-perçu. */
-export function remboursementDu(tropPercuCents: Cents): boolean {
+export function isRemboursementDue(tropPercuCents: Cents): boolean {
   return Number.isSafeInteger(tropPercuCents) && tropPercuCents > 0;
 }

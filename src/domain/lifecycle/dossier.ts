@@ -74,6 +74,6 @@ export function planMiseEnConformite(etat: EtatDossier, commentaire?: string): P
 }
 
 /** The flag only lives during instruction: any transition out of EN_COURS_INSTRUCTION clears it. */
-export function conserveMiseEnConformite(vers: EtatDossier): boolean {
+export function keepsMiseEnConformite(vers: EtatDossier): boolean {
   return vers === 'EN_COURS_INSTRUCTION';
 }

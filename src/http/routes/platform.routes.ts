@@ -8,6 +8,7 @@ import { databaseAnswers } from '../../db/connection.js';
 import { findKey, keyStatus } from '../../db/keys.js';
 import { parisDate } from '../../domain/dates.js';
 import { refuse } from '../../domain/refusal.js';
+import { hasForbiddenText } from '../middleware/input-guard.js';
 import { ref } from '../route-table/components.js';
 import { route, type RouteDeclaration } from '../route-table/declaration.js';
 
@@ -24,7 +25,7 @@ const AUTH = ['Authentification'];
 function oauthError(req: Request, res: Response, status: number, error: string, description: string): undefined {
   if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="convergence-gateway"');
   res.setHeader('Cache-Control', 'no-store');
-  res.status(status).json({ error, error_description: description, errors: [{ code: error.toUpperCase(), description }], status, instance: req.requestId });
+  res.status(status).json({ error, error_description: description, description, errors: [{ code: error.toUpperCase(), description }], status, instance: req.requestId });
   return undefined;
 }
 
@@ -102,12 +103,20 @@ export function platformRoutes(lifecycle: Lifecycle): RouteDeclaration[] {
         if (!req.is('application/x-www-form-urlencoded')) return oauthError(req, res, 400, 'invalid_request', 'Le corps doit être encodé en application/x-www-form-urlencoded.');
         const body: unknown = req.body;
         if (formField(body, 'grant_type') !== 'client_credentials') return oauthError(req, res, 400, 'unsupported_grant_type', 'Seul grant_type=client_credentials est accepté.');
+        await deps.limits.refuseAfterFailures(req);
         const basic = basicCredentials(req.get('authorization'));
+        // Decoded credentials are input too: text PostgreSQL cannot store never reaches it.
+        if (basic && (hasForbiddenText(basic.id) || hasForbiddenText(basic.secret))) {
+          throw refuse.invalid([{ code: 'CARACTERE_INTERDIT', description: 'Les identifiants HTTP Basic contiennent un caractère interdit (caractère nul ou demi-paire UTF-16 isolée).', champ: '/Authorization', section: 'requete' }]);
+        }
         const clientId = basic?.id ?? formField(body, 'client_id');
         const secret = basic?.secret ?? formField(body, 'client_secret');
         if (!clientId || !secret) return oauthError(req, res, 400, 'invalid_request', 'client_id et client_secret sont obligatoires.');
         const client = await authenticateClient(deps.db, clientId, secret);
-        if (!client) return oauthError(req, res, 401, 'invalid_client', 'Identifiants client inconnus ou invalides.');
+        if (!client) {
+          await deps.limits.recordFailure(req);
+          return oauthError(req, res, 401, 'invalid_client', 'Identifiants client inconnus ou invalides.');
+        }
         const scope = formField(body, 'scope')?.slice(0, 200) ?? null;
         const ttl = deps.config.tokenTtlSeconds;
         const token = await issueToken(deps.db, client, scope, ttl);

@@ -62,7 +62,7 @@ export function checkNir(ctx: RuleContext, out: Findings): void {
     }
   }
 
-  const departement = normaliserDepartement(apprenti.departementNaissance);
+  const departement = normalizeDepartement(apprenti.departementNaissance);
   if (departement !== undefined && !departementConcorde(nir, departement)) {
     out.add('NIR_DEPARTEMENT_NAISSANCE_INCOHERENT', CHAMP.apprentiNir,
       `Les chiffres 6 et 7 du NIR doivent être le département de naissance (NIR : ${nir.slice(5, departement.length === 3 ? 8 : 7)}, ` +
@@ -80,7 +80,7 @@ export function checkNir(ctx: RuleContext, out: Findings): void {
 }
 
 /** "095" → "95", "02A" → "2A", "099" → "99" (AGECAP pads to 3 characters). */
-function normaliserDepartement(value: string | undefined): string | undefined {
+function normalizeDepartement(value: string | undefined): string | undefined {
   if (typeof value !== 'string') return undefined;
   const dep = value.trim().toUpperCase();
   if (dep === '') return undefined;
