@@ -7,7 +7,8 @@ import { assignRanks, changesAfter, highestRank, type Cursor } from './feed.js';
 import { ETATS_DOSSIER, type EtatDossier } from '../domain/lifecycle/index.js';
 
 export { ETATS_DOSSIER, type EtatDossier };
-export const ORIGINES = ['API_CFA', 'SAISIE_OPCO'] as const;
+export const ORIGINES = ['API_CFA', 'SAISIE_OPCO', 'ENTREPRISE'] as const;
+export type Origine = (typeof ORIGINES)[number];
 
 export interface DossierRow {
   id: string;
@@ -42,6 +43,11 @@ export interface NewDossier {
   logiciel: string | null;
   version: string | null;
   acteur: string;
+  origine: Origine;
+  /** The first history line's comment (`Transmis par API CFA`). */
+  commentaire: string;
+  /** The audit line's action (`DOSSIER_TRANSMIS`). */
+  action: string;
 }
 
 export interface CreatedDossier {
@@ -64,24 +70,24 @@ const INSERT_DOSSIER = `
 with d as (
   insert into dossiers (numero_interne, cfa_siren, etat, origine, cerfa, empreinte_contenu, cle_apprenti, employeur_siret,
                         date_debut_contrat, type_contrat_app, cle_id, editeur, logiciel, version_logiciel, recu_le, mis_a_jour_le)
-  values (?, ?, 'TRANSMIS', 'API_CFA', ?::jsonb, ?, ?, ?, ?::date, ?, ?, ?, ?, ?, ?, ?)
+  values (?, ?, 'TRANSMIS', ?, ?::jsonb, ?, ?, ?, ?::date, ?, ?, ?, ?, ?, ?, ?)
   on conflict do nothing
   returning id, numero_interne, numero_externe, etat),
 h as (
   insert into dossiers_historique (dossier_id, evenement, etat, le, acteur, commentaire)
-  select id, 'ETAT', 'TRANSMIS', ?, ?, 'Transmis par API CFA' from d),
+  select id, 'ETAT', 'TRANSMIS', ?, ?, ? from d),
 a as (
   insert into audit_ecritures (id_requete, cle_id, siren, client_id, editeur, logiciel, version, action, objet_type, objet_id)
-  select ?, ?, ?, ?, ?, ?, ?, 'DOSSIER_TRANSMIS', 'DOSSIER', numero_interne from d)
+  select ?, ?, ?, ?, ?, ?, ?, ?, 'DOSSIER', numero_interne from d)
 select id, numero_interne, numero_externe, etat from d`;
 
 export function createDossier(db: Knex, input: NewDossier, now: Date, author: Author): Promise<CreateOutcome> {
   return insertWithNewNumero('dossier', async (numero): Promise<CreateOutcome | undefined> => {
     const result = await db.raw<{ rows: CreatedDossier[] }>(INSERT_DOSSIER, [
-      numero, input.cfaSiren, JSON.stringify(input.cerfa), input.empreinteContenu, input.cleApprenti, input.employeurSiret,
+      numero, input.cfaSiren, input.origine, JSON.stringify(input.cerfa), input.empreinteContenu, input.cleApprenti, input.employeurSiret,
       input.dateDebutContrat, input.typeContratApp, input.cleId, input.editeur, input.logiciel, input.version, now, now,
-      now, input.acteur,
-      author.id_requete, author.cle_id, author.siren, author.client_id, author.editeur, author.logiciel, author.version,
+      now, input.acteur, input.commentaire,
+      author.id_requete, author.cle_id, author.siren, author.client_id, author.editeur, author.logiciel, author.version, input.action,
     ]);
     const created = result.rows[0];
     if (created) return { kind: 'created', dossier: { ...created, id: String(created.id) } };

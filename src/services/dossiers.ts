@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import {
   changesSince, createDossier, etatsInArrivalOrder, findDossier, findDossiers, historyOf, pageOfEtats,
-  type CreatedDossier, type DossierRow, type EtatItem, type HistoryRow,
+  type CreatedDossier, type DossierRow, type EtatItem, type HistoryRow, type Origine,
 } from '../db/dossiers.js';
 import type { Cursor } from '../db/feed.js';
 import { loadFinancing, type FinancingRows } from '../db/financing.js';
@@ -17,7 +17,7 @@ import { parisDate } from '../domain/dates.js';
 import { refuse } from '../domain/refusal.js';
 import { sha256Hex } from '../domain/secrets.js';
 import type { Violation } from '../domain/violation.js';
-import { assertOwnSiret, type CfaActor } from './actor.js';
+import { assertOwnSiret, type Actor, type CfaActor } from './actor.js';
 
 /** Identity of the apprentice for duplicate detection: NIR, else birth name + first name + birth date. */
 export function apprenticeKey(cerfa: Cerfa): string {
@@ -35,26 +35,42 @@ export interface Transmission {
   avertissements: Violation[];
 }
 
-/** Checks a schema-valid CERFA's business rules and stores it as TRANSMIS / API_CFA. */
-export async function transmitDossier(db: Knex, cfa: CfaActor, raw: Record<string, unknown>, now: Date): Promise<Transmission> {
-  const check = checkCerfa(raw, parisDate(now));
-  if (!check.ok) {
-    throw refuse.invalid(check.erreurs, { extensions: { erreursParSection: countBySection(check.erreurs), avertissements: check.avertissements } });
-  }
-  const { cerfa, avertissements } = check;
-  assertOwnSiret(cerfa.organismeFormation.siret, cfa, '/cerfa/organismeFormation/siret', "de l'organisme de formation");
+/** Who stores a dossier, and through which channel. */
+interface Channel {
+  actor: Actor;
+  editor: { editeur: string | null; logiciel: string | null; version: string | null };
+  origine: Origine;
+  commentaire: string;
+  action: string;
+}
+
+const COMMENTAIRES: Record<Origine, string> = {
+  API_CFA: 'Transmis par API CFA',
+  SAISIE_OPCO: 'Saisi par l’OPCO',
+  ENTREPRISE: 'Déposé par l’entreprise',
+};
+
+/**
+ * The one way a CERFA becomes a dossier: its business rules, then dossier, history and audit line
+ * in one statement, in the CFA's feeds at once. `cfaSiren` is the CFA the contract names.
+ */
+async function storeDossier(db: Knex, cfaSiren: string, raw: Record<string, unknown>, checked: { cerfa: Cerfa; avertissements: Violation[] }, channel: Channel, now: Date): Promise<Transmission> {
+  const { cerfa, avertissements } = checked;
   const outcome = await createDossier(db, {
-    cfaSiren: cfa.siren,
+    cfaSiren,
     cerfa: raw,
     empreinteContenu: canonicalHash(raw),
     cleApprenti: apprenticeKey(cerfa),
     employeurSiret: cerfa.employeur.siret,
     dateDebutContrat: cerfa.contrat.dateDebutContrat,
     typeContratApp: cerfa.contrat.typeContratApp,
-    cleId: cfa.keyId,
-    ...cfa.editor,
-    acteur: cfa.acteur,
-  }, now, cfa.author);
+    cleId: channel.actor.keyId,
+    ...channel.editor,
+    acteur: channel.actor.acteur,
+    origine: channel.origine,
+    commentaire: channel.commentaire,
+    action: channel.action,
+  }, now, channel.actor.author);
   if (outcome.kind === 'same-contract') {
     throw refuse.conflict(
       'CONTRAT_DEJA_TRANSMIS',
@@ -63,6 +79,34 @@ export async function transmitDossier(db: Knex, cfa: CfaActor, raw: Record<strin
     );
   }
   return { outcome: outcome.kind === 'same-payload' ? 'replayed' : 'created', dossier: outcome.dossier, avertissements };
+}
+
+function checkedCerfa(raw: Record<string, unknown>, now: Date): { cerfa: Cerfa; avertissements: Violation[] } {
+  const check = checkCerfa(raw, parisDate(now));
+  if (!check.ok) {
+    throw refuse.invalid(check.erreurs, { extensions: { erreursParSection: countBySection(check.erreurs), avertissements: check.avertissements } });
+  }
+  return check;
+}
+
+/** Checks a schema-valid CERFA's business rules and stores it as TRANSMIS / API_CFA. */
+export async function transmitDossier(db: Knex, cfa: CfaActor, raw: Record<string, unknown>, now: Date): Promise<Transmission> {
+  const checked = checkedCerfa(raw, now);
+  assertOwnSiret(checked.cerfa.organismeFormation.siret, cfa, '/cerfa/organismeFormation/siret', "de l'organisme de formation");
+  return storeDossier(db, cfa.siren, raw, checked, { actor: cfa, editor: cfa.editor, origine: 'API_CFA', commentaire: COMMENTAIRES.API_CFA, action: 'DOSSIER_TRANSMIS' }, now);
+}
+
+/**
+ * The back office registers a CERFA received through another channel (entered by the OPCO,
+ * deposited by the employer): the same checks, and the dossier belongs to the CFA whose SIREN is
+ * the training organisation's — it shows in that CFA's feeds, lists and reads like any other.
+ */
+export async function registerDossier(db: Knex, opco: Actor, raw: Record<string, unknown>, origine: Exclude<Origine, 'API_CFA'>, now: Date): Promise<Transmission & { cfaSiren: string }> {
+  const checked = checkedCerfa(raw, now);
+  const cfaSiren = checked.cerfa.organismeFormation.siret.slice(0, 9);
+  const editor = { editeur: null, logiciel: null, version: null };
+  const stored = await storeDossier(db, cfaSiren, raw, checked, { actor: opco, editor, origine, commentaire: COMMENTAIRES[origine], action: 'DOSSIER_ENREGISTRE' }, now);
+  return { ...stored, cfaSiren };
 }
 
 /** The CFA's dossier, or a 404-like refusal. */

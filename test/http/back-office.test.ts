@@ -164,3 +164,43 @@ describe('back-office dossier life cycle', () => {
     expect((await t.http.get('/back-office/v1/dossiers/000000000000').set('X-API-KEY', opco)).status).toBe(404);
   });
 });
+
+describe('a CERFA received through another channel', () => {
+  it('registered by the back office: same checks, TRANSMIS with its origin, in the named CFA\'s feed and reads, and nobody else\'s', async () => {
+    const res = await t.http.post('/back-office/v1/dossiers').set('X-API-KEY', opco).send(validCerfaPayload(560));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ etat: 'TRANSMIS', origine: 'SAISIE_OPCO', cfaSiren: FIXTURE_CFA_SIREN });
+    const numero = res.body.numeroInterne as string;
+    // The named CFA reads it and finds it in its feed, filtered by origin.
+    expect((await cfaView(numero)).status).toBe(200);
+    const feed = await t.http.get('/v2/dossiers/etats').query({ depuis: '0', origine: 'SAISIE_OPCO' }).set('X-API-KEY', cfa);
+    expect(feed.body.EtatDossierResult.map((e: { numeroInterne: string }) => e.numeroInterne)).toContain(numero);
+    const history = await t.http.get('/v2/dossiers/historique').query({ numeroInterne: numero }).set('X-API-KEY', cfa);
+    expect(history.body.historique[0]).toMatchObject({ etat: 'TRANSMIS', commentaire: 'Saisi par l’OPCO', acteur: 'OPCO' });
+    // Another CFA does not see it.
+    const other = await t.cfaKey('732829320');
+    expect((await t.http.get('/v2/dossiers').query({ numeroInterne: numero }).set('X-API-KEY', other)).status).toBe(404);
+    // The same contract again is a resend; the same apprentice and start date through the API is a duplicate.
+    const again = await t.http.post('/back-office/v1/dossiers').set('X-API-KEY', opco).send(validCerfaPayload(560));
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body.numeroInterne).toBe(numero);
+  });
+
+  it('deposited by the employer (origine ENTREPRISE); an invalid CERFA lists every error; a CFA key may not register', async () => {
+    const res = await t.http.post('/back-office/v1/dossiers').set('X-API-KEY', opco).send({ ...validCerfaPayload(561), origine: 'ENTREPRISE' });
+    expect(res.status).toBe(200);
+    expect(res.body.origine).toBe('ENTREPRISE');
+    const row = await t.db('dossiers').where({ numero_interne: res.body.numeroInterne }).first('origine', 'cfa_siren');
+    expect(row).toEqual({ origine: 'ENTREPRISE', cfa_siren: FIXTURE_CFA_SIREN });
+
+    const invalid = validCerfaPayload(562);
+    delete (invalid.cerfa.apprenti as Record<string, unknown>).nom;
+    (invalid.cerfa.employeur as Record<string, unknown>).siret = '123';
+    const refused = await t.http.post('/back-office/v1/dossiers').set('X-API-KEY', opco).send({ ...invalid, origine: 'ENTREPRISE' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e: { champ: string }) => e.champ).sort()).toEqual(['/cerfa/apprenti/nom', '/cerfa/employeur/siret']);
+    expect(refused.body.erreursParSection).toEqual({ apprenti: 1, employeur: 1 });
+    expect((await t.http.post('/back-office/v1/dossiers').set('X-API-KEY', opco).send({ ...validCerfaPayload(563), origine: 'API_CFA' })).status).toBe(400);
+    expect((await t.http.post('/back-office/v1/dossiers').set('X-API-KEY', cfa).send(validCerfaPayload(564))).status).toBe(403);
+  });
+});

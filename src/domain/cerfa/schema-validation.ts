@@ -409,7 +409,7 @@ export function readPayload(schemaFile: string, data: unknown, rootPointer: stri
   return { value: reading.value, violations, avertissements: reading.avertissements };
 }
 
-/** Body of POST /v1|v2/dossiers, read tolerantly. */
-export function readDossierRequest(body: unknown, strict: boolean): ReadPayload {
-  return readPayload('dossier-request.schema.json', body, '', dossierSection, strict);
+/** A body holding a `cerfa` (POST /v1|v2/dossiers, the back office's registration), read tolerantly. */
+export function readDossierRequest(body: unknown, strict: boolean, schemaFile = 'dossier-request.schema.json'): ReadPayload {
+  return readPayload(schemaFile, body, '', dossierSection, strict);
 }

@@ -733,7 +733,11 @@ export interface paths {
          */
         get: operations["rechercherDossiersBackOffice"];
         put?: never;
-        post?: never;
+        /**
+         * Enregistrer un CERFA reçu hors API (saisi par l’OPCO, déposé par l’entreprise)
+         * @description Même validation qu’une transmission par API CFA (schéma, formats, règles métier, doublons). Le dossier est à l’état TRANSMIS, avec l’origine donnée, et appartient au CFA dont le SIREN est celui du SIRET de l’organisme de formation : il figure dans ses flux, listes et lectures comme tout autre dossier.
+         */
+        post: operations["enregistrerDossier"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1734,6 +1738,19 @@ export interface components {
              * @description Dernier jour de validité de la clé, AAAA-MM-JJ (inclus).
              */
             dateFinValidite?: string;
+        };
+        /**
+         * Enregistrement d'un dossier reçu hors API
+         * @description Corps de POST /back-office/v1/dossiers : un CERFA reçu par un autre canal que l'API CFA (saisi par l'OPCO, déposé par l'entreprise), validé comme un dossier transmis. Le dossier est rattaché au CFA dont le SIREN est celui du SIRET de l'organisme de formation.
+         */
+        EnregistrementDossier: {
+            /** @description Le contrat d'apprentissage (CERFA FA13). */
+            cerfa: components["schemas"]["Cerfa"];
+            /**
+             * @description Canal par lequel le contrat est arrivé : SAISIE_OPCO (saisi par l'OPCO, par défaut) ou ENTREPRISE (déposé par l'employeur).
+             * @enum {unknown}
+             */
+            origine?: "SAISIE_OPCO" | "ENTREPRISE";
         };
         /**
          * Transition d'un dossier
@@ -3279,7 +3296,7 @@ export interface operations {
                 /** @description Filtre sur l’état */
                 etat?: "TRANSMIS" | "EN_COURS_INSTRUCTION" | "ENGAGE" | "REFUSE" | "ANNULE" | "RUPTURE" | "SOLDE";
                 /** @description Filtre sur l’origine */
-                origine?: "API_CFA" | "SAISIE_OPCO";
+                origine?: "API_CFA" | "SAISIE_OPCO" | "ENTREPRISE";
                 /** @description Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant */
                 depuis?: string;
             };
@@ -3371,7 +3388,7 @@ export interface operations {
                 /** @description Filtre sur l’état */
                 etat?: "TRANSMIS" | "EN_COURS_INSTRUCTION" | "ENGAGE" | "REFUSE" | "ANNULE" | "RUPTURE" | "SOLDE";
                 /** @description Filtre sur l’origine */
-                origine?: "API_CFA" | "SAISIE_OPCO";
+                origine?: "API_CFA" | "SAISIE_OPCO" | "ENTREPRISE";
                 /** @description Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant */
                 depuis?: string;
             };
@@ -6767,6 +6784,130 @@ export interface operations {
             };
             /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    enregistrerDossier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Clé d’idempotence (par CFA, conservée 24 h au moins) */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnregistrementDossier"];
+            };
+        };
+        responses: {
+            /** @description Dossier enregistré (ou renvoi d’un dossier déjà enregistré) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": (components["schemas"]["DossierCree"] & {
+                        /** @enum {string} */
+                        origine: "SAISIE_OPCO" | "ENTREPRISE";
+                        cfaSiren: string;
+                    }) & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
+                };
+            };
+            /** @description CERFA invalide : toutes les erreurs, avec `champ`, `section` et `erreursParSection` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Contrat déjà enregistré pour cet apprenti, cet employeur et cette date de début (`numeroInterne` du dossier existant) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Idempotency-Key déjà utilisée pour un autre corps */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -98,7 +98,7 @@ function authentication(declaration: RouteDeclaration, deps: RouteDeps): Request
 /** A JSON body read tolerantly then validated (conversions listed as avertissements). */
 function readJsonBody(body: JsonBody, data: unknown, strict: boolean): ReadPayload & { extensions: Record<string, unknown> } {
   if (body.cerfa) {
-    const read = readDossierRequest(data, strict);
+    const read = readDossierRequest(data, strict, `${body.schema}.schema.json`);
     return { ...read, extensions: { erreursParSection: countBySection(read.violations), avertissements: read.avertissements } };
   }
   const read = readPayload(`${body.schema}.schema.json`, data, '', () => body.section ?? 'requete', strict);

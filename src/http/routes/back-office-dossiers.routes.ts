@@ -7,6 +7,7 @@ import { centsToEuros } from '../../domain/financing/index.js';
 import {
   changeDossierState, clearConformityRequest, npecOfDossier, readAnyDossier, searchAllDossiers, setConformityRequest, setNumeroDeca,
 } from '../../services/back-office-dossiers.js';
+import { registerDossier } from '../../services/dossiers.js';
 import { financingParameters } from '../../services/parametres.js';
 import { opcoActor } from '../context.js';
 import { backOfficeDossierView, dossierView, financingView, historyView } from '../presenters/dossier.js';
@@ -22,6 +23,38 @@ const SIREN = { description: 'SIREN du CFA', schema: { type: 'string', pattern: 
 const changed = { description: 'Dossier modifié', schema: ref('DossierBackOffice') };
 
 export const BACK_OFFICE_DOSSIER_ROUTES: RouteDeclaration[] = [
+  route({
+    operationId: 'enregistrerDossier',
+    method: 'post',
+    path: '/back-office/v1/dossiers',
+    role: 'opco',
+    tags,
+    summary: 'Enregistrer un CERFA reçu hors API (saisi par l’OPCO, déposé par l’entreprise)',
+    description: 'Même validation qu’une transmission par API CFA (schéma, formats, règles métier, doublons). Le dossier est à l’état TRANSMIS, avec l’origine donnée, et appartient au CFA dont le SIREN est celui du SIRET de l’organisme de formation : il figure dans ses flux, listes et lectures comme tout autre dossier.',
+    body: { kind: 'json', schema: 'enregistrement-dossier', cerfa: true },
+    idempotent: true,
+    responses: {
+      200: {
+        description: 'Dossier enregistré (ou renvoi d’un dossier déjà enregistré)',
+        schema: {
+          allOf: [ref('DossierCree'), {
+            type: 'object',
+            required: ['origine', 'cfaSiren'],
+            properties: { origine: { type: 'string', enum: ['SAISIE_OPCO', 'ENTREPRISE'] }, cfaSiren: { type: 'string', pattern: '^[0-9]{9}$' } },
+          }],
+        },
+      },
+      400: { description: 'CERFA invalide : toutes les erreurs, avec `champ`, `section` et `erreursParSection`' },
+      409: { description: 'Contrat déjà enregistré pour cet apprenti, cet employeur et cette date de début (`numeroInterne` du dossier existant)' },
+    },
+    async handler({ body }, { req, res, deps }) {
+      const origine = body.origine ?? 'SAISIE_OPCO';
+      const { outcome, dossier, avertissements, cfaSiren } = await registerDossier(deps.db, opcoActor(req), body.cerfa, origine, new Date());
+      if (outcome === 'replayed') res.setHeader('Idempotent-Replayed', 'true');
+      return { numeroInterne: dossier.numero_interne, numeroExterne: dossier.numero_externe, etat: dossier.etat, origine, cfaSiren, avertissements };
+    },
+  }),
+
   route({
     operationId: 'rechercherDossiersBackOffice',
     method: 'get',
