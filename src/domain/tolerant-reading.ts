@@ -40,7 +40,7 @@ const INTEGER = /^-?\d{1,15}([.,]0{1,2})?$/;
 const DECIMAL = /^-?\d{1,15}(\.\d{1,15}|,\d{1,2})?$/;
 const BOOLEAN = /^(true|false)$/i;
 
-const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+const escapePointer = (key: string): string => (key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key);
 
 /** A member name without case or accents: `mentionMobilitéInternationale` ~ `mentionMobiliteInternationale`. */
 const looseName = (name: string): string => name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
@@ -117,12 +117,22 @@ function itemsOf(node: Node, lookup: SchemaLookup): Node | undefined {
   return undefined;
 }
 
+function numericCode(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,6}$/.test(v) ? Number(v) : undefined;
+}
+
 /** The same code in two writings: `12` and `"12"`, `1` and `"01"`. */
 function sameCode(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  const numeric = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,6}$/.test(v) ? Number(v) : undefined);
-  const na = numeric(a);
-  return na !== undefined && na === numeric(b);
+  const na = numericCode(a);
+  return na !== undefined && na === numericCode(b);
+}
+
+/** True when the schema lists type `t`, before `string` if it lists both (the first is canonical). */
+function listedBeforeText(types: string[], t: string): boolean {
+  const at = types.indexOf(t);
+  const text = types.indexOf('string');
+  return at >= 0 && (text < 0 || at < text);
 }
 
 const shown = (value: unknown): string => (typeof value === 'string' ? `"${value}"` : String(value));
@@ -136,80 +146,98 @@ function converted(value: unknown, facts: Facts): { value: unknown } | undefined
   }
   if (typeof value !== 'string') return undefined;
   // Text is kept where the schema's first form is text (a member may accept both, e.g. a street number).
-  const textFirst = facts.types.indexOf('string');
-  const before = (t: string): boolean => facts.types.includes(t) && (textFirst < 0 || facts.types.indexOf(t) < textFirst);
   const text = value.trim();
-  if (before('integer') && INTEGER.test(text)) return { value: Number(text.replace(',', '.')) };
-  if (before('number') && DECIMAL.test(text)) return { value: Number(text.replace(',', '.')) };
-  if (before('boolean') && BOOLEAN.test(text)) return { value: text.toLowerCase() === 'true' };
+  if (listedBeforeText(facts.types, 'integer') && INTEGER.test(text)) return { value: Number(text.replace(',', '.')) };
+  if (listedBeforeText(facts.types, 'number') && DECIMAL.test(text)) return { value: Number(text.replace(',', '.')) };
+  if (listedBeforeText(facts.types, 'boolean') && BOOLEAN.test(text)) return { value: text.toLowerCase() === 'true' };
+  return undefined;
+}
+
+/** One reading's context: functions stay at module level (no closure made per payload on the hot path). */
+interface Reader {
+  lookup: SchemaLookup;
+  options: TolerantOptions;
+  findings: Violation[];
+}
+
+function note(r: Reader, code: string, champ: string, description: string): void {
+  r.findings.push({ code, description, champ, section: r.options.sectionOf(champ) });
+}
+
+function read(r: Reader, value: unknown, schema: Node, pointer: string, parent: Facts | undefined): unknown {
+  const facts = factsOf(schema, r.lookup);
+  if (Array.isArray(value)) {
+    const items = itemsOf(schema, r.lookup);
+    if (!items) return value;
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i += 1) out.push(read(r, value[i], items, `${pointer}/${i}`, parent));
+    return out;
+  }
+  if (isJsonObject(value)) return facts.properties.size ? readObject(r, value, facts, pointer, parent) : value;
+  const change = converted(value, facts);
+  if (!change) return value;
+  // Both writings of a code are the contract's (`12` and `"12"`): kept in one form, silently, strict or not.
+  if (facts.enum) return change.value;
+  note(r, 'VALEUR_CONVERTIE', pointer, `Le champ ${pointer} a été reçu sous la forme ${shown(value)} et lu comme ${shown(change.value)}.`);
+  return r.options.strict ? value : change.value;
+}
+
+function meantName(key: string, facts: Facts): string | undefined {
+  const loose = looseName(key);
+  for (const k of facts.properties.keys()) if (looseName(k) === loose) return k;
+  return undefined;
+}
+
+function readObject(r: Reader, value: JsonObject, facts: Facts, pointer: string, parent: Facts | undefined): JsonObject {
+  const out: JsonObject = {};
+  for (const key of Object.keys(value)) {
+    const member = value[key];
+    let name = key;
+    if (!facts.properties.has(key)) {
+      const at = `${pointer}/${escapePointer(key)}`;
+      const meant = meantName(key, facts);
+      if (meant && !(meant in value)) {
+        note(r, 'CHAMP_RENOMME', at, `Le champ ${at} a été lu comme ${pointer}/${meant} (même nom, autre casse ou accents).`);
+        name = meant;
+      } else {
+        const elsewhere = locate(r, key, facts, pointer, parent);
+        note(r, 'CHAMP_INCONNU', at, `Le champ ${at} est inconnu et a été ignoré${elsewhere ? ` : vouliez-vous écrire ${elsewhere} ?` : '.'}`);
+        if (r.options.strict) out[key] = member;
+        continue;
+      }
+    }
+    const schema = facts.properties.get(name);
+    if (!schema) continue;
+    if (member === '') {
+      const memberFacts = factsOf(schema, r.lookup);
+      const typed = memberFacts.types.length > 0 || memberFacts.enum !== undefined;
+      if (typed && !memberFacts.types.includes('string') && !facts.required.has(name)) {
+        const at = `${pointer}/${escapePointer(key)}`;
+        note(r, 'VALEUR_VIDE_IGNOREE', at, `Le champ facultatif ${at} a été reçu vide ("") et lu comme absent.`);
+        if (r.options.strict) out[key] = member;
+        continue;
+      }
+    }
+    out[r.options.strict ? key : name] = read(r, member, schema, `${pointer}/${escapePointer(name)}`, facts);
+  }
+  return out;
+}
+
+/** Where a member unknown here is known: one level down (inside a child) or up (beside this object). */
+function locate(r: Reader, key: string, facts: Facts, pointer: string, parent: Facts | undefined): string | undefined {
+  for (const [child, schema] of facts.properties) {
+    if (factsOf(schema, r.lookup).properties.has(key)) return `${pointer}/${child}/${key}`;
+  }
+  if (parent?.properties.has(key)) return `${pointer.slice(0, pointer.lastIndexOf('/'))}/${key}`;
   return undefined;
 }
 
 export function readTolerantly(schemaFile: string, data: unknown, root: string, lookup: SchemaLookup, options: TolerantOptions): TolerantReading {
-  const findings: Violation[] = [];
-  const note = (code: string, champ: string, description: string): void => {
-    findings.push({ code, description, champ, section: options.sectionOf(champ) });
-  };
   const rootSchema = lookup(schemaFile);
-
-  function read(value: unknown, schema: Node, pointer: string, parent: Facts | undefined): unknown {
-    const facts = factsOf(schema, lookup);
-    if (Array.isArray(value)) {
-      const items = itemsOf(schema, lookup);
-      return items ? value.map((v, i) => read(v, items, `${pointer}/${i}`, parent)) : value;
-    }
-    if (isJsonObject(value)) return facts.properties.size ? readObject(value, facts, pointer, parent) : value;
-    const change = converted(value, facts);
-    if (!change) return value;
-    // Both writings of a code are the contract's (`12` and `"12"`): kept in one form, silently, strict or not.
-    if (facts.enum) return change.value;
-    note('VALEUR_CONVERTIE', pointer, `Le champ ${pointer} a été reçu sous la forme ${shown(value)} et lu comme ${shown(change.value)}.`);
-    return options.strict ? value : change.value;
-  }
-
-  function readObject(value: JsonObject, facts: Facts, pointer: string, parent: Facts | undefined): JsonObject {
-    const out: JsonObject = {};
-    for (const [key, member] of Object.entries(value)) {
-      const at = `${pointer}/${escapePointer(key)}`;
-      let name = key;
-      if (!facts.properties.has(key)) {
-        const meant = [...facts.properties.keys()].find((k) => looseName(k) === looseName(key));
-        if (meant && !(meant in value)) {
-          note('CHAMP_RENOMME', at, `Le champ ${at} a été lu comme ${pointer}/${meant} (même nom, autre casse ou accents).`);
-          name = meant;
-        } else {
-          const elsewhere = locate(key, facts, pointer, parent);
-          note('CHAMP_INCONNU', at, `Le champ ${at} est inconnu et a été ignoré${elsewhere ? ` : vouliez-vous écrire ${elsewhere} ?` : '.'}`);
-          if (options.strict) out[key] = member;
-          continue;
-        }
-      }
-      const schema = facts.properties.get(name);
-      if (!schema) continue;
-      const memberFacts = factsOf(schema, lookup);
-      const typed = memberFacts.types.length > 0 || memberFacts.enum !== undefined;
-      if (member === '' && typed && !memberFacts.types.includes('string') && !facts.required.has(name)) {
-        note('VALEUR_VIDE_IGNOREE', at, `Le champ facultatif ${at} a été reçu vide ("") et lu comme absent.`);
-        if (options.strict) out[key] = member;
-        continue;
-      }
-      out[options.strict ? key : name] = read(member, schema, `${pointer}/${escapePointer(name)}`, facts);
-    }
-    return out;
-  }
-
-  /** Where a member unknown here is known: one level down (inside a child) or up (beside this object). */
-  function locate(key: string, facts: Facts, pointer: string, parent: Facts | undefined): string | undefined {
-    for (const [child, schema] of facts.properties) {
-      if (factsOf(schema, lookup).properties.has(key)) return `${pointer}/${child}/${key}`;
-    }
-    if (parent?.properties.has(key)) return `${pointer.slice(0, pointer.lastIndexOf('/'))}/${key}`;
-    return undefined;
-  }
-
   if (!rootSchema) return { value: data, avertissements: [], erreurs: [] };
-  const value = read(data, rootSchema, root, undefined);
+  const r: Reader = { lookup, options, findings: [] };
+  const value = read(r, data, rootSchema, root, undefined);
   return options.strict
-    ? { value: data, avertissements: [], erreurs: findings }
-    : { value, avertissements: findings, erreurs: [] };
+    ? { value: data, avertissements: [], erreurs: r.findings }
+    : { value, avertissements: r.findings, erreurs: [] };
 }
