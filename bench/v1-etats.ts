@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/config.js';
 import { createKey } from '../src/db/keys.js';
 import { createGateway } from '../src/gateway.js';
+import { insertDossiers } from './bulk-dossiers.js';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -75,11 +76,7 @@ async function main(): Promise<void> {
   const { db } = gateway;
   const server = http.createServer(gateway.app);
   try {
-    const t0 = Date.now();
-    await db.raw(`insert into dossiers (numero_interne, cfa_siren, etat, origine, cerfa, empreinte_contenu, cle_apprenti, employeur_siret, date_debut_contrat, type_contrat_app)
-      select lpad(g::text, 12, '0'), ?, 'TRANSMIS', 'API_CFA', '{}'::jsonb, md5(g::text), md5('a' || g), '55210055400013', '2025-09-01', 11
-      from generate_series(1, ?) as g`, [SIREN, ROWS]);
-    console.log(`${ROWS} dossiers inserted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await insertDossiers(db, SIREN, ROWS);
     const { key } = await createKey(db, { role: 'cfa', siren: SIREN });
     await gateway.jobs.runNow('attribuer-rangs');
     await db.raw('analyze dossiers'); // what autovacuum does after such a load

@@ -60,12 +60,13 @@ function typesOf(node: Node): string[] {
   return Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : [];
 }
 
-function collect(node: Node, lookup: SchemaLookup, facts: Facts, seen: Set<Node>): void {
+/** Gathers what `node` says into `facts`; an alternative's (anyOf/oneOf) `required` does not make a member required. */
+function collect(node: Node, lookup: SchemaLookup, facts: Facts, seen: Set<Node>, countsRequired = true): void {
   if (seen.has(node)) return;
   seen.add(node);
   if (typeof node.$ref === 'string') {
     const target = lookup(node.$ref);
-    if (target) collect(target, lookup, facts, seen);
+    if (target) collect(target, lookup, facts, seen, countsRequired);
   }
   for (const t of typesOf(node)) if (!facts.types.includes(t)) facts.types.push(t);
   if (Array.isArray(node.enum)) facts.enum = [...(facts.enum ?? []), ...node.enum];
@@ -77,14 +78,11 @@ function collect(node: Node, lookup: SchemaLookup, facts: Facts, seen: Set<Node>
       facts.properties.set(name, known ? { allOf: [known, sub] } : sub);
     }
   }
-  if (Array.isArray(node.required)) for (const r of node.required) if (typeof r === 'string') facts.required.add(r);
+  if (countsRequired && Array.isArray(node.required)) for (const r of node.required) if (typeof r === 'string') facts.required.add(r);
   for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
     const branches = node[key];
     if (!Array.isArray(branches)) continue;
-    for (const b of branches) {
-      // Alternatives' `required` do not make a member required on their own.
-      if (isJsonObject(b)) collect(b, lookup, key === 'allOf' ? facts : { ...facts, required: new Set() }, seen);
-    }
+    for (const b of branches) if (isJsonObject(b)) collect(b, lookup, facts, seen, countsRequired && key === 'allOf');
   }
 }
 

@@ -10,6 +10,8 @@ import { fingerprint } from '../domain/secrets.js';
 
 export interface KeyCache {
   find(presented: string): Promise<KeyRow | undefined>;
+  /** True when `find` would answer from memory, without a lookup. */
+  isFresh(presented: string): boolean;
   forget(keyId: string): void;
   /** Forgets every key (revocations may have been missed). */
   forgetAll(): void;
@@ -22,6 +24,9 @@ export function createKeyCache(db: Knex, ttlMs: number, maxEntries = 10_000, loo
   // Bumped by every revocation: a lookup that started before one must not cache what it read.
   let generation = 0;
   return {
+    isFresh(presented) {
+      return ttlMs > 0 && (entries.get(fingerprint(presented))?.until ?? 0) > Date.now();
+    },
     async find(presented) {
       if (ttlMs <= 0) return lookup(presented);
       const id = fingerprint(presented);

@@ -58,8 +58,7 @@ async function execute(deps: JobDeps, job: JobDefinition, claimedAs: Date): Prom
   let resultat: JobReport['resultat'] = 'success';
   let resume: Record<string, number> = {};
   try {
-    // Counts as numbers, whatever the driver returns (PGlite answers some as text).
-    resume = Object.fromEntries(Object.entries(await job.run(db, deps.config)).map(([k, v]) => [k, Number(v)]));
+    resume = await job.run(db, deps.config);
     logger.info({ job: job.name, ...resume }, 'tâche exécutée');
   } catch (err) {
     resultat = 'failure';

@@ -3,7 +3,7 @@
  * vendor's OAuth2 bearer token, checked when present and required when REQUIRE_BEARER is on.
  */
 import type { Knex } from 'knex';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { findValidToken } from '../../db/clients.js';
 import { keyStatus } from '../../db/keys.js';
 import type { KeyCache } from '../key-cache.js';
@@ -14,10 +14,14 @@ import type { RateLimiting } from './rate-limit.js';
 /** What authentication needs of the rate limits: refuse an address that failed too often, count a failure. */
 export type FailureCounter = Pick<RateLimiting, 'refuseAfterFailures' | 'recordFailure'>;
 
-/** Runs a check; a 401/403 it throws is counted against the client address before going on. */
-function counted(failures: FailureCounter, check: RequestHandler): RequestHandler {
+/**
+ * Runs a check; a 401/403 it throws is counted against the client address. An address past its
+ * failures is refused before a check that would cost a lookup (`costsLookup`); a key already in
+ * memory, or no bearer at all, costs none, so the counters are not read on that hot path.
+ */
+function counted(failures: FailureCounter, costsLookup: (req: Request) => boolean, check: RequestHandler): RequestHandler {
   return async (req, res, next) => {
-    await failures.refuseAfterFailures(req);
+    if (costsLookup(req)) await failures.refuseAfterFailures(req);
     try {
       await check(req, res, next);
     } catch (err) {
@@ -28,7 +32,11 @@ function counted(failures: FailureCounter, check: RequestHandler): RequestHandle
 }
 
 export function authenticateKey(keys: KeyCache, role: 'cfa' | 'opco', failures: FailureCounter): RequestHandler {
-  return counted(failures, async (req, _res, next) => {
+  const costsLookup = (req: Request): boolean => {
+    const presented = req.get('x-api-key');
+    return !presented || presented.length > 200 || !keys.isFresh(presented.trim());
+  };
+  return counted(failures, costsLookup, async (req, _res, next) => {
     const presented = req.get('x-api-key');
     if (!presented) {
       throw errors.forbidden('CLE_API_MANQUANTE', "L'en-tête X-API-KEY est obligatoire.");
@@ -51,7 +59,7 @@ export function authenticateKey(keys: KeyCache, role: 'cfa' | 'opco', failures: 
 }
 
 export function authenticateBearer(db: Knex, required: boolean, failures: FailureCounter): RequestHandler {
-  return counted(failures, async (req, _res, next) => {
+  return counted(failures, (req) => req.get('authorization') !== undefined, async (req, _res, next) => {
     const authorization = req.get('authorization');
     if (!authorization) {
       if (required) throw errors.unauthorized("Un jeton d'accès (Authorization: Bearer) est obligatoire : obtenez-le sur POST /oauth/token.");

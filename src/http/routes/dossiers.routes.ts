@@ -2,13 +2,13 @@
  * The norm's dossier routes (v1 and v2): transmit a CERFA, read it back, list states (pages or
  * incremental feed), read the history. Every read is scoped to the key's CFA.
  */
-import type { Response } from 'express';
 import { ETATS_DOSSIER, ORIGINES } from '../../db/dossiers.js';
 import { Refusal } from '../../domain/refusal.js';
 import {
   allDossierStates, dossierHistory, dossierStatesSince, pageOfDossierStates, readDossier, readDossiers, transmitDossier,
 } from '../../services/dossiers.js';
 import { cfaActor } from '../context.js';
+import { sendJsonArray } from '../json-array-stream.js';
 import { dossierView, etatView, financingView, historyView } from '../presenters/dossier.js';
 import { ref } from '../route-table/components.js';
 import { route, type RouteDeclaration } from '../route-table/declaration.js';
@@ -23,69 +23,6 @@ const STREAM_BATCH = 500;
 
 /** Whether the client sent the parameter (validation fills in defaults; empty counts as absent). */
 const given = (raw: unknown): boolean => raw !== undefined && raw !== '';
-
-/** Resolves once the response can take more ('drain'), or is gone ('close'). */
-function drained(res: Response): Promise<void> {
-  return new Promise((resolve) => {
-    if (res.destroyed) {
-      resolve();
-      return;
-    }
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
-
-/**
- * Writes a JSON array batch by batch: one batch in memory, the next one read while this one is
- * written, a pause on backpressure until 'drain', a stop when the client leaves. The first batch is
- * read before the headers, so a failure there is still an ordinary error answer; a failure later
- * reaches the error handler, which cuts the connection (a truncated body, never a shorter list).
- * Returns the array itself when it fits in one batch, for the ordinary `res.json` path (ETag, contract check).
- */
-async function streamJsonArray<T>(res: Response, batches: AsyncGenerator<T[]>, view: (item: T) => unknown): Promise<unknown[] | undefined> {
-  const readAhead = (): Promise<IteratorResult<T[]>> => {
-    const ahead = batches.next();
-    ahead.catch(() => undefined); // awaited below; this only spares an early stop an unhandled rejection
-    return ahead;
-  };
-  const first = await batches.next();
-  if (first.done) return [];
-  let following = await readAhead();
-  if (following.done) return first.value.map(view);
-
-  let closed = false;
-  res.once('close', () => { closed = true; });
-  res.status(200).type('application/json');
-  let batch: T[] | undefined = first.value;
-  let opening = true;
-  while (batch) {
-    if (closed) {
-      // The client left: stop reading (the batch being read, if any, completes first).
-      await batches.return(undefined).catch(() => undefined);
-      return undefined;
-    }
-    // Batch k is written while batch k+2 is read (k+1 is already here).
-    const ahead: Promise<IteratorResult<T[]>> | undefined = following.done ? undefined : readAhead();
-    let chunk = opening ? '[' : '';
-    for (const item of batch) {
-      chunk += (opening ? '' : ',') + JSON.stringify(view(item));
-      opening = false;
-    }
-    if (!res.write(chunk)) await drained(res);
-    if (following.done || !ahead) break;
-    batch = following.value;
-    following = await ahead;
-  }
-  if (closed) return undefined;
-  res.end(']');
-  return undefined;
-}
 
 export const DOSSIER_ROUTES: RouteDeclaration[] = [
   route({
@@ -189,7 +126,7 @@ export const DOSSIER_ROUTES: RouteDeclaration[] = [
       }
       if (version === 'v1' && !given(req.query.numeroPage)) {
         // v1 clients expect the whole list as one bare array: streamed, whatever its length.
-        return streamJsonArray(res, allDossierStates(deps.db, cfa, filter, STREAM_BATCH), etatView);
+        return sendJsonArray(res, allDossierStates(deps.db, cfa, filter, STREAM_BATCH), etatView);
       }
       const { total, items } = await pageOfDossierStates(deps.db, cfa, page, size, filter);
       const list = items.map(etatView);
