@@ -201,15 +201,16 @@ export async function pageOfReglements(db: Knex, q: { siren?: string; page: numb
     base.clone().orderBy('id').offset((q.page - 1) * q.size).limit(q.size),
   ]);
   const reglements = rows as ReglementRow[];
-  return { total: Number(countRow[0]?.n ?? 0), items: await detailler(db, reglements) };
+  return { total: Number(countRow[0]?.n ?? 0), items: await detailOfReglements(db, reglements) };
 }
 
 export async function findReglement(db: Knex, id: string): Promise<ReglementDetail | undefined> {
   const row = (await db('reglements').where({ id }).first()) as ReglementRow | undefined;
-  return row ? (await detailler(db, [row]))[0] : undefined;
+  return row ? (await detailOfReglements(db, [row]))[0] : undefined;
 }
 
-async function detailler(db: Knex, reglements: ReglementRow[]): Promise<ReglementDetail[]> {
+/** The invoices and dossiers each of these payments settled. */
+export async function detailOfReglements(db: Knex, reglements: readonly ReglementRow[]): Promise<ReglementDetail[]> {
   if (reglements.length === 0) return [];
   const parts = (await db('reglements_lignes as r')
     .join('factures_lignes as l', 'l.id', 'r.facture_ligne_id')

@@ -661,6 +661,195 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/pilotage/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mes actions à mener : les cinq compteurs, chacun avec la route de sa liste */
+        get: operations["actionsAMener"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/pilotage/dossiers-en-attente-mise-en-conformite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dossiers en attente de mise en conformité
+         * @description Dossiers pour lesquels l’OPCO attend une correction : répondre par POST /v2/dossiers/correction (CERFA corrigé) ou joindre un document (POST /v2/documents). `commentaireEtat` dit ce qui est demandé.
+         *
+         *     Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
+         */
+        get: operations["dossiersEnAttenteMiseEnConformite"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/pilotage/factures-en-attente-mise-en-conformite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Factures en attente de mise en conformité
+         * @description Factures que l’OPCO demande de corriger (état EN_ATTENTE_MISE_EN_CONFORMITE) : renvoyer la facture corrigée (POST /v2/factures avec numeroInterneFactureCorrigee) ou le certificat manquant (POST /v2/certificats).
+         *
+         *     Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
+         */
+        get: operations["facturesEnAttenteMiseEnConformite"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/pilotage/remboursements-a-emettre": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Remboursements à émettre (trop-perçus à régulariser)
+         * @description Déclarer chacun par POST /v2/remboursements/{idRemboursement}/declaration (virement ou avoir déduit).
+         *
+         *     Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
+         */
+        get: operations["remboursementsAEmettre"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/pilotage/echeances-a-facturer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dossiers à facturer, avec leurs échéances ouvertes (étape 1 d’une facturation)
+         * @description Un élément par dossier engagé (ou rompu, pour le reste dû) ayant au moins une échéance ouverte à la facturation aujourd’hui : ouverte, non annulée, avec un reste une fois déduits le réglé et l’en cours, délai de facturation non dépassé. L’export a une ligne par échéance.
+         *
+         *     Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
+         */
+        get: operations["echeancesAFacturer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/suivi/dossiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dossiers enregistrés (tous canaux : API CFA, entreprise, OPCO)
+         * @description Les contrats où le CFA est nommé (SIRET de l’organisme de formation dans son SIREN), transmis à l’OPCO par n’importe quel canal.
+         *
+         *     Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
+         */
+        get: operations["suiviDossiers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/suivi/factures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Factures enregistrées
+         * @description Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
+         */
+        get: operations["suiviFactures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/suivi/reglements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Règlements émis par l’OPCO, avec les factures et dossiers que chacun règle
+         * @description L’export a une ligne par facture réglée : la référence du virement de l’OPCO en face du numéro de facture du CFA.
+         *
+         *     Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
+         */
+        get: operations["suiviReglements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/suivi/remboursements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Remboursements (trop-perçus) et leur régularisation
+         * @description Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
+         */
+        get: operations["suiviRemboursements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/back-office/v1/cles": {
         parameters: {
             query?: never;
@@ -1399,6 +1588,109 @@ export interface components {
         CleCreee: components["schemas"]["Cle"] & {
             /** @description La clé, affichée une seule fois */
             cle: string;
+        };
+        CompteurAction: {
+            nombre: number;
+            /** @description Route de la liste (son `total` égale `nombre`) */
+            liste: string;
+        };
+        ActionsAMener: {
+            dossiersEnAttenteMiseEnConformite: components["schemas"]["CompteurAction"];
+            facturesEnAttenteMiseEnConformite: components["schemas"]["CompteurAction"];
+            remboursementsAEmettre: components["schemas"]["CompteurAction"];
+            dossiersAFacturer: components["schemas"]["CompteurAction"];
+            dossiersEchusATraiter: components["schemas"]["CompteurAction"];
+        };
+        DossierSuivi: {
+            numeroInterne: string;
+            numeroExterne: string;
+            numeroDeca?: string | null;
+            etat: components["schemas"]["EtatDossierCode"];
+            libelleEtat: string;
+            /** @enum {string} */
+            typeDossier: "CONTRAT_INITIAL" | "SUCCESSION" | "AVENANT";
+            libelleTypeDossier?: string;
+            typeContratApp?: number;
+            /** @enum {string} */
+            origine: "API_CFA" | "SAISIE_OPCO" | "ENTREPRISE";
+            libelleOrigine?: string;
+            apprenti: {
+                nom?: string | null;
+                prenom?: string | null;
+            };
+            employeur: {
+                siret?: string;
+                denomination?: string | null;
+            };
+            diplome?: {
+                intitule?: string | null;
+                codeDiplome?: string | null;
+            };
+            periode: {
+                /** Format: date */
+                du?: string;
+                au?: string | null;
+            };
+            /**
+             * Format: date-time
+             * @description Transmis (par API CFA, l’entreprise ou l’OPCO) le
+             */
+            recuLe: string;
+            /** Format: date-time */
+            misAJourLe?: string;
+            /** @description L’OPCO attend une correction du CFA */
+            miseEnConformite?: boolean;
+            commentaireEtat?: string | null;
+        };
+        FactureSuivi: {
+            numeroInterneFacture: string;
+            referenceFactureCFA: string;
+            etat: components["schemas"]["EtatFactureCode"];
+            libelleEtat?: string;
+            /** @description SIRET de l’établissement émetteur */
+            etablissement: string;
+            /** @enum {string} */
+            type: "COUT_CONTRAT" | "FRAIS_ANNEXES" | "MIXTE";
+            libelleType?: string;
+            montantHT: number;
+            /** @description Égal au HT : les factures des CFA à l’OPCO sont sans TVA (docs/decisions/pilotage.md) */
+            montantTTC: number;
+            montantRegle?: number;
+            /** Format: date */
+            dateEmission: string;
+            /** Format: date-time */
+            recueLe?: string;
+            /** Format: date-time */
+            dateValidation?: string | null;
+            /** Format: date */
+            dateReglement?: string | null;
+            referenceReglement?: string | null;
+            commentaire?: string | null;
+        };
+        EcheanceAFacturer: {
+            numeroEcheance: number;
+            codification: string;
+            type?: string;
+            /** Format: date */
+            dateOuverture: string;
+            /** Format: date */
+            dateDebut?: string;
+            /** Format: date */
+            dateFin?: string;
+            /** Format: date */
+            dateLimiteFacturation?: string | null;
+            montantTotal: number;
+            montantRegle?: number;
+            montantEnCoursInstruction?: number;
+            resteAFacturer: number;
+            exigeCertificat?: boolean;
+        };
+        DossierAFacturer: components["schemas"]["DossierSuivi"] & {
+            nombreEcheancesOuvertes: number;
+            /** Format: date */
+            premiereOuverture: string;
+            resteAFacturer: number;
+            echeances: components["schemas"]["EcheanceAFacturer"][];
         };
         /**
          * Transmission d'un dossier
@@ -6264,6 +6556,871 @@ export interface operations {
             };
             /** @description Type de contenu non pris en charge */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    actionsAMener: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionsAMener"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    dossiersEnAttenteMiseEnConformite: {
+        parameters: {
+            query?: {
+                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                q?: string;
+                /** @description État du dossier */
+                etat?: "TRANSMIS" | "EN_COURS_INSTRUCTION" | "ENGAGE" | "REFUSE" | "ANNULE" | "RUPTURE" | "SOLDE";
+                /** @description Canal de réception : API CFA, saisie de l’OPCO, dépôt de l’entreprise */
+                origine?: "API_CFA" | "SAISIE_OPCO" | "ENTREPRISE";
+                /** @description Contrat initial (11), succession de contrats (21-23), avenant (31-38) */
+                typeDossier?: "CONTRAT_INITIAL" | "SUCCESSION" | "AVENANT";
+                /** @description Transmis ce jour ou après (AAAA-MM-JJ) */
+                recuDepuis?: string;
+                /** @description Transmis ce jour ou avant (AAAA-MM-JJ) */
+                recuJusquAu?: string;
+                /** @description Contrats en cours à partir de ce jour (AAAA-MM-JJ) */
+                du?: string;
+                /** @description Contrats commencés ce jour ou avant (AAAA-MM-JJ) */
+                au?: string;
+                /** @description Tri (défaut dateReception) */
+                tri?: "dateReception" | "dateMiseAJour" | "numero" | "apprenti" | "employeur" | "debutContrat" | "etat";
+                /** @description Ordre du tri (défaut asc) */
+                ordre?: "asc" | "desc";
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description json (défaut) : une page ; xlsx ou csv : toute la liste en fichier */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Une page de la liste, ou son export (format=xlsx|csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        page: number;
+                        items: components["schemas"]["DossierSuivi"][];
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    facturesEnAttenteMiseEnConformite: {
+        parameters: {
+            query?: {
+                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                q?: string;
+                /** @description Coût contrat (pédagogie, RQTH), frais annexes, ou les deux */
+                type?: "COUT_CONTRAT" | "FRAIS_ANNEXES" | "MIXTE";
+                /** @description Factures datées de ce jour ou après (AAAA-MM-JJ) */
+                emiseDepuis?: string;
+                /** @description Factures datées de ce jour ou avant (AAAA-MM-JJ) */
+                emiseJusquAu?: string;
+                /** @description Factures ayant une ligne sur ce dossier */
+                numeroInterneDossier?: string;
+                /** @description Tri (défaut dateReception) */
+                tri?: "dateReception" | "dateEmission" | "montant" | "numero" | "dateReglement" | "etat";
+                /** @description Ordre du tri (défaut asc) */
+                ordre?: "asc" | "desc";
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description json (défaut) : une page ; xlsx ou csv : toute la liste en fichier */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Une page de la liste, ou son export (format=xlsx|csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        page: number;
+                        items: components["schemas"]["FactureSuivi"][];
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    remboursementsAEmettre: {
+        parameters: {
+            query?: {
+                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                q?: string;
+                /** @description Tri (défaut dateCreation) */
+                tri?: "dateCreation" | "montant";
+                /** @description Ordre du tri (défaut asc) */
+                ordre?: "asc" | "desc";
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description json (défaut) : une page ; xlsx ou csv : toute la liste en fichier */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Une page de la liste, ou son export (format=xlsx|csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        page: number;
+                        items: components["schemas"]["Remboursement"][];
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    echeancesAFacturer: {
+        parameters: {
+            query?: {
+                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                q?: string;
+                /** @description État du dossier */
+                etat?: "ENGAGE" | "RUPTURE";
+                /** @description Seulement les échéances ouvertes ce jour ou avant (AAAA-MM-JJ) */
+                ouverteJusquAu?: string;
+                /** @description Tri (défaut premiereOuverture) */
+                tri?: "premiereOuverture" | "reste" | "numero" | "apprenti";
+                /** @description Ordre du tri (défaut asc) */
+                ordre?: "asc" | "desc";
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description json (défaut) : une page ; xlsx ou csv : toute la liste en fichier */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Une page de la liste, ou son export (format=xlsx|csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        page: number;
+                        items: components["schemas"]["DossierAFacturer"][];
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    suiviDossiers: {
+        parameters: {
+            query?: {
+                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                q?: string;
+                /** @description État du dossier */
+                etat?: "TRANSMIS" | "EN_COURS_INSTRUCTION" | "ENGAGE" | "REFUSE" | "ANNULE" | "RUPTURE" | "SOLDE";
+                /** @description Canal de réception : API CFA, saisie de l’OPCO, dépôt de l’entreprise */
+                origine?: "API_CFA" | "SAISIE_OPCO" | "ENTREPRISE";
+                /** @description Contrat initial (11), succession de contrats (21-23), avenant (31-38) */
+                typeDossier?: "CONTRAT_INITIAL" | "SUCCESSION" | "AVENANT";
+                /** @description Transmis ce jour ou après (AAAA-MM-JJ) */
+                recuDepuis?: string;
+                /** @description Transmis ce jour ou avant (AAAA-MM-JJ) */
+                recuJusquAu?: string;
+                /** @description Contrats en cours à partir de ce jour (AAAA-MM-JJ) */
+                du?: string;
+                /** @description Contrats commencés ce jour ou avant (AAAA-MM-JJ) */
+                au?: string;
+                /** @description Tri (défaut dateReception) */
+                tri?: "dateReception" | "dateMiseAJour" | "numero" | "apprenti" | "employeur" | "debutContrat" | "etat";
+                /** @description Ordre du tri (défaut desc) */
+                ordre?: "asc" | "desc";
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description json (défaut) : une page ; xlsx ou csv : toute la liste en fichier */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Une page de la liste, ou son export (format=xlsx|csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        page: number;
+                        items: components["schemas"]["DossierSuivi"][];
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    suiviFactures: {
+        parameters: {
+            query?: {
+                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                q?: string;
+                /** @description État de la facture */
+                etat?: "TRANSMIS" | "EN_ATTENTE_MISE_EN_CONFORMITE" | "VALIDEE" | "REJETEE" | "REGLE_PARTIELLEMENT" | "REGLE";
+                /** @description Coût contrat (pédagogie, RQTH), frais annexes, ou les deux */
+                type?: "COUT_CONTRAT" | "FRAIS_ANNEXES" | "MIXTE";
+                /** @description Factures datées de ce jour ou après (AAAA-MM-JJ) */
+                emiseDepuis?: string;
+                /** @description Factures datées de ce jour ou avant (AAAA-MM-JJ) */
+                emiseJusquAu?: string;
+                /** @description Factures ayant une ligne sur ce dossier */
+                numeroInterneDossier?: string;
+                /** @description Tri (défaut dateReception) */
+                tri?: "dateReception" | "dateEmission" | "montant" | "numero" | "dateReglement" | "etat";
+                /** @description Ordre du tri (défaut desc) */
+                ordre?: "asc" | "desc";
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description json (défaut) : une page ; xlsx ou csv : toute la liste en fichier */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Une page de la liste, ou son export (format=xlsx|csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        page: number;
+                        items: components["schemas"]["FactureSuivi"][];
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    suiviReglements: {
+        parameters: {
+            query?: {
+                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                q?: string;
+                /** @description Réglés ce jour ou après (AAAA-MM-JJ) */
+                regleDepuis?: string;
+                /** @description Réglés ce jour ou avant (AAAA-MM-JJ) */
+                regleJusquAu?: string;
+                /** @description Tri (défaut dateReglement) */
+                tri?: "dateReglement" | "montant" | "dateEnregistrement";
+                /** @description Ordre du tri (défaut desc) */
+                ordre?: "asc" | "desc";
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description json (défaut) : une page ; xlsx ou csv : toute la liste en fichier */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Une page de la liste, ou son export (format=xlsx|csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        page: number;
+                        items: components["schemas"]["Reglement"][];
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    suiviRemboursements: {
+        parameters: {
+            query?: {
+                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                q?: string;
+                /** @description État du remboursement */
+                etat?: "A_REGULARISER" | "DECLARE" | "RECU";
+                /** @description Tri (défaut dateCreation) */
+                tri?: "dateCreation" | "montant" | "etat";
+                /** @description Ordre du tri (défaut desc) */
+                ordre?: "asc" | "desc";
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description json (défaut) : une page ; xlsx ou csv : toute la liste en fichier */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Une page de la liste, ou son export (format=xlsx|csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        page: number;
+                        items: components["schemas"]["Remboursement"][];
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

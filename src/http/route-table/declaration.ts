@@ -75,7 +75,7 @@ export interface ResponseDeclaration {
   description: string;
   /** JSON Schema of the body; absent for error statuses (the norm's error shape) and bodiless answers. */
   schema?: JsonSchema;
-  /** Content types when the body is a file, not JSON (a download). */
+  /** Content types of a file answer (a download); with `schema`, the route answers JSON or a file (a list and its exports). */
   content?: readonly string[];
 }
 

@@ -83,10 +83,11 @@ const WITH_WARNINGS: Obj = {
 
 function response(status: number, r: ResponseDeclaration, readsBody: boolean): Obj {
   if (status >= 400 && !r.schema) return errorResponse(r.description);
-  if (r.content) return { description: r.description, content: Object.fromEntries(r.content.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])) };
-  if (!r.schema) return { description: r.description };
+  // Files (downloads, exports) are binary; a route may answer JSON or a file (a list and its export).
+  const files = Object.fromEntries((r.content ?? []).map((type) => [type, { schema: { type: 'string', format: 'binary' } }]));
+  if (!r.schema) return r.content ? { description: r.description, content: files } : { description: r.description };
   const schema = readsBody && status < 300 ? { allOf: [r.schema, WITH_WARNINGS] } : r.schema;
-  return { description: r.description, content: { 'application/json': { schema } } };
+  return { description: r.description, content: { 'application/json': { schema }, ...files } };
 }
 
 function security(declaration: RouteDeclaration): Obj {
@@ -145,7 +146,7 @@ function rewrite(node: unknown, wanted: Set<string>): Json {
   return out;
 }
 
-const TAGS = ['Système', 'Authentification', 'Dossiers', 'Conventions et documents', 'Simulations', 'Factures et règlements', 'Back-office'];
+const TAGS = ['Système', 'Authentification', 'Dossiers', 'Conventions et documents', 'Simulations', 'Factures et règlements', 'Pilotage', 'États de suivi', 'Back-office'];
 
 export function buildOpenApi(table: readonly RouteDeclaration[]): { [key: string]: Json } {
   const paths: Obj = {};

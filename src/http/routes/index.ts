@@ -12,9 +12,11 @@ import { DOSSIER_ROUTES } from './dossiers.routes.js';
 import { FACTURE_ROUTES } from './factures.routes.js';
 import { JOB_ROUTES } from './jobs.routes.js';
 import { NPEC_ROUTES } from './npec.routes.js';
+import { PILOTAGE_ROUTES } from './pilotage.routes.js';
 import { platformRoutes, type Lifecycle } from './platform.routes.js';
 import { REMBOURSEMENT_ROUTES } from './remboursements.routes.js';
 import { SIMULATION_ROUTES } from './simulations.routes.js';
+import { SUIVI_ROUTES } from './suivi.routes.js';
 
 /** The lifecycle the status routes read; the contract builder passes a placeholder. */
 export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
@@ -26,6 +28,8 @@ export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
     ...SIMULATION_ROUTES,
     ...FACTURE_ROUTES,
     ...REMBOURSEMENT_ROUTES,
+    ...PILOTAGE_ROUTES,
+    ...SUIVI_ROUTES,
     ...CLE_ROUTES,
     ...NPEC_ROUTES,
     ...BACK_OFFICE_DOSSIER_ROUTES,

@@ -1,0 +1,91 @@
+/**
+ * "Mes actions à mener": the dossiers with échéances to invoice (the input of a facturation's
+ * step 1) and the open échéances of a set of dossiers. The other action lists are états de suivi
+ * with a fixed predicate (src/db/suivi.ts).
+ */
+import type { Knex } from 'knex';
+import { ETATS_DOSSIER_FACTURABLES } from '../domain/invoicing/index.js';
+import type { IsoDate } from '../domain/financing/index.js';
+import { DOSSIER_LIST_COLUMNS, searchDossier, type DossierListRow } from './suivi.js';
+import { textFilter, type ListFilters, type Listing } from './listing.js';
+
+/**
+ * An échéance the CFA can invoice today: not cancelled, open, something left once paid and
+ * pending amounts are deducted, and its invoicing deadline (balance, R6332-25 III 4°) not passed.
+ */
+const OPEN_ECHEANCE = `e.statut <> 'ANNULEE' and e.date_ouverture <= ?::date
+  and e.montant_total_centimes > e.montant_regle_centimes + e.montant_en_cours_centimes
+  and (e.date_limite_facturation is null or e.date_limite_facturation >= ?::date)`;
+
+/** Échéances opened on or before this day count: today, or the `ouverteJusquAu` filter if earlier. */
+export function openedBy(filters: ListFilters, today: IsoDate): IsoDate {
+  const jusquAu = textFilter(filters, 'ouverteJusquAu');
+  return jusquAu && jusquAu < today ? jusquAu : today;
+}
+
+export type DossierAFacturerRow = DossierListRow & {
+  echeances_ouvertes: string | number;
+  premiere_ouverture: string;
+  reste_centimes: string | number;
+};
+
+/**
+ * Dossiers à facturer: engaged (or broken off, for what is still due) dossiers with at least one
+ * open échéance, with the count, first opening date and Σ left of those échéances. Filters: `etat`,
+ * `ouverteJusquAu` (échéances opened on or before that day). Search: as the dossier list.
+ */
+export function dossiersAFacturerListing(db: Knex, siren: string, filters: ListFilters, today: IsoDate): Listing {
+  const limite = openedBy(filters, today);
+  const query = db('dossiers as d')
+    .joinRaw(`cross join lateral (select count(*) as nombre, min(e.date_ouverture) as premiere,
+        sum(e.montant_total_centimes - e.montant_regle_centimes - e.montant_en_cours_centimes) as reste
+      from echeances e where e.dossier_id = d.id and ${OPEN_ECHEANCE}) o`, [limite, today])
+    .where('d.cfa_siren', siren)
+    .whereIn('d.etat', [...ETATS_DOSSIER_FACTURABLES])
+    .where('o.nombre', '>', 0);
+  const etat = textFilter(filters, 'etat');
+  if (etat) query.where('d.etat', etat);
+  const q = textFilter(filters, 'q');
+  if (q) query.where((w) => searchDossier(w, q));
+  return {
+    query,
+    columns: [...DOSSIER_LIST_COLUMNS(db), 'o.nombre as echeances_ouvertes', db.raw(`to_char(o.premiere, 'YYYY-MM-DD') as premiere_ouverture`), 'o.reste as reste_centimes'],
+    id: 'd.id',
+    sorts: {
+      premiereOuverture: 'o.premiere',
+      reste: 'o.reste',
+      numero: 'd.numero_externe',
+      apprenti: `coalesce(d.cerfa->'apprenti'->>'nom', '')`,
+    },
+  };
+}
+
+export interface EcheanceOuverteRow {
+  dossier_id: string;
+  numero: number;
+  codification: string;
+  type: string;
+  date_ouverture: string;
+  date_debut: string;
+  date_fin: string;
+  date_limite_facturation: string | null;
+  montant_total_centimes: string;
+  montant_regle_centimes: string;
+  montant_en_cours_centimes: string;
+  exige_certificat: boolean;
+}
+
+/** The open échéances of these dossiers (opened by `limite`), in dossier then échéance order. */
+export async function openEcheancesOf(db: Knex, dossierIds: readonly string[], limite: IsoDate, today: IsoDate): Promise<EcheanceOuverteRow[]> {
+  if (dossierIds.length === 0) return [];
+  return (await db('echeances as e')
+    .whereIn('e.dossier_id', dossierIds)
+    .whereRaw(OPEN_ECHEANCE, [limite, today])
+    .orderBy(['e.dossier_id', 'e.numero'])
+    .select('e.dossier_id', 'e.numero', 'e.codification', 'e.type', 'e.montant_total_centimes', 'e.montant_regle_centimes',
+      'e.montant_en_cours_centimes', 'e.exige_certificat',
+      db.raw(`to_char(e.date_ouverture, 'YYYY-MM-DD') as date_ouverture`),
+      db.raw(`to_char(e.date_debut, 'YYYY-MM-DD') as date_debut`),
+      db.raw(`to_char(e.date_fin, 'YYYY-MM-DD') as date_fin`),
+      db.raw(`to_char(e.date_limite_facturation, 'YYYY-MM-DD') as date_limite_facturation`))) as EcheanceOuverteRow[];
+}

@@ -1,0 +1,244 @@
+/**
+ * "Mes actions à mener" and the états de suivi: each counter equals its list's total, lists are
+ * the caller's only (whatever channel brought the dossier), filters / search / sort / paging work,
+ * and the xlsx and csv exports, parsed back, say what the list says.
+ */
+import ExcelJS from 'exceljs';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { siretForSiren, validCerfaPayload } from '../fixtures/cerfa.js';
+import {
+  depositInvoice, engagedDossier, facture, OTHER_SIREN, payInvoices, startInvoicing, transition, type Engaged, type Harness,
+} from './factures-fixture.js';
+
+let h: Harness;
+/** Engaged, A1 invoiced and paid, A2 invoiced and awaiting correction. */
+let busy: Engaged;
+/** Engaged, nothing invoiced. */
+let idle: Engaged;
+/** In instruction, the OPCO asked for a correction. */
+let toCorrect: string;
+/** Registered by the back office (the employer's deposit), in instruction. */
+let fromEmployer: string;
+let awaitingInvoice: string;
+let paidInvoice: string;
+
+type Obj = Record<string, unknown>;
+const get = (path: string, query: Obj = {}, key = h.cfa) => h.t.http.get(path).query(query).set('X-API-KEY', key);
+
+/** The same CERFA for another CFA: its organisme de formation in OTHER_SIREN. */
+function otherCfaCerfa(seed: number): Obj {
+  const payload = validCerfaPayload(seed) as { cerfa: { organismeFormation: Obj } };
+  payload.cerfa.organismeFormation = { ...payload.cerfa.organismeFormation, siret: siretForSiren(OTHER_SIREN, 3) };
+  return payload;
+}
+
+async function binary(path: string, query: Obj): Promise<{ status: number; type: string; disposition: string; body: Buffer }> {
+  const res = await get(path, query).buffer(true).parse((r, done) => {
+    const chunks: Buffer[] = [];
+    r.on('data', (c: Buffer) => chunks.push(c));
+    r.on('end', () => done(null, Buffer.concat(chunks)));
+  });
+  return { status: res.status, type: String(res.headers['content-type']), disposition: String(res.headers['content-disposition']), body: res.body as Buffer };
+}
+
+async function xlsxRows(path: string, query: Obj = {}): Promise<{ headers: unknown[]; rows: unknown[][]; sheet: ExcelJS.Worksheet }> {
+  const file = await binary(path, { ...query, format: 'xlsx' });
+  expect(file.status).toBe(200);
+  expect(file.type).toContain('spreadsheetml');
+  expect(file.disposition).toMatch(/attachment; filename=".+\.xlsx"/);
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(Buffer.from(file.body));
+  const sheet = workbook.worksheets[0];
+  if (!sheet) throw new Error('no sheet');
+  const all: unknown[][] = [];
+  sheet.eachRow((row) => all.push((row.values as unknown[]).slice(1)));
+  return { headers: all[0] ?? [], rows: all.slice(1), sheet };
+}
+
+async function csvRows(path: string, query: Obj = {}): Promise<{ headers: string[]; rows: string[][]; raw: Buffer }> {
+  const file = await binary(path, { ...query, format: 'csv' });
+  expect(file.status).toBe(200);
+  expect(file.type).toContain('text/csv');
+  const records = parse(file.body, { delimiter: ';', bom: true }) as string[][];
+  return { headers: records[0] ?? [], rows: records.slice(1), raw: file.body };
+}
+
+beforeAll(async () => {
+  h = await startInvoicing();
+  busy = await engagedDossier(h, 301);
+  idle = await engagedDossier(h, 302);
+  paidInvoice = await depositInvoice(h, facture([{ numeroDossier: busy.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { numero: 'FAC-301-A1', dateEmission: '2026-01-10' }));
+  expect((await transition(h, paidInvoice, { vers: 'VALIDEE' })).status).toBe(200);
+  expect((await payInvoices(h, { referenceVirement: 'VIR-OPCO-301', dateReglement: '2026-02-01', lignes: [{ numeroInterneFacture: paidInvoice, montant: 3200 }] })).status).toBe(200);
+  awaitingInvoice = await depositInvoice(h, facture([{ numeroDossier: busy.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 1000.5 }], { numero: 'FAC-301-A2', dateEmission: '2026-03-10', estCertificatRealisation: true }));
+  expect((await transition(h, awaitingInvoice, { vers: 'EN_ATTENTE_MISE_EN_CONFORMITE', commentaire: 'RIB illisible' })).status).toBe(200);
+
+  const created = await h.t.http.post('/v2/dossiers').set('X-API-KEY', h.cfa).send(validCerfaPayload(303));
+  toCorrect = created.body.numeroInterne as string;
+  await h.t.http.post(`/back-office/v1/dossiers/${toCorrect}/transitions`).set('X-API-KEY', h.opco).send({ vers: 'EN_COURS_INSTRUCTION' });
+  expect((await h.t.http.post(`/back-office/v1/dossiers/${toCorrect}/mise-en-conformite`).set('X-API-KEY', h.opco).send({ commentaire: 'Convention non signée' })).status).toBe(200);
+
+  const registered = await h.t.http.post('/back-office/v1/dossiers').set('X-API-KEY', h.opco).send({ ...validCerfaPayload(304), origine: 'ENTREPRISE' });
+  expect(registered.status, JSON.stringify(registered.body)).toBe(200);
+  fromEmployer = registered.body.numeroInterne as string;
+
+  // Another CFA: an engaged dossier, a correction asked — never in our counters or lists.
+  const theirs = await h.t.http.post('/v2/dossiers').set('X-API-KEY', h.other).send(otherCfaCerfa(305));
+  expect(theirs.status, JSON.stringify(theirs.body)).toBe(200);
+  for (const vers of ['EN_COURS_INSTRUCTION', 'ENGAGE']) {
+    await h.t.http.post(`/back-office/v1/dossiers/${theirs.body.numeroInterne as string}/transitions`).set('X-API-KEY', h.opco).send({ vers });
+  }
+  const theirsToCorrect = await h.t.http.post('/v2/dossiers').set('X-API-KEY', h.other).send(otherCfaCerfa(306));
+  await h.t.http.post(`/back-office/v1/dossiers/${theirsToCorrect.body.numeroInterne as string}/transitions`).set('X-API-KEY', h.opco).send({ vers: 'EN_COURS_INSTRUCTION' });
+  await h.t.http.post(`/back-office/v1/dossiers/${theirsToCorrect.body.numeroInterne as string}/mise-en-conformite`).set('X-API-KEY', h.opco).send({ commentaire: 'x' });
+});
+afterAll(async () => h.t.close());
+
+describe('GET /v2/pilotage/actions', () => {
+  it('gives each counter with its list, and each list’s total is its counter', async () => {
+    const res = await get('/v2/pilotage/actions');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      dossiersEnAttenteMiseEnConformite: { nombre: 1, liste: '/v2/pilotage/dossiers-en-attente-mise-en-conformite' },
+      facturesEnAttenteMiseEnConformite: { nombre: 1, liste: '/v2/pilotage/factures-en-attente-mise-en-conformite' },
+      remboursementsAEmettre: { nombre: 0, liste: '/v2/pilotage/remboursements-a-emettre' },
+      dossiersAFacturer: { nombre: 2, liste: '/v2/pilotage/echeances-a-facturer' },
+      dossiersEchusATraiter: { liste: '/v2/pilotage/dossiers-echus' },
+    });
+    for (const counter of Object.values(res.body as Record<string, { nombre: number; liste: string }>)) {
+      const list = await get(counter.liste);
+      expect(list.status, counter.liste).toBe(200);
+      expect(list.body.total, counter.liste).toBe(counter.nombre);
+      expect(list.body.items.length, counter.liste).toBe(Math.min(counter.nombre, 50));
+    }
+  });
+
+  it('another CFA sees only its own', async () => {
+    const res = await get('/v2/pilotage/actions', {}, h.other);
+    expect(res.body).toMatchObject({ dossiersEnAttenteMiseEnConformite: { nombre: 1 }, facturesEnAttenteMiseEnConformite: { nombre: 0 }, dossiersAFacturer: { nombre: 1 } });
+  });
+});
+
+describe('action lists', () => {
+  it('dossiers en attente de mise en conformité: the dossier and what the OPCO asks', async () => {
+    const res = await get('/v2/pilotage/dossiers-en-attente-mise-en-conformite');
+    expect(res.body.items).toEqual([expect.objectContaining({ numeroInterne: toCorrect, etat: 'EN_COURS_INSTRUCTION', miseEnConformite: true, commentaireEtat: 'Convention non signée', origine: 'API_CFA' })]);
+  });
+
+  it('factures en attente de mise en conformité', async () => {
+    const res = await get('/v2/pilotage/factures-en-attente-mise-en-conformite');
+    expect(res.body.items).toEqual([expect.objectContaining({ numeroInterneFacture: awaitingInvoice, referenceFactureCFA: 'FAC-301-A2', montantHT: 1000.5, commentaire: 'RIB illisible', type: 'COUT_CONTRAT' })]);
+  });
+
+  it('échéances à facturer: one item per dossier with its open échéances and what is left on each', async () => {
+    const res = await get('/v2/pilotage/echeances-a-facturer', { tri: 'numero' });
+    expect(res.body.total).toBe(2);
+    const byNumero = new Map((res.body.items as Array<{ numeroInterne: string; echeances: Array<{ codification: string; resteAFacturer: number }>; resteAFacturer: number }>).map((i) => [i.numeroInterne, i]));
+    const idleItem = byNumero.get(idle.numeroInterne);
+    const busyItem = byNumero.get(busy.numeroInterne);
+    // Today (2026-12) A1…A5 are open: 3 200 + 2 400 + 1 600 + 800 + 3 200.
+    expect(idleItem?.echeances.map((e) => e.codification)).toEqual(['A1', 'A2', 'A3', 'A4', 'A5']);
+    expect(idleItem?.resteAFacturer).toBe(11200);
+    // A1 paid; 1 000.50 € of A2 is being processed.
+    expect(busyItem?.echeances.map((e) => [e.codification, e.resteAFacturer])).toEqual([['A2', 1399.5], ['A3', 1600], ['A4', 800], ['A5', 3200]]);
+    const onlyOldest = await get('/v2/pilotage/echeances-a-facturer', { ouverteJusquAu: '2026-01-31' });
+    expect(onlyOldest.body.total).toBe(1);
+    expect(onlyOldest.body.items[0].echeances.map((e: { codification: string }) => e.codification)).toEqual(['A1']);
+  });
+});
+
+describe('états de suivi', () => {
+  it('dossiers enregistrés: every channel, filters, search, sort and paging', async () => {
+    const all = await get('/v2/suivi/dossiers');
+    expect(all.body.total).toBe(4);
+    expect(new Set(all.body.items.map((i: { numeroInterne: string }) => i.numeroInterne))).toEqual(new Set([busy.numeroInterne, idle.numeroInterne, toCorrect, fromEmployer]));
+    expect((await get('/v2/suivi/dossiers', { origine: 'ENTREPRISE' })).body.items).toEqual([expect.objectContaining({ numeroInterne: fromEmployer, libelleOrigine: 'Déposé par l’entreprise', typeDossier: 'CONTRAT_INITIAL' })]);
+    expect((await get('/v2/suivi/dossiers', { etat: 'ENGAGE' })).body.total).toBe(2);
+    const nom = all.body.items.find((i: { numeroInterne: string }) => i.numeroInterne === idle.numeroInterne).apprenti.nom as string;
+    const found = await get('/v2/suivi/dossiers', { q: nom.slice(0, 4).toLowerCase() });
+    expect(found.body.items.map((i: { numeroInterne: string }) => i.numeroInterne)).toContain(idle.numeroInterne);
+    expect((await get('/v2/suivi/dossiers', { q: busy.numeroExterne })).body.items.map((i: { numeroInterne: string }) => i.numeroInterne)).toEqual([busy.numeroInterne]);
+    expect((await get('/v2/suivi/dossiers', { q: '100%_' })).body.total).toBe(0);
+    const asc = await get('/v2/suivi/dossiers', { tri: 'dateReception', ordre: 'asc', taillePage: 3 });
+    expect(asc.body).toMatchObject({ total: 4, page: 1 });
+    expect(asc.body.items[0].numeroInterne).toBe(busy.numeroInterne);
+    const page2 = await get('/v2/suivi/dossiers', { tri: 'dateReception', ordre: 'asc', taillePage: 3, numeroPage: 2 });
+    expect(page2.body.items.map((i: { numeroInterne: string }) => i.numeroInterne)).toEqual([fromEmployer]);
+    expect((await get('/v2/suivi/dossiers', { tri: 'nimporte' })).status).toBe(400);
+    expect((await get('/v2/suivi/dossiers', {}, h.other)).body.total).toBe(2);
+  });
+
+  it('factures enregistrées: amounts, dates of validation and payment, sort by amount', async () => {
+    const res = await get('/v2/suivi/factures', { tri: 'montant', ordre: 'desc' });
+    expect(res.body.total).toBe(2);
+    expect(res.body.items[0]).toMatchObject({
+      numeroInterneFacture: paidInvoice, referenceFactureCFA: 'FAC-301-A1', etat: 'REGLE', montantHT: 3200, montantTTC: 3200, montantRegle: 3200,
+      dateEmission: '2026-01-10', dateReglement: '2026-02-01', referenceReglement: 'VIR-OPCO-301', type: 'COUT_CONTRAT',
+    });
+    expect(res.body.items[0].dateValidation).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(res.body.items[1]).toMatchObject({ numeroInterneFacture: awaitingInvoice, dateValidation: null, dateReglement: null });
+    expect((await get('/v2/suivi/factures', { q: 'FAC-301-A2' })).body.total).toBe(1);
+    expect((await get('/v2/suivi/factures', { q: busy.numeroExterne })).body.total).toBe(2);
+    expect((await get('/v2/suivi/factures', { type: 'FRAIS_ANNEXES' })).body.total).toBe(0);
+    expect((await get('/v2/suivi/factures', { emiseDepuis: '2026-02-01' })).body.total).toBe(1);
+    expect((await get('/v2/suivi/factures', {}, h.other)).body.total).toBe(0);
+  });
+
+  it('règlements émis: each payment with the invoices and dossiers it settled', async () => {
+    const res = await get('/v2/suivi/reglements');
+    expect(res.body.total).toBe(1);
+    expect(res.body.items[0]).toMatchObject({
+      referenceVirement: 'VIR-OPCO-301', dateReglement: '2026-02-01', montant: 3200,
+      factures: [{ numeroInterneFacture: paidInvoice, referenceFactureCFA: 'FAC-301-A1', montant: 3200, dossiers: [{ numeroInterneDossier: busy.numeroInterne, montant: 3200 }] }],
+    });
+    expect((await get('/v2/suivi/reglements', { q: 'FAC-301-A1' })).body.total).toBe(1);
+    expect((await get('/v2/suivi/reglements', { q: 'FAC-301-A2' })).body.total).toBe(0);
+  });
+});
+
+describe('exports', () => {
+  it('xlsx of the dossiers: French headers, typed dates, filter row and frozen header, the same rows as the list', async () => {
+    const list = await get('/v2/suivi/dossiers', { tri: 'numero', ordre: 'asc' });
+    const { headers, rows, sheet } = await xlsxRows('/v2/suivi/dossiers', { tri: 'numero', ordre: 'asc' });
+    expect(headers.slice(0, 4)).toEqual(['N° dossier', 'N° interne', 'État', 'Type de dossier']);
+    expect(rows.map((r) => r[0])).toEqual(list.body.items.map((i: { numeroExterne: string }) => i.numeroExterne));
+    const du = headers.indexOf('Du');
+    expect(rows[0]?.[du]).toBeInstanceOf(Date);
+    expect((rows[0]?.[du] as Date).toISOString().slice(0, 10)).toBe(list.body.items[0].periode.du);
+    expect(sheet.autoFilter).toBeTruthy();
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+  });
+
+  it('xlsx of the invoices: amounts are numbers with a euro format', async () => {
+    const { headers, rows, sheet } = await xlsxRows('/v2/suivi/factures', { tri: 'montant', ordre: 'desc' });
+    const ht = headers.indexOf('Montant HT');
+    expect(rows.map((r) => r[ht])).toEqual([3200, 1000.5]);
+    expect(sheet.getColumn(ht + 1).numFmt).toContain('€');
+  });
+
+  it('csv: BOM, semicolons, decimal comma, French dates; the same filter as the list', async () => {
+    const { headers, rows, raw } = await csvRows('/v2/suivi/factures', { etat: 'EN_ATTENTE_MISE_EN_CONFORMITE' });
+    expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(headers).toContain('Montant HT');
+    expect(rows).toHaveLength(1);
+    const row = rows[0] ?? [];
+    expect(row[headers.indexOf('N° facture')]).toBe('FAC-301-A2');
+    expect(row[headers.indexOf('Montant HT')]).toBe('1000,50');
+    expect(row[headers.indexOf('Date de facture')]).toBe('10/03/2026');
+  });
+
+  it('règlements: one line per settled invoice; échéances à facturer: one line per open échéance', async () => {
+    const reglements = await csvRows('/v2/suivi/reglements');
+    expect(reglements.rows).toEqual([expect.arrayContaining(['VIR-OPCO-301', 'FAC-301-A1', '3200,00', busy.numeroExterne])]);
+    const echeances = await xlsxRows('/v2/pilotage/echeances-a-facturer');
+    expect(echeances.rows).toHaveLength(9);
+  });
+
+  it('an export of another CFA holds only its rows', async () => {
+    const res = await get('/v2/suivi/factures', { format: 'csv' }, h.other);
+    expect(res.status).toBe(200);
+    // The header line only.
+    expect(parse(res.text, { delimiter: ';', bom: true })).toHaveLength(1);
+  });
+});
