@@ -48,7 +48,7 @@ async function xlsxRows(path: string, query: Obj = {}): Promise<{ headers: unkno
   expect(file.type).toContain('spreadsheetml');
   expect(file.disposition).toMatch(/attachment; filename=".+\.xlsx"/);
   const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(Buffer.from(file.body));
+  await workbook.xlsx.load(new Uint8Array(file.body).buffer);
   const sheet = workbook.worksheets[0];
   if (!sheet) throw new Error('no sheet');
   const all: unknown[][] = [];
