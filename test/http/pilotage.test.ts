@@ -6,7 +6,9 @@
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { siretForSiren, validCerfaPayload } from '../fixtures/cerfa.js';
+import { batchesOfListing, pageOfListing } from '../../src/db/listing.js';
+import { dossiersListing } from '../../src/db/suivi.js';
+import { FIXTURE_CFA_SIREN, siretForSiren, validCerfaPayload } from '../fixtures/cerfa.js';
 import {
   depositInvoice, engagedDossier, facture, OTHER_SIREN, payInvoices, startInvoicing, transition, type Engaged, type Harness,
 } from './factures-fixture.js';
@@ -240,5 +242,21 @@ describe('exports', () => {
     expect(res.status).toBe(200);
     // The header line only.
     expect(parse(res.text, { delimiter: ';', bom: true })).toHaveLength(1);
+  });
+});
+
+describe('keyset batches', () => {
+  it('give every row once, in the order of the pages, ties on the sort key included', async () => {
+    const listing = dossiersListing(h.t.db, FIXTURE_CFA_SIREN, {});
+    for (const ordre of ['asc', 'desc'] as const) {
+      for (const tri of ['etat', 'dateReception', 'apprenti']) {
+        const page = await pageOfListing<{ numero_interne: string }>(h.t.db, listing, tri, ordre, 1, 100);
+        for (const size of [1, 3]) {
+          const seen: string[] = [];
+          for await (const batch of batchesOfListing<{ numero_interne: string }>(h.t.db, listing, tri, ordre, size)) seen.push(...batch.map((r) => r.numero_interne));
+          expect(seen, `${tri} ${ordre} by ${size}`).toEqual(page.rows.map((r) => r.numero_interne));
+        }
+      }
+    }
   });
 });
