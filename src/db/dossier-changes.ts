@@ -1,8 +1,8 @@
 /**
  * The queries behind a change of a dossier (the use cases are in src/services/back-office-dossiers.ts,
  * which own the transaction): lock the row, record the change (bumping the change number so the
- * CFA's incremental feed shows it, and the history saying who and why), read the costs and NPEC
- * the engagement is computed from, keep the engagement's details.
+ * CFA's incremental feed shows it, and the history saying who and why), keep the CERFA a correction
+ * replaces, read the costs and NPEC the engagement is computed from, keep the engagement's details.
  */
 import type { Knex } from 'knex';
 import { normalizeCerfa } from '../domain/cerfa/normalize.js';
@@ -37,6 +37,11 @@ export async function recordDossierChange(trx: Knex.Transaction, d: DossierRow, 
   await trx('dossiers_historique').insert({ dossier_id: d.id, ...history });
   if (!updated) throw new Error('dossier vanished');
   return updated;
+}
+
+/** Keeps the CERFA a correction is about to replace, with who replaced it. */
+export async function keepCerfaVersion(trx: Knex.Transaction, d: Pick<DossierRow, 'id' | 'cerfa'>, acteur: string): Promise<void> {
+  await trx('dossiers_versions').insert({ dossier_id: d.id, cerfa: JSON.stringify(d.cerfa), acteur });
 }
 
 /** The latest convention's costs for a dossier, if the CFA sent one. */

@@ -30,14 +30,30 @@ export interface DossierRow {
   mis_a_jour_le: Date;
 }
 
-export interface NewDossier {
-  cfaSiren: string;
+/** What a dossier's row derives from its CERFA: set at creation, replaced by a correction. */
+export interface DossierContent {
   cerfa: Record<string, unknown>;
   empreinteContenu: string;
   cleApprenti: string;
   employeurSiret: string;
   dateDebutContrat: string;
   typeContratApp: number;
+}
+
+/** The columns of a dossier's content, for an update. */
+export function contentColumns(content: DossierContent): Record<string, unknown> {
+  return {
+    cerfa: JSON.stringify(content.cerfa),
+    empreinte_contenu: content.empreinteContenu,
+    cle_apprenti: content.cleApprenti,
+    employeur_siret: content.employeurSiret,
+    date_debut_contrat: content.dateDebutContrat,
+    type_contrat_app: content.typeContratApp,
+  };
+}
+
+export interface NewDossier extends DossierContent {
+  cfaSiren: string;
   cleId: string;
   editeur: string | null;
   logiciel: string | null;
@@ -92,17 +108,30 @@ export function createDossier(db: Knex, input: NewDossier, now: Date, author: Au
     const created = result.rows[0];
     if (created) return { kind: 'created', dossier: { ...created, id: String(created.id) } };
     // Nothing inserted: the same payload, the same contract, or (rarely) a numéro already taken.
-    const same = (await db('dossiers').where({ cfa_siren: input.cfaSiren, empreinte_contenu: input.empreinteContenu })
-      .whereNotIn('etat', ['ANNULE', 'REFUSE'])
-      .first('id', 'numero_interne', 'numero_externe', 'etat')) as CreatedDossier | undefined;
-    if (same) return { kind: 'same-payload', dossier: { ...same, id: String(same.id) } };
-    const contract = (await db('dossiers')
-      .where({ cfa_siren: input.cfaSiren, cle_apprenti: input.cleApprenti, employeur_siret: input.employeurSiret, date_debut_contrat: input.dateDebutContrat })
-      .where('type_contrat_app', '<', 31)
-      .whereNotIn('etat', ['ANNULE', 'REFUSE'])
-      .first('numero_interne')) as { numero_interne: string } | undefined;
-    return contract ? { kind: 'same-contract', numeroInterne: contract.numero_interne } : undefined;
+    return findLiveTwin(db, input.cfaSiren, input);
   });
+}
+
+export type LiveTwin = Exclude<CreateOutcome, { kind: 'created' }>;
+
+/**
+ * The CFA's live dossier (neither ANNULE nor REFUSE) that the unique indexes say `content` may not
+ * sit beside: the same CERFA, or the same initial contract. `exceptId`: the dossier being corrected.
+ */
+export async function findLiveTwin(db: Knex, cfaSiren: string, content: Omit<DossierContent, 'cerfa'>, exceptId?: string): Promise<LiveTwin | undefined> {
+  const live = () => {
+    const q = db('dossiers').where({ cfa_siren: cfaSiren }).whereNotIn('etat', ['ANNULE', 'REFUSE']);
+    return exceptId === undefined ? q : q.whereNot({ id: exceptId });
+  };
+  const same = (await live().where({ empreinte_contenu: content.empreinteContenu })
+    .first('id', 'numero_interne', 'numero_externe', 'etat')) as CreatedDossier | undefined;
+  if (same) return { kind: 'same-payload', dossier: { ...same, id: String(same.id) } };
+  if (content.typeContratApp >= 31) return undefined; // avenants are outside the contract index
+  const contract = (await live()
+    .where({ cle_apprenti: content.cleApprenti, employeur_siret: content.employeurSiret, date_debut_contrat: content.dateDebutContrat })
+    .where('type_contrat_app', '<', 31)
+    .first('numero_interne')) as { numero_interne: string } | undefined;
+  return contract ? { kind: 'same-contract', numeroInterne: contract.numero_interne } : undefined;
 }
 
 /** The CFA's dossier, or undefined — another CFA's dossier is indistinguishable from a missing one. */

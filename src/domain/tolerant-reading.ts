@@ -14,7 +14,7 @@
  * Each change is one `avertissement` with the member's pointer. With `strict` (STRICT_INPUT=true,
  * for a recette environment) nothing is converted: each would-be change is an error instead.
  */
-import { isJsonObject, type JsonObject } from './json.js';
+import { escapePointer, isJsonObject, type JsonObject } from './json.js';
 import type { Section, Violation } from './violation.js';
 
 type Node = JsonObject;
@@ -39,8 +39,6 @@ export interface TolerantOptions {
 const INTEGER = /^-?\d{1,15}([.,]0{1,2})?$/;
 const DECIMAL = /^-?\d{1,15}(\.\d{1,15}|,\d{1,2})?$/;
 const BOOLEAN = /^(true|false)$/i;
-
-const escapePointer = (key: string): string => (key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key);
 
 /** A member name without case or accents: `mentionMobilitéInternationale` ~ `mentionMobiliteInternationale`. */
 const looseName = (name: string): string => name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import {
   changesSince, createDossier, etatsInArrivalOrder, findDossier, findDossiers, historyOf, pageOfEtats,
-  type CreatedDossier, type DossierRow, type EtatItem, type HistoryRow, type Origine,
+  type CreatedDossier, type DossierContent, type DossierRow, type EtatItem, type HistoryRow, type Origine,
 } from '../db/dossiers.js';
 import type { Cursor } from '../db/feed.js';
 import { loadFinancing, type FinancingRows } from '../db/financing.js';
@@ -14,7 +14,7 @@ import { canonicalHash } from '../domain/canonical-json.js';
 import type { Cerfa } from '../domain/cerfa/types.js';
 import { checkCerfa, countBySection } from '../domain/cerfa/validate.js';
 import { parisDate } from '../domain/dates.js';
-import { refuse } from '../domain/refusal.js';
+import { refuse, type Refusal } from '../domain/refusal.js';
 import { sha256Hex } from '../domain/secrets.js';
 import type { Violation } from '../domain/violation.js';
 import { assertOwnSiret, type Actor, type CfaActor } from './actor.js';
@@ -35,6 +35,11 @@ export interface Transmission {
   avertissements: Violation[];
 }
 
+export interface CheckedCerfa {
+  cerfa: Cerfa;
+  avertissements: Violation[];
+}
+
 /** Who stores a dossier, and through which channel. */
 interface Channel {
   actor: Actor;
@@ -42,6 +47,27 @@ interface Channel {
   origine: Origine;
   commentaire: string;
   action: string;
+}
+
+/** What the dossier's row derives from its CERFA (duplicate indexes, lists): at transmission and at correction. */
+export function contentOf(raw: Record<string, unknown>, cerfa: Cerfa): DossierContent {
+  return {
+    cerfa: raw,
+    empreinteContenu: canonicalHash(raw),
+    cleApprenti: apprenticeKey(cerfa),
+    employeurSiret: cerfa.employeur.siret,
+    dateDebutContrat: cerfa.contrat.dateDebutContrat,
+    typeContratApp: cerfa.contrat.typeContratApp,
+  };
+}
+
+/** Another live dossier of the CFA already holds this initial contract (unique index dossiers_contrat_unique). */
+export function sameContractRefusal(numeroInterne: string): Refusal {
+  return refuse.conflict(
+    'CONTRAT_DEJA_TRANSMIS',
+    `Un contrat pour cet apprenti, cet employeur et cette date de début a déjà été transmis (dossier ${numeroInterne}). Pour le modifier, transmettez un avenant (types 31 à 38).`,
+    { extensions: { numeroInterne } },
+  );
 }
 
 const COMMENTAIRES: Record<Origine, string> = {
@@ -54,16 +80,11 @@ const COMMENTAIRES: Record<Origine, string> = {
  * The one way a CERFA becomes a dossier: its business rules, then dossier, history and audit line
  * in one statement, in the CFA's feeds at once. `cfaSiren` is the CFA the contract names.
  */
-async function storeDossier(db: Knex, cfaSiren: string, raw: Record<string, unknown>, checked: { cerfa: Cerfa; avertissements: Violation[] }, channel: Channel, now: Date): Promise<Transmission> {
+async function storeDossier(db: Knex, cfaSiren: string, raw: Record<string, unknown>, checked: CheckedCerfa, channel: Channel, now: Date): Promise<Transmission> {
   const { cerfa, avertissements } = checked;
   const outcome = await createDossier(db, {
     cfaSiren,
-    cerfa: raw,
-    empreinteContenu: canonicalHash(raw),
-    cleApprenti: apprenticeKey(cerfa),
-    employeurSiret: cerfa.employeur.siret,
-    dateDebutContrat: cerfa.contrat.dateDebutContrat,
-    typeContratApp: cerfa.contrat.typeContratApp,
+    ...contentOf(raw, cerfa),
     cleId: channel.actor.keyId,
     ...channel.editor,
     acteur: channel.actor.acteur,
@@ -71,28 +92,29 @@ async function storeDossier(db: Knex, cfaSiren: string, raw: Record<string, unkn
     commentaire: channel.commentaire,
     action: channel.action,
   }, now, channel.actor.author);
-  if (outcome.kind === 'same-contract') {
-    throw refuse.conflict(
-      'CONTRAT_DEJA_TRANSMIS',
-      `Un contrat pour cet apprenti, cet employeur et cette date de début a déjà été transmis (dossier ${outcome.numeroInterne}). Pour le modifier, transmettez un avenant (types 31 à 38).`,
-      { extensions: { numeroInterne: outcome.numeroInterne } },
-    );
-  }
+  if (outcome.kind === 'same-contract') throw sameContractRefusal(outcome.numeroInterne);
   return { outcome: outcome.kind === 'same-payload' ? 'replayed' : 'created', dossier: outcome.dossier, avertissements };
 }
 
-function checkedCerfa(raw: Record<string, unknown>, now: Date): { cerfa: Cerfa; avertissements: Violation[] } {
-  const check = checkCerfa(raw, parisDate(now));
+/** A schema-valid CERFA's business rules, judged on the day the OPCO received it: every error at once, or the read CERFA. */
+function checkedCerfa(raw: Record<string, unknown>, receivedAt: Date): CheckedCerfa {
+  const check = checkCerfa(raw, parisDate(receivedAt));
   if (!check.ok) {
     throw refuse.invalid(check.erreurs, { extensions: { erreursParSection: countBySection(check.erreurs), avertissements: check.avertissements } });
   }
   return check;
 }
 
+/** A CERFA a CFA sends (transmission, correction): its business rules, then its training organisation within the key's SIREN. */
+export function checkedCfaCerfa(raw: Record<string, unknown>, cfa: Pick<CfaActor, 'siren'>, receivedAt: Date): CheckedCerfa {
+  const checked = checkedCerfa(raw, receivedAt);
+  assertOwnSiret(checked.cerfa.organismeFormation.siret, cfa, '/cerfa/organismeFormation/siret', "de l'organisme de formation");
+  return checked;
+}
+
 /** Checks a schema-valid CERFA's business rules and stores it as TRANSMIS / API_CFA. */
 export async function transmitDossier(db: Knex, cfa: CfaActor, raw: Record<string, unknown>, now: Date): Promise<Transmission> {
-  const checked = checkedCerfa(raw, now);
-  assertOwnSiret(checked.cerfa.organismeFormation.siret, cfa, '/cerfa/organismeFormation/siret', "de l'organisme de formation");
+  const checked = checkedCfaCerfa(raw, cfa, now);
   return storeDossier(db, cfa.siren, raw, checked, { actor: cfa, editor: cfa.editor, origine: 'API_CFA', commentaire: COMMENTAIRES.API_CFA, action: 'DOSSIER_TRANSMIS' }, now);
 }
 
@@ -109,10 +131,15 @@ export async function registerDossier(db: Knex, opco: Actor, raw: Record<string,
   return { ...stored, cfaSiren };
 }
 
+/** The refusal for a dossier that is missing or another CFA's: the same, so nothing is disclosed. */
+export function unknownDossier(numeroInterne: string): Refusal {
+  return refuse.notFound('DOSSIER_INTROUVABLE', `Aucun dossier ${numeroInterne} pour ce CFA.`);
+}
+
 /** The CFA's dossier, or a 404-like refusal. */
 export async function ownDossier(db: Knex, cfa: Pick<CfaActor, 'siren'>, numeroInterne: string): Promise<DossierRow> {
   const row = await findDossier(db, cfa.siren, numeroInterne);
-  if (!row) throw refuse.notFound('DOSSIER_INTROUVABLE', `Aucun dossier ${numeroInterne} pour ce CFA.`);
+  if (!row) throw unknownDossier(numeroInterne);
   return row;
 }
 

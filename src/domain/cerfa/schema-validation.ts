@@ -370,8 +370,9 @@ export function validateAgainst(schemaFile: string, data: unknown, rootPointer: 
   });
 }
 
+/** A CERFA's members by their section; the request's own members (`numeroInterne`, `origine`) are the request's. */
 function dossierSection(champ: string): Section {
-  return champ === '' ? 'requete' : sectionOfPointer(champ);
+  return champ === '/cerfa' || champ.startsWith('/cerfa/') ? sectionOfPointer(champ) : 'requete';
 }
 
 /** Body of POST /v1|v2/dossiers: `{"cerfa": {…}}`. */

@@ -258,6 +258,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/dossiers/correction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Corriger un dossier dont l’OPCO a demandé la mise en conformité (extension de la norme)
+         * @description Le CERFA corrigé, complet, est validé comme une transmission (schéma, formats, règles métier, SIRET de l’organisme de formation dans le SIREN de la clé) et remplace le CERFA enregistré ; l’ancien est conservé. La demande de mise en conformité est levée, l’historique nomme les champs modifiés (pointeurs JSON, jamais les valeurs) ; l’état du dossier ne change pas. Une pièce justificative se dépose avec POST /v2/documents.
+         */
+        post: operations["corrigerDossier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/conventions": {
         parameters: {
             query?: never;
@@ -1251,6 +1271,10 @@ export interface components {
             etat: components["schemas"]["EtatDossierCode"];
             avertissements: components["schemas"]["Erreur"][];
         };
+        DossierCorrige: components["schemas"]["DossierCree"] & {
+            /** @description Pointeurs JSON, relatifs au CERFA, des champs modifiés par la correction (ex. /apprenti/adresse/commune) ; jamais leurs valeurs */
+            champsModifies: string[];
+        };
         Dossier: {
             cerfa: {
                 numeroInterne: string;
@@ -1698,6 +1722,16 @@ export interface components {
          */
         DossierRequest: {
             /** @description Le contrat d'apprentissage (CERFA FA13). */
+            cerfa: components["schemas"]["Cerfa"];
+        };
+        /**
+         * Correction d'un dossier
+         * @description Corps de POST /v2/dossiers/correction : le CERFA corrigé d'un dossier dont l'OPCO a demandé la mise en conformité, validé comme une transmission.
+         */
+        CorrectionDossier: {
+            /** @description numeroInterne du dossier corrigé. */
+            numeroInterne: string;
+            /** @description Le contrat d'apprentissage corrigé (CERFA FA13), complet : il remplace le CERFA enregistré. */
             cerfa: components["schemas"]["Cerfa"];
         };
         /**
@@ -3898,6 +3932,141 @@ export interface operations {
             };
             /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    corrigerDossier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+                /** @description Clé d’idempotence (par CFA, conservée 24 h au moins) */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectionDossier"];
+            };
+        };
+        responses: {
+            /** @description Dossier corrigé */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DossierCorrige"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
+                };
+            };
+            /** @description CERFA invalide : toutes les erreurs, avec `champ` (pointeur JSON), `section` et `erreursParSection` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé refusée, ou SIRET de l’organisme de formation hors du SIREN de la clé */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Aucune mise en conformité demandée (MISE_EN_CONFORMITE_NON_DEMANDEE), CERFA identique à celui du dossier (CORRECTION_SANS_CHANGEMENT), contenu ou contrat déjà présent dans un autre dossier (CERFA_DEJA_TRANSMIS, CONTRAT_DEJA_TRANSMIS, `numeroInterne` de ce dossier), ou Idempotency-Key encore en cours */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Idempotency-Key déjà utilisée pour un autre corps */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

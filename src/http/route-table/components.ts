@@ -72,6 +72,19 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       avertissements: { type: 'array', items: ref('Erreur') },
     },
   },
+  DossierCorrige: {
+    allOf: [ref('DossierCree'), {
+      type: 'object',
+      required: ['champsModifies'],
+      properties: {
+        champsModifies: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'Pointeurs JSON, relatifs au CERFA, des champs modifiés par la correction (ex. /apprenti/adresse/commune) ; jamais leurs valeurs',
+        },
+      },
+    }],
+  },
   Dossier: {
     type: 'object',
     required: ['cerfa', 'engagement', 'echeances', 'detailsFacturation', 'engagementsFraisAnnexe'],

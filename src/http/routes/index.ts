@@ -7,6 +7,7 @@ import { BACK_OFFICE_DOSSIER_ROUTES } from './back-office-dossiers.routes.js';
 import { BACK_OFFICE_FACTURE_ROUTES } from './back-office-factures.routes.js';
 import { CLE_ROUTES } from './cles.routes.js';
 import { CONVENTION_ROUTES } from './conventions.routes.js';
+import { CORRECTION_ROUTES } from './corrections.routes.js';
 import { DOCUMENT_ROUTES } from './documents.routes.js';
 import { DOSSIER_ROUTES } from './dossiers.routes.js';
 import { FACTURE_ROUTES } from './factures.routes.js';
@@ -23,6 +24,7 @@ export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
   return [
     ...platformRoutes(lifecycle),
     ...DOSSIER_ROUTES,
+    ...CORRECTION_ROUTES,
     ...CONVENTION_ROUTES,
     ...DOCUMENT_ROUTES,
     ...SIMULATION_ROUTES,
