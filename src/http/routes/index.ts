@@ -15,6 +15,7 @@ import { NPEC_ROUTES } from './npec.routes.js';
 import { platformRoutes, type Lifecycle } from './platform.routes.js';
 import { REMBOURSEMENT_ROUTES } from './remboursements.routes.js';
 import { SIMULATION_ROUTES } from './simulations.routes.js';
+import { SOLDE_ROUTES } from './soldes.routes.js';
 
 /** The lifecycle the status routes read; the contract builder passes a placeholder. */
 export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
@@ -26,6 +27,7 @@ export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
     ...SIMULATION_ROUTES,
     ...FACTURE_ROUTES,
     ...REMBOURSEMENT_ROUTES,
+    ...SOLDE_ROUTES,
     ...CLE_ROUTES,
     ...NPEC_ROUTES,
     ...BACK_OFFICE_DOSSIER_ROUTES,
