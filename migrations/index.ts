@@ -5,6 +5,7 @@ import * as dossiers from './20261127_02_dossiers.js';
 import * as financement from './20261127_03_financement.js';
 import * as factures from './20261127_05_factures.js';
 import * as corrections from './20261202_03_corrections.js';
+import * as echus from './20261202_01_echus.js';
 
 export const migrations: Record<string, Knex.Migration> = {
   '20261127_01_plateforme': plateforme,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261127_03_financement': financement,
   '20261127_05_factures': factures,
   '20261202_03_corrections': corrections,
+  '20261202_01_echus': echus,
 };

@@ -71,3 +71,14 @@ export async function motifsRefusAnnulation(db: Knex, dossierId: string): Promis
   }
   return out;
 }
+
+/**
+ * Why a dossier cannot be broken: its solde was declared. The rupture's recomputation starts from the
+ * initial engagement and would engage again what the declaration released.
+ */
+export async function motifsRefusRupture(db: Knex, dossierId: string): Promise<Violation[]> {
+  const declaration = (await db('declarations_solde').where({ dossier_id: dossierId }).first('numero_interne')) as { numero_interne: string } | undefined;
+  return declaration
+    ? [{ code: 'SOLDE_DEJA_DECLARE', description: `Le solde de ce dossier a été déclaré (déclaration n° ${declaration.numero_interne}) : il ne peut plus être rompu.`, champ: '/numeroInterne', section: 'requete' }]
+    : [];
+}

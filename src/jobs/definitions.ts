@@ -2,13 +2,16 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config/config.js';
 import { purgeExpiredTokens } from '../db/clients.js';
+import { markDossiersEchus } from '../db/echus.js';
 import { assignRanks, type FeedTable } from '../db/feed.js';
+import { parisDate } from '../domain/dates.js';
 
 export interface JobDefinition {
   name: string;
   /** node-cron expression, Europe/Paris time. */
   schedule: string;
-  run(db: Knex, config: Config): Promise<Record<string, number>>;
+  /** `now` is the run's clock: the scheduler passes none (the current time); tests pass a date. */
+  run(db: Knex, config: Config, now?: Date): Promise<Record<string, number>>;
 }
 
 export const jobDefinitions: JobDefinition[] = [
@@ -50,6 +53,14 @@ export const jobDefinitions: JobDefinition[] = [
     async run(db) {
       const cutoff = new Date(Date.now() - 30 * 86_400_000);
       return { supprimees: (await db('executions_taches').where('debut', '<', cutoff).delete().returning('tache')).length };
+    },
+  },
+  {
+    // Dossiers échus à traiter (docs/decisions/pilotage-echus.md): early, before the CFAs' day starts.
+    name: 'dossiers-echus',
+    schedule: '30 5 * * *',
+    async run(db, _config, now = new Date()) {
+      return markDossiersEchus(db, parisDate(now));
     },
   },
 ];

@@ -10,7 +10,7 @@ import { findAnyDossier, searchDossiers, type DossierSearch, type Page } from '.
 import {
   engagementInputOf, latestCouts, lockDossier, npecFor, recordDossierChange, saveEngagementDetails, type Actor as ChangeActor,
 } from '../db/dossier-changes.js';
-import { motifsRefusAnnulation, motifsRefusSoldeDossier } from '../db/dossier-guards.js';
+import { motifsRefusAnnulation, motifsRefusRupture, motifsRefusSoldeDossier } from '../db/dossier-guards.js';
 import { historyOf, type DossierRow, type HistoryRow } from '../db/dossiers.js';
 import { applyRupture, loadFinancing, paidPerEcheance, saveEngagement, type FinancingRows } from '../db/financing.js';
 import { createRemboursementIfTropPercu } from '../db/remboursements.js';
@@ -27,6 +27,7 @@ import {
 import { refuse } from '../domain/refusal.js';
 import type { Violation } from '../domain/violation.js';
 import type { Actor } from './actor.js';
+import { settleDeclarationsSolde } from './soldes.js';
 import { transitionRefusal } from './transitions.js';
 
 export type ChangeOutcome =
@@ -64,7 +65,8 @@ export async function moveDossier(
       const plan = planDossierTransition(d.etat, request);
       if (!plan.ok) return { ok: false, kind: 'refused', plan };
       const blocking = request.vers === 'SOLDE' ? await motifsRefusSoldeDossier(trx, d, parisDate())
-        : request.vers === 'ANNULE' ? await motifsRefusAnnulation(trx, d.id) : [];
+        : request.vers === 'ANNULE' ? await motifsRefusAnnulation(trx, d.id)
+          : request.vers === 'RUPTURE' ? await motifsRefusRupture(trx, d.id) : [];
       if (blocking.length) return { ok: false, kind: 'blocked', violations: blocking };
 
       if (request.vers === 'ENGAGE') {
@@ -171,6 +173,8 @@ export async function changeDossierState(db: Knex, opco: Actor, numeroInterne: s
   const dossier = settled(await moveDossier(db, numeroInterne, request, opco, parametres, async (trx, d) => {
     await recordWrite(trx, opco.author, `DOSSIER_${vers}`, { type: 'DOSSIER', id: numeroInterne });
     if (vers === 'RUPTURE') await createRemboursementIfTropPercu(trx, d);
+    // Closed by hand while a declared solde waited: the declaration is fulfilled.
+    if (vers === 'SOLDE') await settleDeclarationsSolde(trx, [d.id], opco.acteur);
   }), numeroInterne);
   return { dossier, financing: await loadFinancing(db, dossier.id) };
 }

@@ -11,6 +11,7 @@ import {
   applyMouvements, updateFacture, dossiersOfFactures, asLignesEnCompte, findFacture, recordFactureHistory, lignesOf, lockFacture, Refus, TRANSITIONS_MANUELLES,
   type FactureRow, type MontantDossier,
 } from '../db/factures.js';
+import { dossierIdsOfFactures } from '../db/soldes.js';
 import { findReglement, insertReglement, pageOfReglements, referenceAlreadyUsed, type ReglementDetail, type SettledReglement } from '../db/reglements.js';
 import {
   findRemboursement, lockRemboursement, pageOfRemboursements, recordReception, type RemboursementListItem,
@@ -22,6 +23,7 @@ import { isEtatFacture, planFactureTransition, transitionsFacturePossibles, type
 import { refuse } from '../domain/refusal.js';
 import type { Violation } from '../domain/violation.js';
 import type { Actor } from './actor.js';
+import { settleDeclarationsSolde } from './soldes.js';
 import { transitionRefusal } from './transitions.js';
 
 const unknownFacture = (numeroInterne: string) => refuse.notFound('FACTURE_INTROUVABLE', `Aucune facture ${numeroInterne}.`);
@@ -70,10 +72,13 @@ export async function moveFacture(db: Knex, opco: Actor, numeroInterne: string, 
         : 'Une facture passe à REGLE_PARTIELLEMENT ou REGLE par l’enregistrement d’un règlement (POST /back-office/v1/reglements).';
       throw transitionRefusal('TRANSITION_RESERVEE', description, manuelles(transitionsFacturePossibles(f.etat)));
     }
-    if (vers === 'REJETEE') await applyMouvements(trx, mouvementsLiberation(asLignesEnCompte(await lignesOf(trx, f.id))));
+    const lignes = vers === 'REJETEE' ? await lignesOf(trx, f.id) : [];
+    if (vers === 'REJETEE') await applyMouvements(trx, mouvementsLiberation(asLignesEnCompte(lignes)));
     const commentaire = request.commentaire?.trim() || null;
     const updated = await updateFacture(trx, f, { etat: vers, commentaire });
     await recordFactureHistory(trx, f.id, { evenement: 'ETAT', etat: vers, acteur: opco.acteur, commentaire });
+    // A rejected invoice ends: a declared solde may now release what it held and close its dossiers.
+    if (vers === 'REJETEE') await settleDeclarationsSolde(trx, lignes.map((l) => String(l.dossier_id)), opco.acteur);
     await recordWrite(trx, opco.author, `FACTURE_${vers}`, { type: 'FACTURE', id: numeroInterne });
     return updated;
   });
@@ -109,6 +114,9 @@ export async function recordReglement(db: Knex, opco: Actor, demande: ReglementD
     const settled = await db.transaction(async (trx) => {
       const done = await insertReglement(trx, { referenceVirement, dateReglement: calendarDateOf(demande.dateReglement), lignes }, opco);
       await recordWrite(trx, opco.author, 'REGLEMENT_ENREGISTRE', { type: 'REGLEMENT', id: done.reglement.numero_interne });
+      // Fully paid invoices end: their dossiers' declared soldes may close.
+      const reglees = done.factures.filter((f) => f.etat === 'REGLE').map((f) => f.id);
+      await settleDeclarationsSolde(trx, await dossierIdsOfFactures(trx, reglees), opco.acteur);
       return done;
     });
     return { ...settled, detail: await findReglement(db, settled.reglement.id) };
@@ -137,6 +145,8 @@ export async function receiveRemboursement(db: Knex, opco: Actor, numeroInterne:
     if (!plan.ok) throw transitionRefusal(plan.code, plan.description, plan.allowed);
     await recordReception(trx, r, { etat: plan.vers, acteur: opco.acteur, commentaire: commentaire?.trim() || null });
     await recordWrite(trx, opco.author, 'REMBOURSEMENT_RECU', { type: 'REMBOURSEMENT', id: numeroInterne });
+    // A refund received no longer holds the dossier open.
+    await settleDeclarationsSolde(trx, [String(r.dossier_id)], opco.acteur);
   });
   const r = await findRemboursement(db, numeroInterne);
   if (!r) throw refuse.notFound('REMBOURSEMENT_INTROUVABLE', `Aucun remboursement ${numeroInterne}.`);

@@ -9,3 +9,5 @@ export {
 export * from './rupture.js';
 export * from './remboursement.js';
 export { motifsRefusSolde, type DossierPourSolde, type EcheancePourSolde } from './solde.js';
+export * from './echus.js';
+export * from './liberation.js';

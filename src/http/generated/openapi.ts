@@ -870,6 +870,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/dossiers/solde": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Déclarer le solde d’un dossier échu : le CFA ne facturera plus rien
+         * @description Le reste de l’engagement (échéances et frais annexes non facturés) est libéré ; le dossier passe à SOLDE tout de suite si rien n’est en attente, sinon dès que la dernière facture en cours est réglée ou rejetée (etat EN_ATTENTE d’ici là). La déclaration est conservée et le dossier quitte la liste des dossiers échus.
+         */
+        post: operations["declarerSolde"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/back-office/v1/cles": {
         parameters: {
             query?: never;
@@ -1609,6 +1629,21 @@ export interface components {
             tropPercu: number;
             remboursement: components["schemas"]["Remboursement"] | null;
         };
+        SoldeDeclare: {
+            /** @description Numéro interne de la déclaration (12 chiffres) */
+            numeroInterneDeclaration: string;
+            numeroInterneDossier: string;
+            /**
+             * @description EN_ATTENTE tant qu’une facture ou un remboursement du dossier est en cours ; SOLDE une fois le dossier soldé
+             * @enum {string}
+             */
+            etat: "EN_ATTENTE" | "SOLDE";
+            /** @description Engagement libéré (échéances et frais annexes non facturés), en euros */
+            montantLibere: number;
+            dossierEtat: components["schemas"]["EtatDossierCode"];
+            /** Format: date-time */
+            declareeLe: string;
+        };
         CleCreee: components["schemas"]["Cle"] & {
             /** @description La clé, affichée une seule fois */
             cle: string;
@@ -2047,6 +2082,16 @@ export interface components {
             mode?: "VIREMENT" | "AVOIR_DEDUCTION";
             /** @description Numéro de l'avoir émis par le CFA (100 caractères au plus) : obligatoire avec AVOIR_DEDUCTION, ignoré avec VIREMENT. */
             referenceAvoir?: string | null;
+        };
+        /**
+         * Déclaration de solde
+         * @description Corps de POST /v2/dossiers/solde : le CFA déclare qu'il ne facturera plus rien sur un dossier dont la période de facturation est terminée (« Dossiers échus à traiter »). Le reste de l'engagement est libéré ; le dossier passe à SOLDE dès que rien n'est plus en attente (forme non publiée par la norme : choix de la passerelle, docs/decisions/pilotage-echus.md).
+         */
+        DeclarationSolde: {
+            /** @description numeroInterne du dossier soldé. */
+            numeroInterne: string;
+            /** @description Précisions du CFA, conservées avec la déclaration. */
+            commentaire?: string | null;
         };
         /**
          * Nouvelle clé CFA
@@ -7590,6 +7635,130 @@ export interface operations {
             };
             /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    declarerSolde: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclarationSolde"];
+            };
+        };
+        responses: {
+            /** @description Solde déclaré */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SoldeDeclare"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
+                };
+            };
+            /** @description Corps invalide (numeroInterne absent, commentaire trop long) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossier inconnu pour ce CFA (DOSSIER_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Solde déjà déclaré (SOLDE_DEJA_DECLARE), dossier ni engagé ni rompu (DOSSIER_NON_SOLDABLE), période de facturation en cours (PERIODE_FACTURATION_EN_COURS) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

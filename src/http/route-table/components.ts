@@ -459,6 +459,18 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       remboursement: { oneOf: [ref('Remboursement'), { type: 'null' }] },
     },
   },
+  SoldeDeclare: {
+    type: 'object',
+    required: ['numeroInterneDeclaration', 'numeroInterneDossier', 'etat', 'montantLibere', 'dossierEtat', 'declareeLe'],
+    properties: {
+      numeroInterneDeclaration: { type: 'string', description: 'Numéro interne de la déclaration (12 chiffres)' },
+      numeroInterneDossier: { type: 'string' },
+      etat: { type: 'string', enum: ['EN_ATTENTE', 'SOLDE'], description: 'EN_ATTENTE tant qu’une facture ou un remboursement du dossier est en cours ; SOLDE une fois le dossier soldé' },
+      montantLibere: { type: 'number', description: 'Engagement libéré (échéances et frais annexes non facturés), en euros' },
+      dossierEtat: ref('EtatDossierCode'),
+      declareeLe: { type: 'string', format: 'date-time' },
+    },
+  },
   CleCreee: { allOf: [ref('Cle'), { type: 'object', required: ['cle'], properties: { cle: { type: 'string', description: 'La clé, affichée une seule fois' } } }] },
 
   // ----------------------------------------------------------------- pilotage, états de suivi

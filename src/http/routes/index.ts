@@ -18,6 +18,7 @@ import { platformRoutes, type Lifecycle } from './platform.routes.js';
 import { REMBOURSEMENT_ROUTES } from './remboursements.routes.js';
 import { SIMULATION_ROUTES } from './simulations.routes.js';
 import { SUIVI_ROUTES } from './suivi.routes.js';
+import { SOLDE_ROUTES } from './soldes.routes.js';
 
 /** The lifecycle the status routes read; the contract builder passes a placeholder. */
 export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
@@ -32,6 +33,7 @@ export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
     ...REMBOURSEMENT_ROUTES,
     ...PILOTAGE_ROUTES,
     ...SUIVI_ROUTES,
+    ...SOLDE_ROUTES,
     ...CLE_ROUTES,
     ...NPEC_ROUTES,
     ...BACK_OFFICE_DOSSIER_ROUTES,
