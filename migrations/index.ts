@@ -6,6 +6,7 @@ import * as financement from './20261127_03_financement.js';
 import * as factures from './20261127_05_factures.js';
 import * as corrections from './20261202_03_corrections.js';
 import * as echus from './20261202_01_echus.js';
+import * as facturations from './20261202_02_facturations.js';
 
 export const migrations: Record<string, Knex.Migration> = {
   '20261127_01_plateforme': plateforme,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261127_05_factures': factures,
   '20261202_03_corrections': corrections,
   '20261202_01_echus': echus,
+  '20261202_02_facturations': facturations,
 };

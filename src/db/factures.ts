@@ -135,7 +135,16 @@ interface EcheanceDb {
  * read under locks: dossiers FOR SHARE (a concurrent rupture waits), échéances and frais envelopes
  * FOR UPDATE (a concurrent invoice or payment on them waits). Keys: numeroInterne and numeroExterne.
  */
-export async function suiviDossiers(trx: Knex.Transaction, siren: string, refs: readonly string[]): Promise<Map<string, DossierSuivi>> {
+export function suiviDossiers(trx: Knex.Transaction, siren: string, refs: readonly string[]): Promise<Map<string, DossierSuivi>> {
+  return loadSuivi(trx, siren, refs, true);
+}
+
+/** The same snapshot for a read that decides nothing (a draft's view): no row is locked. */
+export function peekSuiviDossiers(db: Knex, siren: string, refs: readonly string[]): Promise<Map<string, DossierSuivi>> {
+  return loadSuivi(db, siren, refs, false);
+}
+
+async function loadSuivi(trx: Knex, siren: string, refs: readonly string[], lock: boolean): Promise<Map<string, DossierSuivi>> {
   const map = new Map<string, DossierSuivi>();
   const wanted = [...new Set(refs)];
   if (wanted.length === 0) return map;
@@ -143,12 +152,12 @@ export async function suiviDossiers(trx: Knex.Transaction, siren: string, refs: 
     .where({ cfa_siren: siren })
     .where((w) => { w.whereIn('numero_interne', wanted).orWhereIn('numero_externe', wanted); })
     .orderBy('id')
-    .forShare()
+    .modify((q) => { if (lock) void q.forShare(); })
     .select('id', 'numero_interne', 'numero_externe', 'etat')) as Array<{ id: string; numero_interne: string; numero_externe: string; etat: string }>;
   if (dossiers.length === 0) return map;
   const ids = dossiers.map((d) => d.id);
-  const echeances = (await trx('echeances').whereIn('dossier_id', ids).orderBy('id').forUpdate()) as EcheanceDb[];
-  const frais = (await trx('engagements_frais_annexes').whereIn('dossier_id', ids).orderBy('id').forUpdate()) as Array<{
+  const echeances = (await trx('echeances').whereIn('dossier_id', ids).orderBy('id').modify((q) => { if (lock) void q.forUpdate(); })) as EcheanceDb[];
+  const frais = (await trx('engagements_frais_annexes').whereIn('dossier_id', ids).orderBy('id').modify((q) => { if (lock) void q.forUpdate(); })) as Array<{
     dossier_id: string; nature: string; quantite: number; prix_unitaire_centimes: string; montant_total_centimes: string;
   }>;
   const engagements = (await trx('engagements').whereIn('dossier_id', ids).select('dossier_id', 'details')) as Array<{

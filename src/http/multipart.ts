@@ -310,3 +310,13 @@ function cleanFileName(name: string | undefined): string | undefined {
   const base = name?.split(/[\\/]/).pop()?.replace(/[\u0000-\u001f\u007f"]/g, '').trim();
   return base ? base.slice(-255) : undefined;
 }
+
+/** The PDF of an invoice (POST /factures, a facturation's deposit): a checked file that must be a PDF (415 otherwise), named after the invoice when it came unnamed. */
+export function invoicePdf(file: UploadedFile, champ: string, numero: string): CheckedFile {
+  const fichier = checkFile(file, champ, 'facture');
+  if (fichier.typeMime !== 'application/pdf') {
+    const description = 'La facture doit être un PDF.';
+    throw new ApiError(415, [{ code: 'TYPE_FICHIER_NON_SUPPORTE', description, champ, section: 'facture' }], { title: 'Type de fichier non pris en charge', detail: description });
+  }
+  return { ...fichier, nomFichier: fichier.nomFichier ?? `${numero}.pdf` };
+}

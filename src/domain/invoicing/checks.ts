@@ -8,6 +8,7 @@ import { calendarDateOf } from '../formats.js';
 import { eurosToCents, FinancementError, formatEuros, type Cents } from '../financing/index.js';
 import type { RuleOutcome, Section, Violation } from '../violation.js';
 import { isIban, normalizeIban } from './iban.js';
+import { partOfNature, quantiteDisponible, resteEcheance, resteFrais } from './reste.js';
 import {
   isNatureEcheance, NATURES_A_QUANTITE, type ContexteFacture, type DossierSuivi, type EcheanceSuivie, type FactureDemandee, type LigneDemandee, type NatureLigne,
 } from './types.js';
@@ -15,7 +16,8 @@ import {
 /** Dossier states in which invoices are accepted (RUPTURE: for what is still due). */
 export const ETATS_DOSSIER_FACTURABLES: readonly string[] = ['ENGAGE', 'RUPTURE'];
 
-const LIBELLES_NATURE: Readonly<Record<NatureLigne, string>> = {
+/** How a nature is named in messages. */
+export const LIBELLES_NATURE: Readonly<Record<NatureLigne, string>> = {
   PEDAGOGIE: 'pédagogie',
   MAJORATION_RQTH: 'majoration RQTH',
   RESTAURATION: 'restauration',
@@ -36,7 +38,8 @@ function frDate(date: string): string {
 
 // ---------------------------------------------------------------------------------- parsing
 
-function cents(value: unknown, champ: string, violations: Violation[]): Cents | undefined {
+/** An amount in euros (> 0, exact cents) read into cents; MONTANT_INVALIDE at `champ` otherwise. */
+export function readMontantCents(value: unknown, champ: string, violations: Violation[]): Cents | undefined {
   try {
     const c = eurosToCents(value as string | number);
     if (c <= 0) {
@@ -63,11 +66,11 @@ function text(value: unknown): string | undefined {
  */
 export function parseFacture(raw: Record<string, unknown>): { facture?: FactureDemandee; violations: Violation[] } {
   const violations: Violation[] = [];
-  const total = cents(raw.montantTotal, '/facture/montantTotal', violations);
+  const total = readMontantCents(raw.montantTotal, '/facture/montantTotal', violations);
   const rawLignes = Array.isArray(raw.lignes) ? (raw.lignes as Array<Record<string, unknown>>) : [];
   const lignes: LigneDemandee[] = [];
   rawLignes.forEach((l, index) => {
-    const montantCents = cents(l.montant, ligneChamp(index, 'montant'), violations);
+    const montantCents = readMontantCents(l.montant, ligneChamp(index, 'montant'), violations);
     if (montantCents === undefined) return;
     const numeroDossier = text(l.numeroDossier);
     const numeroInterneDossier = text(l.numeroInterneDossier);
@@ -225,8 +228,7 @@ export function examineFacture(facture: FactureDemandee, ctx: ContexteFacture): 
     }
 
     if (isNatureEcheance(l.nature)) {
-      const part = l.nature === 'PEDAGOGIE' ? e.dontPedagogieCents : e.dontRqthCents;
-      if (l.nature === 'MAJORATION_RQTH' && part === 0 && (e.factureParNatureCents.MAJORATION_RQTH ?? 0) === 0) {
+      if (l.nature === 'MAJORATION_RQTH' && partOfNature(e, l.nature) === 0 && (e.factureParNatureCents.MAJORATION_RQTH ?? 0) === 0) {
         out.push(violation('NATURE_NON_ENGAGEE', `Aucune majoration RQTH n'est engagée sur l'échéance ${e.codification} du dossier ${dossier.numeroExterne}.`, ligneChamp(l.index, 'natureLigne')));
         continue;
       }
@@ -235,9 +237,7 @@ export function examineFacture(facture: FactureDemandee, ctx: ContexteFacture): 
       }
       const cleEcheance = `${dossier.id}|${e.numero}`;
       const dejaPris = prisEcheance.get(cleEcheance) ?? 0;
-      const resteEcheance = Math.max(0, e.montantTotalCents - e.montantRegleCents - e.montantEnCoursCents - dejaPris);
-      const resteNature = Math.max(0, part - (e.factureParNatureCents[l.nature] ?? 0));
-      const reste = Math.min(resteEcheance, resteNature);
+      const reste = resteEcheance(e, l.nature, dejaPris);
       if (l.montantCents > reste) {
         out.push(violation('MONTANT_SUPERIEUR_AU_RESTE', `Montant ${formatEuros(l.montantCents)} supérieur au reste à facturer en ${nature} sur l'échéance ${e.codification} du dossier ${dossier.numeroExterne} : ${formatEuros(reste)} (montant ${formatEuros(e.montantTotalCents)}, réglé ${formatEuros(e.montantRegleCents)}, en cours d'instruction ${formatEuros(e.montantEnCoursCents + dejaPris)}).`, ligneChamp(l.index, 'montant')));
       } else {
@@ -267,7 +267,7 @@ export function examineFacture(facture: FactureDemandee, ctx: ContexteFacture): 
         out.push(violation('MONTANT_SUPERIEUR_AU_PLAFOND_UNITAIRE', `Montant ${formatEuros(l.montantCents)} supérieur à ${l.quantite} × ${formatEuros(frais.prixUnitaireCents)} = ${formatEuros(plafond)} (${nature}).`, ligneChamp(l.index, 'montant')));
       }
       const quantitePrise = quantitesPrises.get(cleNature) ?? 0;
-      const disponible = Math.max(0, frais.quantite - frais.quantiteFacturee - quantitePrise);
+      const disponible = quantiteDisponible(frais, quantitePrise);
       if (l.quantite > disponible) {
         out.push(violation('QUANTITE_SUPERIEURE_A_L_ENGAGEMENT', `Quantité ${l.quantite} supérieure à la quantité restant engagée en ${nature} sur le dossier ${dossier.numeroExterne} : ${disponible} (engagé ${frais.quantite}, déjà facturé ${frais.quantiteFacturee + quantitePrise}).`, ligneChamp(l.index, 'quantite')));
       } else {
@@ -277,7 +277,7 @@ export function examineFacture(facture: FactureDemandee, ctx: ContexteFacture): 
       out.push(violation('QUANTITE_INVALIDE', `Les frais de ${nature} sont un forfait : quantité 1.`, ligneChamp(l.index, 'quantite')));
     }
     const dejaPris = prisNature.get(cleNature) ?? 0;
-    const reste = Math.max(0, frais.montantTotalCents - frais.factureCents - dejaPris);
+    const reste = resteFrais(frais, dejaPris);
     if (l.montantCents > reste) {
       out.push(violation('MONTANT_SUPERIEUR_AU_RESTE', `Montant ${formatEuros(l.montantCents)} supérieur au reste de l'enveloppe ${nature} du dossier ${dossier.numeroExterne} : ${formatEuros(reste)} (engagé ${formatEuros(frais.montantTotalCents)}, déjà facturé ${formatEuros(frais.factureCents + dejaPris)}).`, ligneChamp(l.index, 'montant')));
     } else {

@@ -2,6 +2,8 @@
 export * from './types.js';
 export { isIban, normalizeIban } from './iban.js';
 export { ETATS_DOSSIER_FACTURABLES, parseFacture, checkFacture, examineFacture, readCodification, convertedCodificationWarning } from './checks.js';
+export * from './reste.js';
+export * from './facturation.js';
 export {
   etatAfterReglement, mouvementsDepot, mouvementsLiberation, mouvementsReglement, splitReglement,
   type LigneEnCompte, type Mouvement,

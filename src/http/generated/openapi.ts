@@ -573,6 +573,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/facturations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Facturation à l’OPCO, étape 1 : choisir les dossiers et la nature (coût pédagogique ou un frais annexe)
+         * @description Crée le brouillon d’une facture (EN_COURS, étape 1). Chaque dossier doit être un dossier du CFA (404 sinon, tous nommés), engagé ou rompu, avec une échéance à facturer dans cette nature aujourd’hui (409 sinon, tous listés).
+         */
+        post: operations["creerFacturation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/facturations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reprendre une facturation : son état enregistré, ce qui reste ouvert sur ses dossiers, ce que le dépôt demande */
+        get: operations["lireFacturation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Facturation à l’OPCO, étapes 1 et 2 : changer dossiers ou nature, choisir les échéances (et quantités), ou abandonner
+         * @description `nature`/`dossiers` refont l’étape 1 (les lignes des dossiers retirés partent ; une autre nature les retire toutes). `lignes` (étape 2) remplace les lignes : par défaut tout le reste de l’échéance (pédagogie et RQTH), ou quantité × prix unitaire (repas, nuitées), ou le reste du forfait ; un montant peut être inférieur, jamais supérieur. Les contrôles sont ceux d’une facture datée du jour. `{"etat": "ABANDONNEE"}` abandonne le brouillon et libère ses échéances.
+         */
+        patch: operations["modifierFacturation"];
+        trace?: never;
+    };
+    "/v2/facturations/{id}/depot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Facturation à l’OPCO, étape 3 : déposer la facture (numéro, date, PDF) couvrant tous les dossiers du brouillon
+         * @description Partie `depot` (JSON) et partie `fichier` (PDF) en multipart, ou `{"depot": {…}, "_files": {"depot": "<base64>"}}`. La facture porte toutes les lignes du brouillon et passe les contrôles de POST /v1/factures ; refusée, rien n’est écrit et le brouillon reste EN_COURS. Acceptée, le brouillon passe DEPOSEE.
+         */
+        post: operations["deposerFacturation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dossiers/rupture/employeur": {
         parameters: {
             query?: never;
@@ -1644,6 +1705,80 @@ export interface components {
             /** Format: date-time */
             declareeLe: string;
         };
+        /** @description Brouillon d’une facture à l’OPCO (« Facturation à l’OPCO »), enregistré à chaque étape */
+        Facturation: {
+            /** @description Numéro interne de la facturation (12 chiffres), le `{id}` des routes */
+            id: string;
+            /** @enum {string} */
+            etat: "EN_COURS" | "DEPOSEE" | "ABANDONNEE";
+            /**
+             * @description Dernière étape enregistrée : 1 dossiers et nature, 2 échéances, 3 déposée
+             * @enum {integer}
+             */
+            etape: 1 | 2 | 3;
+            /**
+             * @description COUT_PEDAGOGIQUE : lignes PEDAGOGIE et MAJORATION_RQTH ; sinon une nature de frais annexes
+             * @enum {string}
+             */
+            nature: "COUT_PEDAGOGIQUE" | "RESTAURATION" | "HEBERGEMENT" | "PREMIEREQUIPEMENT" | "MOBILITE";
+            dossiers: {
+                numeroInterne: string;
+                numeroExterne: string;
+                apprenti: {
+                    nom: string | null;
+                    prenom: string | null;
+                };
+                /** @description Tant que la facturation est EN_COURS : les échéances facturables aujourd’hui dans cette nature (ouvertes, avec un reste, sans facture en cours ni autre facturation dessus) */
+                echeancesOuvertes: {
+                    numeroEcheance: number;
+                    codification: string;
+                    /** @description En euros : reste de l’échéance (pédagogie + RQTH), ou de l’enveloppe de frais annexes */
+                    reste: number;
+                    /** @description Repas ou nuitées encore engagés (RESTAURATION, HEBERGEMENT) */
+                    quantiteDisponible?: number;
+                    /** @description Le dépôt exigera un certificat de réalisation pour cette échéance */
+                    certificatRequis: boolean;
+                }[];
+            }[];
+            /** @description Les lignes de la future facture, dans leur ordre (`/lignes/i` des erreurs du dépôt) */
+            lignes: {
+                numeroInterneDossier: string;
+                numeroExterneDossier: string;
+                numeroEcheance: number;
+                codification: string;
+                /** @enum {string} */
+                nature: "PEDAGOGIE" | "MAJORATION_RQTH" | "RESTAURATION" | "HEBERGEMENT" | "PREMIEREQUIPEMENT" | "MOBILITE";
+                quantite: number;
+                /** @description En euros */
+                montant: number;
+            }[];
+            nombreDossiers: number;
+            /** @description Somme des lignes, en euros */
+            montantTotal: number;
+            /** @description La facture créée au dépôt */
+            numeroInterneFacture: string | null;
+            /** @description Ce que l’étape 3 demande encore */
+            pourDeposer: {
+                pret: boolean;
+                /** @description Pourquoi le dépôt n’est pas encore possible */
+                motifs: string[];
+                /** @description Une échéance exige un certificat de réalisation : estCertificatRealisation au dépôt, ou POST /v2/certificats avant */
+                certificatRealisationRequis: boolean;
+            };
+            /** Format: date-time */
+            creeeLe: string;
+            /** Format: date-time */
+            miseAJourLe: string;
+            /** Format: date-time */
+            deposeeLe: string | null;
+            avertissements?: components["schemas"]["Erreur"][];
+        };
+        FacturationDeposee: components["schemas"]["Facturation"] & {
+            numeroInterneFacture: string;
+            /** @description Le PDF, document FACTURE de la facture */
+            numeroInterneDocument: string;
+            avertissements: components["schemas"]["Erreur"][];
+        };
         CleCreee: components["schemas"]["Cle"] & {
             /** @description La clé, affichée une seule fois */
             cle: string;
@@ -2044,6 +2179,75 @@ export interface components {
             _files?: {
                 certificat?: string | null;
             } | null;
+        };
+        /**
+         * Nouvelle facturation (étape 1)
+         * @description Corps de POST /v2/facturations : le brouillon d'une facture à l'OPCO, sur des dossiers du CFA et pour une sorte de coût (extension de la norme, docs/decisions/pilotage-facturations.md).
+         */
+        NouvelleFacturation: {
+            /**
+             * @description Ce que la facture portera : COUT_PEDAGOGIQUE (lignes PEDAGOGIE et MAJORATION_RQTH des échéances) ou une nature de frais annexes.
+             * @enum {unknown}
+             */
+            nature: "COUT_PEDAGOGIQUE" | "RESTAURATION" | "HEBERGEMENT" | "PREMIEREQUIPEMENT" | "MOBILITE";
+            /** @description numeroInterne (ou numeroExterne) des dossiers à facturer, 500 au plus : engagés (ENGAGE) ou rompus (RUPTURE), avec au moins une échéance ouverte pour cette nature. */
+            dossiers: string[];
+        };
+        /**
+         * Modification d'une facturation (étapes 1 et 2, ou abandon)
+         * @description Corps de PATCH /v2/facturations/{id} : `nature` et/ou `dossiers` (étape 1 : les lignes des dossiers retirés sont supprimées, un changement de nature les supprime toutes), et/ou `lignes` (étape 2 : remplacent celles du brouillon) ; ou bien `etat: ABANDONNEE` seul.
+         */
+        ModificationFacturation: {
+            /**
+             * @description Nouvelle sorte de coût (voir POST /v2/facturations).
+             * @enum {unknown}
+             */
+            nature?: "COUT_PEDAGOGIQUE" | "RESTAURATION" | "HEBERGEMENT" | "PREMIEREQUIPEMENT" | "MOBILITE";
+            /** @description Les dossiers du brouillon (remplacent les précédents), 500 au plus. */
+            dossiers?: string[];
+            /** @description Les échéances choisies (remplacent les lignes du brouillon ; une liste vide les retire toutes), 500 au plus. */
+            lignes?: {
+                /** @description Un dossier du brouillon. */
+                numeroInterneDossier: string;
+                /** @description Numéro de l'échéance (`echeances[].numero`). */
+                numeroEcheance: number | string;
+                /**
+                 * @description Nature de la ligne. Sans elle, un brouillon COUT_PEDAGOGIQUE prend la pédagogie et la majoration RQTH de l'échéance (celles qui ont un reste) ; obligatoire avec un montant dans ce cas.
+                 * @enum {unknown}
+                 */
+                natureLigne?: "PEDAGOGIE" | "MAJORATION_RQTH" | "RESTAURATION" | "HEBERGEMENT" | "PREMIEREQUIPEMENT" | "MOBILITE" | null;
+                /** @description Repas ou nuitées (RESTAURATION, HEBERGEMENT : obligatoire) ; 1 sinon. */
+                quantite?: number | null;
+                /** @description Montant en euros, au centime : au plus le reste (par défaut : tout le reste, ou quantité × prix unitaire dans la limite de l'enveloppe). */
+                montant?: number | string | null;
+            }[];
+            /**
+             * @description ABANDONNEE : abandonner le brouillon (seul dans le corps) ; ses échéances redeviennent libres.
+             * @enum {unknown}
+             */
+            etat?: "ABANDONNEE";
+        };
+        /**
+         * Dépôt d'une facturation (étape 3)
+         * @description Partie `depot` de POST /v2/facturations/{id}/depot (multipart, avec la partie `fichier`), ou membre `depot` du corps JSON (le PDF en base64 dans `_files.depot`) : ce que la facture ajoute au brouillon. Ses lignes et son montant total sont ceux du brouillon.
+         */
+        DepotFacturation: {
+            /** @description Numéro de facture du CFA, unique pour ce CFA. */
+            numero: string;
+            /**
+             * Format: date-cerfa
+             * @description Date d'émission de la facture (AAAA-MM-JJ ou date-heure ISO 8601) ; chaque échéance facturée doit être ouverte à cette date.
+             */
+            dateEmission: string;
+            /** @description IBAN du CFA (espaces admis). */
+            ibanEmetteur: string;
+            /**
+             * Format: siret
+             * @description SIRET du CFA émetteur : doit appartenir au SIREN de la clé.
+             */
+            siretEmetteur: string;
+            /** @description Le PDF vaut aussi certificat de réalisation (exigé pour les échéances intermédiaires et de solde, voir `pourDeposer` de la facturation). */
+            estCertificatRealisation?: boolean | null;
         };
         /**
          * Rupture anticipée
@@ -6074,6 +6278,502 @@ export interface operations {
             };
             /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    creerFacturation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+                /** @description Clé d’idempotence (par CFA, conservée 24 h au moins) */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NouvelleFacturation"];
+            };
+        };
+        responses: {
+            /** @description Facturation créée */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Facturation"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
+                };
+            };
+            /** @description Corps invalide */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossiers inconnus pour ce CFA (DOSSIER_INTROUVABLE, un par dossier) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Dossiers non facturables dans cette nature (DOSSIER_NON_FACTURABLE, RIEN_A_FACTURER) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Idempotency-Key déjà utilisée pour un autre corps */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    lireFacturation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numéro interne de la facturation (rendu à sa création) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Facturation"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Facturation inconnue pour ce CFA (FACTURATION_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    modifierFacturation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path: {
+                /** @description Numéro interne de la facturation (rendu à sa création) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModificationFacturation"];
+            };
+        };
+        responses: {
+            /** @description Facturation enregistrée */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Facturation"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
+                };
+            };
+            /** @description Corps invalide, ou lignes refusées par les contrôles de facture : toutes les erreurs, avec `champ` (/lignes/i/…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Facturation inconnue pour ce CFA (FACTURATION_INTROUVABLE), ou dossiers inconnus (DOSSIER_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Facturation déposée ou abandonnée (FACTURATION_NON_MODIFIABLE), ou échéances retenues par une autre facturation (FACTURATION_CONCURRENTE, qui la nomme) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    deposerFacturation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Nom de l’éditeur du logiciel (enregistré avec chaque écriture) */
+                EDITEUR?: components["parameters"]["Editeur"];
+                /** @description Nom du logiciel */
+                LOGICIEL?: components["parameters"]["Logiciel"];
+                /** @description Version du logiciel appelant */
+                VERSION?: components["parameters"]["Version"];
+            };
+            path: {
+                /** @description Numéro interne de la facturation (rendu à sa création) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    depot: components["schemas"]["DepotFacturation"];
+                    /**
+                     * Format: binary
+                     * @description La facture en PDF
+                     */
+                    fichier: string;
+                };
+                "application/json": {
+                    depot: components["schemas"]["DepotFacturation"];
+                    _files: {
+                        /** @description Le fichier en base64 */
+                        depot: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Facture enregistrée à l’état TRANSMIS ; facturation DEPOSEE */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FacturationDeposee"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
+                };
+            };
+            /** @description Facture refusée par ses contrôles : toutes les erreurs, avec `champ` (/lignes/i/… pour les lignes du brouillon, /depot/… pour le reste) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé refusée, ou SIRET émetteur hors du SIREN de la clé */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Facturation inconnue pour ce CFA (FACTURATION_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Facturation déjà déposée ou abandonnée (FACTURATION_NON_MODIFIABLE), ou sans ligne (FACTURATION_SANS_LIGNE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Le fichier n’est pas un PDF (TYPE_FICHIER_NON_SUPPORTE), ou type de contenu non pris en charge */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,6 +2,7 @@
  * The named response schemas of the contract (`#/components/schemas/<Name>`). Payload schemas are
  * not repeated here: they are the JSON Schemas of schemas/, referenced with `file()`.
  */
+import { ETATS_FACTURATION, NATURES_FACTURATION, NATURES_LIGNE } from '../../domain/invoicing/index.js';
 import type { JsonSchema } from './declaration.js';
 
 type Schema = { [key: string]: unknown };
@@ -470,6 +471,89 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       dossierEtat: ref('EtatDossierCode'),
       declareeLe: { type: 'string', format: 'date-time' },
     },
+  },
+  Facturation: {
+    type: 'object',
+    description: 'Brouillon d’une facture à l’OPCO (« Facturation à l’OPCO »), enregistré à chaque étape',
+    required: ['id', 'etat', 'etape', 'nature', 'dossiers', 'lignes', 'nombreDossiers', 'montantTotal', 'numeroInterneFacture', 'pourDeposer', 'creeeLe', 'miseAJourLe', 'deposeeLe'],
+    properties: {
+      id: { type: 'string', description: 'Numéro interne de la facturation (12 chiffres), le `{id}` des routes' },
+      etat: { type: 'string', enum: [...ETATS_FACTURATION] },
+      etape: { type: 'integer', enum: [1, 2, 3], description: 'Dernière étape enregistrée : 1 dossiers et nature, 2 échéances, 3 déposée' },
+      nature: { type: 'string', enum: [...NATURES_FACTURATION], description: 'COUT_PEDAGOGIQUE : lignes PEDAGOGIE et MAJORATION_RQTH ; sinon une nature de frais annexes' },
+      dossiers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['numeroInterne', 'numeroExterne', 'apprenti', 'echeancesOuvertes'],
+          properties: {
+            numeroInterne: { type: 'string' },
+            numeroExterne: { type: 'string' },
+            apprenti: { type: 'object', required: ['nom', 'prenom'], properties: { nom: { type: ['string', 'null'] }, prenom: { type: ['string', 'null'] } } },
+            echeancesOuvertes: {
+              type: 'array',
+              description: 'Tant que la facturation est EN_COURS : les échéances facturables aujourd’hui dans cette nature (ouvertes, avec un reste, sans facture en cours ni autre facturation dessus)',
+              items: {
+                type: 'object',
+                required: ['numeroEcheance', 'codification', 'reste', 'certificatRequis'],
+                properties: {
+                  numeroEcheance: { type: 'integer' },
+                  codification: { type: 'string' },
+                  reste: { type: 'number', description: 'En euros : reste de l’échéance (pédagogie + RQTH), ou de l’enveloppe de frais annexes' },
+                  quantiteDisponible: { type: 'integer', description: 'Repas ou nuitées encore engagés (RESTAURATION, HEBERGEMENT)' },
+                  certificatRequis: { type: 'boolean', description: 'Le dépôt exigera un certificat de réalisation pour cette échéance' },
+                },
+              },
+            },
+          },
+        },
+      },
+      lignes: {
+        type: 'array',
+        description: 'Les lignes de la future facture, dans leur ordre (`/lignes/i` des erreurs du dépôt)',
+        items: {
+          type: 'object',
+          required: ['numeroInterneDossier', 'numeroExterneDossier', 'numeroEcheance', 'codification', 'nature', 'quantite', 'montant'],
+          properties: {
+            numeroInterneDossier: { type: 'string' },
+            numeroExterneDossier: { type: 'string' },
+            numeroEcheance: { type: 'integer' },
+            codification: { type: 'string' },
+            nature: { type: 'string', enum: [...NATURES_LIGNE] },
+            quantite: { type: 'integer' },
+            montant: { type: 'number', description: 'En euros' },
+          },
+        },
+      },
+      nombreDossiers: { type: 'integer' },
+      montantTotal: { type: 'number', description: 'Somme des lignes, en euros' },
+      numeroInterneFacture: { type: ['string', 'null'], description: 'La facture créée au dépôt' },
+      pourDeposer: {
+        type: 'object',
+        description: 'Ce que l’étape 3 demande encore',
+        required: ['pret', 'motifs', 'certificatRealisationRequis'],
+        properties: {
+          pret: { type: 'boolean' },
+          motifs: { type: 'array', items: { type: 'string' }, description: 'Pourquoi le dépôt n’est pas encore possible' },
+          certificatRealisationRequis: { type: 'boolean', description: 'Une échéance exige un certificat de réalisation : estCertificatRealisation au dépôt, ou POST /v2/certificats avant' },
+        },
+      },
+      creeeLe: { type: 'string', format: 'date-time' },
+      miseAJourLe: { type: 'string', format: 'date-time' },
+      deposeeLe: { type: ['string', 'null'], format: 'date-time' },
+      avertissements: { type: 'array', items: ref('Erreur') },
+    },
+  },
+  FacturationDeposee: {
+    allOf: [ref('Facturation'), {
+      type: 'object',
+      required: ['numeroInterneFacture', 'numeroInterneDocument', 'avertissements'],
+      properties: {
+        numeroInterneFacture: { type: 'string' },
+        numeroInterneDocument: { type: 'string', description: 'Le PDF, document FACTURE de la facture' },
+        avertissements: { type: 'array', items: ref('Erreur') },
+      },
+    }],
   },
   CleCreee: { allOf: [ref('Cle'), { type: 'object', required: ['cle'], properties: { cle: { type: 'string', description: 'La clé, affichée une seule fois' } } }] },
 

@@ -11,7 +11,7 @@ import {
 } from '../../services/factures.js';
 import { cfaActor } from '../context.js';
 import { ApiError } from '../errors.js';
-import { checkFile, decodeBase64File } from '../multipart.js';
+import { checkFile, decodeBase64File, invoicePdf } from '../multipart.js';
 import { certificatDeposeView } from '../presenters/certificat.js';
 import { etatFactureView, factureDeposeeView, factureDetailView } from '../presenters/facture.js';
 import { reglementView } from '../presenters/reglement.js';
@@ -58,14 +58,7 @@ export const FACTURE_ROUTES: RouteDeclaration[] = [
       415: { description: 'Le fichier n’est pas un PDF (TYPE_FICHIER_NON_SUPPORTE), ou type de contenu non pris en charge' },
     },
     async handler({ upload }, { req, deps }) {
-      const deposited = await depositFacture(deps.db, cfaActor(req), upload.data, (facture) => {
-        const fichier = checkFile(upload.file, upload.filePointer, 'facture');
-        if (fichier.typeMime !== 'application/pdf') {
-          const description = 'La facture doit être un PDF.';
-          throw new ApiError(415, [{ code: 'TYPE_FICHIER_NON_SUPPORTE', description, champ: upload.filePointer, section: 'facture' }], { title: 'Type de fichier non pris en charge', detail: description });
-        }
-        return { ...fichier, nomFichier: fichier.nomFichier ?? `${facture.numero}.pdf` };
-      }, new Date(), deps.config.strictInput);
+      const deposited = await depositFacture(deps.db, cfaActor(req), upload.data, (facture) => invoicePdf(upload.file, upload.filePointer, facture.numero), new Date(), deps.config.strictInput);
       return factureDeposeeView(deposited);
     },
   }),

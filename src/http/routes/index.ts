@@ -10,6 +10,7 @@ import { CONVENTION_ROUTES } from './conventions.routes.js';
 import { CORRECTION_ROUTES } from './corrections.routes.js';
 import { DOCUMENT_ROUTES } from './documents.routes.js';
 import { DOSSIER_ROUTES } from './dossiers.routes.js';
+import { FACTURATION_ROUTES } from './facturations.routes.js';
 import { FACTURE_ROUTES } from './factures.routes.js';
 import { JOB_ROUTES } from './jobs.routes.js';
 import { NPEC_ROUTES } from './npec.routes.js';
@@ -30,6 +31,7 @@ export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
     ...DOCUMENT_ROUTES,
     ...SIMULATION_ROUTES,
     ...FACTURE_ROUTES,
+    ...FACTURATION_ROUTES,
     ...REMBOURSEMENT_ROUTES,
     ...PILOTAGE_ROUTES,
     ...SUIVI_ROUTES,
