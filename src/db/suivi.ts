@@ -229,3 +229,76 @@ export function remboursementsListing(db: Knex, siren: string, filters: ListFilt
     sorts: { dateCreation: 'rb.cree_le', montant: 'rb.montant_centimes', etat: 'rb.etat' },
   };
 }
+
+export type DossierEchuRow = DossierListRow & { fin_periode: string; reste_a_facturer_centimes: string; certificat_manquant: boolean; marque_le: Date };
+
+/**
+ * Dossiers échus à traiter, as the `dossiers-echus` job marked them. Filters: `motif`
+ * (RESTE_A_FACTURER, CERTIFICAT_MANQUANT). Search: as the dossier list.
+ */
+export function dossiersEchusListing(db: Knex, siren: string, filters: ListFilters): Listing {
+  const query = db('dossiers_echus as x').join('dossiers as d', 'd.id', 'x.dossier_id').where('x.cfa_siren', siren);
+  const motif = textFilter(filters, 'motif');
+  if (motif === 'RESTE_A_FACTURER') query.where('x.reste_a_facturer_centimes', '>', 0);
+  if (motif === 'CERTIFICAT_MANQUANT') query.where('x.certificat_manquant', true);
+  const q = textFilter(filters, 'q');
+  if (q) query.where((w) => searchDossier(w, q));
+  return {
+    query,
+    columns: [...DOSSIER_LIST_COLUMNS(db), 'x.reste_a_facturer_centimes', 'x.certificat_manquant', 'x.marque_le',
+      db.raw(`to_char(x.fin_periode, 'YYYY-MM-DD') as fin_periode`)],
+    id: 'd.id',
+    sorts: { finPeriode: 'x.fin_periode', reste: 'x.reste_a_facturer_centimes', numero: 'd.numero_externe' },
+  };
+}
+
+export interface FacturationListRow {
+  id: string;
+  numero_interne: string;
+  etat: string;
+  etape: number;
+  nature: string;
+  nombre_dossiers: number;
+  montant_total_centimes: string;
+  facture_numero_interne: string | null;
+  facture_numero: string | null;
+  creee_le: Date;
+  mise_a_jour_le: Date;
+  deposee_le: Date | null;
+}
+
+/** Facturations (drafts in progress, deposited, abandoned). Filters: `etat`. Search: draft or invoice number. */
+export function facturationsListing(db: Knex, siren: string, filters: ListFilters): Listing {
+  const query = db('facturations as fa').leftJoin('factures as f', 'f.id', 'fa.facture_id').where('fa.cfa_siren', siren);
+  const etat = textFilter(filters, 'etat');
+  if (etat) query.where('fa.etat', etat);
+  const q = textFilter(filters, 'q');
+  if (q) query.where((w) => { w.where('fa.numero_interne', q).orWhere('f.numero', q).orWhere('f.numero_interne', q); });
+  return {
+    query,
+    columns: ['fa.id', 'fa.numero_interne', 'fa.etat', 'fa.etape', 'fa.nature', 'fa.nombre_dossiers', 'fa.montant_total_centimes',
+      'fa.creee_le', 'fa.mise_a_jour_le', 'fa.deposee_le', 'f.numero_interne as facture_numero_interne', 'f.numero as facture_numero'],
+    id: 'fa.id',
+    sorts: { dateMiseAJour: 'fa.mise_a_jour_le', dateCreation: 'fa.creee_le', montant: 'fa.montant_total_centimes' },
+  };
+}
+
+export type DeclarationSoldeRow = DossierListRow & {
+  declaration_numero_interne: string; declaration_etat: string; commentaire: string | null; montant_libere_centimes: string; declaree_le: Date; soldee_le: Date | null;
+};
+
+/** Déclarations de solde. Filters: `etat` (EN_ATTENTE, SOLDE). Search: as the dossier list. */
+export function soldesListing(db: Knex, siren: string, filters: ListFilters): Listing {
+  const query = db('declarations_solde as s').join('dossiers as d', 'd.id', 's.dossier_id').where('s.cfa_siren', siren);
+  const etat = textFilter(filters, 'etat');
+  if (etat) query.where('s.etat', etat);
+  const q = textFilter(filters, 'q');
+  if (q) query.where((w) => searchDossier(w, q));
+  return {
+    query,
+    columns: [...DOSSIER_LIST_COLUMNS(db), 's.numero_interne as declaration_numero_interne', 's.etat as declaration_etat', 's.commentaire',
+      's.montant_libere_centimes', 's.declaree_le', 's.soldee_le'],
+    id: 's.id',
+    sorts: { dateDeclaration: 's.declaree_le', montant: 's.montant_libere_centimes' },
+  };
+}

@@ -9,7 +9,8 @@ import { dossiersAFacturerListing, openedBy, openEcheancesOf, type DossierAFactu
 import { detailOfReglements, type ReglementDetail, type ReglementRow } from '../db/reglements.js';
 import type { RemboursementListItem } from '../db/remboursements.js';
 import {
-  dossiersListing, facturesListing, reglementsListing, remboursementsListing, type DossierListRow, type FactureListRow,
+  dossiersEchusListing, dossiersListing, facturationsListing, facturesListing, reglementsListing, remboursementsListing, soldesListing,
+  type DeclarationSoldeRow, type DossierEchuRow, type DossierListRow, type FactureListRow, type FacturationListRow,
 } from '../db/suivi.js';
 import { parisDate } from '../domain/dates.js';
 import type { CfaActor } from './actor.js';
@@ -50,6 +51,18 @@ export function remboursementsAEmettre(db: Knex, cfa: Cfa, filters: ListFilters)
   return plainSource(remboursementsListing(db, cfa.siren, filters, (q) => q.where('rb.etat', 'A_REGULARISER')));
 }
 
+export function dossiersEchus(db: Knex, cfa: Cfa, filters: ListFilters): ListSource<DossierEchuRow> {
+  return plainSource(dossiersEchusListing(db, cfa.siren, filters));
+}
+
+export function suiviFacturations(db: Knex, cfa: Cfa, filters: ListFilters): ListSource<FacturationListRow> {
+  return plainSource(facturationsListing(db, cfa.siren, filters));
+}
+
+export function suiviSoldes(db: Knex, cfa: Cfa, filters: ListFilters): ListSource<DeclarationSoldeRow> {
+  return plainSource(soldesListing(db, cfa.siren, filters));
+}
+
 export type DossierAFacturer = DossierAFacturerRow & { echeances: EcheanceOuverteRow[] };
 
 /** Dossiers with échéances open to invoicing today, each with those échéances. */
@@ -72,22 +85,19 @@ export const ACTIONS = [
 export type Action = (typeof ACTIONS)[number];
 
 /** The sources of the five counters, with no filter. */
-function actionSources(db: Knex, cfa: Cfa, now: Date): Record<Action, ListSource<unknown> | undefined> {
+function actionSources(db: Knex, cfa: Cfa, now: Date): Record<Action, ListSource<unknown>> {
   return {
     dossiersEnAttenteMiseEnConformite: dossiersEnAttenteMiseEnConformite(db, cfa, {}),
     facturesEnAttenteMiseEnConformite: facturesEnAttenteMiseEnConformite(db, cfa, {}),
     remboursementsAEmettre: remboursementsAEmettre(db, cfa, {}),
     dossiersAFacturer: dossiersAFacturer(db, cfa, {}, now),
-    dossiersEchusATraiter: undefined,
+    dossiersEchusATraiter: dossiersEchus(db, cfa, {}),
   };
 }
 
 /** "Mes actions à mener": how many items each action list holds. */
 export async function countActions(db: Knex, cfa: Cfa, now: Date): Promise<Record<Action, number>> {
   const sources = actionSources(db, cfa, now);
-  const counts = await Promise.all(ACTIONS.map(async (a) => {
-    const source = sources[a];
-    return [a, source ? await countList(source) : 0] as const;
-  }));
+  const counts = await Promise.all(ACTIONS.map(async (a) => [a, await countList(sources[a])] as const));
   return Object.fromEntries(counts) as Record<Action, number>;
 }

@@ -260,3 +260,18 @@ describe('keyset batches', () => {
     }
   });
 });
+
+describe('facturations, déclarations de solde, dossiers échus', () => {
+  it('are lists of the caller’s rows with their exports', async () => {
+    const draft = await h.t.http.post('/v2/facturations').set('X-API-KEY', h.cfa).send({ nature: 'COUT_PEDAGOGIQUE', dossiers: [idle.numeroInterne] });
+    expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+    const list = await get('/v2/suivi/facturations');
+    expect(list.body).toMatchObject({ total: 1, items: [{ etat: 'EN_COURS', nombreDossiers: 1 }] });
+    expect((await get('/v2/suivi/facturations', {}, h.other)).body.total).toBe(0);
+    expect((await csvRows('/v2/suivi/facturations')).rows).toHaveLength(1);
+    expect((await get('/v2/suivi/soldes')).body).toMatchObject({ total: 0, items: [] });
+    expect((await xlsxRows('/v2/suivi/soldes')).rows).toHaveLength(0);
+    const echus = await get('/v2/pilotage/dossiers-echus');
+    expect(echus.body.total).toBe((await get('/v2/pilotage/actions')).body.dossiersEchusATraiter.nombre);
+  });
+});

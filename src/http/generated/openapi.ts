@@ -847,6 +847,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/pilotage/dossiers-echus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dossiers échus à traiter
+         * @description Dossiers dont la période de facturation est terminée depuis au moins 2 mois, sans facture en cours de traitement, avec un reste à facturer et/ou un certificat de réalisation manquant (`motifs`), marqués chaque jour par la tâche dossiers-echus. Actions : déclarer le certificat (POST /v2/certificats), déclarer une rupture (POST /v2/dossiers/rupture/employeur) ou le solde (POST /v2/dossiers/solde).
+         *
+         *     Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
+         */
+        get: operations["dossiersEchus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/suivi/dossiers": {
         parameters: {
             query?: never;
@@ -923,6 +945,46 @@ export interface paths {
          * @description Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
          */
         get: operations["suiviRemboursements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/suivi/facturations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Facturations (en cours, déposées, abandonnées)
+         * @description Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
+         */
+        get: operations["suiviFacturations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/suivi/soldes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Déclarations de solde des dossiers échus
+         * @description Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
+         */
+        get: operations["suiviSoldes"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1878,6 +1940,37 @@ export interface components {
             montantEnCoursInstruction?: number;
             resteAFacturer: number;
             exigeCertificat?: boolean;
+        };
+        DossierEchu: components["schemas"]["DossierSuivi"] & {
+            /** Format: date */
+            finPeriodeFacturation: string;
+            motifs: ("RESTE_A_FACTURER" | "CERTIFICAT_MANQUANT")[];
+            resteAFacturer: number;
+            certificatManquant: boolean;
+            /** Format: date-time */
+            marqueLe?: string | null;
+        };
+        FacturationSuivi: {
+            id: string;
+            etat: string;
+            etape: number;
+            nature: string;
+            nombreDossiers: number;
+            montantTotal: number;
+            numeroInterneFacture?: string | null;
+            referenceFactureCFA?: string | null;
+            creeeLe?: string | null;
+            miseAJourLe?: string | null;
+            deposeeLe?: string | null;
+        };
+        DeclarationSoldeSuivi: components["schemas"]["DossierSuivi"] & {
+            numeroInterneDeclaration: string;
+            /** @enum {string} */
+            etatDeclaration: "EN_ATTENTE" | "SOLDE";
+            commentaire?: string | null;
+            montantLibere: number;
+            declareeLe: string;
+            soldeeLe?: string | null;
         };
         DossierAFacturer: components["schemas"]["DossierSuivi"] & {
             nombreEcheancesOuvertes: number;
@@ -7969,6 +8062,101 @@ export interface operations {
             };
         };
     };
+    dossiersEchus: {
+        parameters: {
+            query?: {
+                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                q?: string;
+                /** @description La condition qui vaut */
+                motif?: "RESTE_A_FACTURER" | "CERTIFICAT_MANQUANT";
+                /** @description Tri (défaut finPeriode) */
+                tri?: "finPeriode" | "reste" | "numero";
+                /** @description Ordre du tri (défaut asc) */
+                ordre?: "asc" | "desc";
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description json (défaut) : une page ; xlsx ou csv : toute la liste en fichier */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Une page de la liste, ou son export (format=xlsx|csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        page: number;
+                        items: components["schemas"]["DossierEchu"][];
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
     suiviDossiers: {
         parameters: {
             query?: {
@@ -8310,6 +8498,196 @@ export interface operations {
                         total: number;
                         page: number;
                         items: components["schemas"]["Remboursement"][];
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    suiviFacturations: {
+        parameters: {
+            query?: {
+                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                q?: string;
+                /** @description État de la facturation */
+                etat?: "EN_COURS" | "DEPOSEE" | "ABANDONNEE";
+                /** @description Tri (défaut dateMiseAJour) */
+                tri?: "dateMiseAJour" | "dateCreation" | "montant";
+                /** @description Ordre du tri (défaut desc) */
+                ordre?: "asc" | "desc";
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description json (défaut) : une page ; xlsx ou csv : toute la liste en fichier */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Une page de la liste, ou son export (format=xlsx|csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        page: number;
+                        items: components["schemas"]["FacturationSuivi"][];
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    suiviSoldes: {
+        parameters: {
+            query?: {
+                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                q?: string;
+                /** @description EN_ATTENTE (une facture est encore en cours) ou SOLDE */
+                etat?: "EN_ATTENTE" | "SOLDE";
+                /** @description Tri (défaut dateDeclaration) */
+                tri?: "dateDeclaration" | "montant";
+                /** @description Ordre du tri (défaut desc) */
+                ordre?: "asc" | "desc";
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description json (défaut) : une page ; xlsx ou csv : toute la liste en fichier */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Une page de la liste, ou son export (format=xlsx|csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        page: number;
+                        items: components["schemas"]["DeclarationSoldeSuivi"][];
                     };
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv; charset=utf-8": string;

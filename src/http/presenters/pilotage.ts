@@ -4,7 +4,7 @@
  */
 import type { ReglementDetail } from '../../db/reglements.js';
 import type { RemboursementListItem } from '../../db/remboursements.js';
-import type { DossierListRow, FactureListRow } from '../../db/suivi.js';
+import type { DeclarationSoldeRow, DossierEchuRow, DossierListRow, FacturationListRow, FactureListRow } from '../../db/suivi.js';
 import type { EcheanceOuverteRow } from '../../db/pilotage.js';
 import { centsToEuros } from '../../domain/financing/index.js';
 import { NATURES_LIGNE, type NatureLigne } from '../../domain/invoicing/types.js';
@@ -205,4 +205,80 @@ export const ECHEANCE_EXPORT: ReadonlyArray<ExportColumn<LigneEcheance>> = [
   { header: 'En cours d’instruction', kind: 'euros', value: (l) => euros(l.echeance.montant_en_cours_centimes), width: 14 },
   { header: 'Reste à facturer', kind: 'euros', value: (l) => centsToEuros(resteOf(l.echeance)), width: 14 },
   { header: 'Facturer avant le', kind: 'date', value: (l) => l.echeance.date_limite_facturation },
+];
+
+// ------------------------------------------------------------------------------ dossiers échus
+
+export function dossierEchuItem(d: DossierEchuRow): Record<string, unknown> {
+  const motifs = [...(Number(d.reste_a_facturer_centimes) > 0 ? ['RESTE_A_FACTURER'] : []), ...(d.certificat_manquant ? ['CERTIFICAT_MANQUANT'] : [])];
+  return {
+    ...dossierItem(d),
+    finPeriodeFacturation: d.fin_periode,
+    motifs,
+    resteAFacturer: euros(d.reste_a_facturer_centimes),
+    certificatManquant: d.certificat_manquant,
+    marqueLe: iso(d.marque_le),
+  };
+}
+
+export const DOSSIER_ECHU_EXPORT: ReadonlyArray<ExportColumn<DossierEchuRow>> = [
+  ...DOSSIER_COLUMNS,
+  { header: 'Fin de la période de facturation', kind: 'date', value: (d) => d.fin_periode },
+  { header: 'Reste à facturer', kind: 'euros', value: (d) => euros(d.reste_a_facturer_centimes), width: 14 },
+  { header: 'Certificat de réalisation manquant', kind: 'texte', value: (d) => (d.certificat_manquant ? 'Oui' : 'Non') },
+];
+
+// ------------------------------------------------------------------------------- facturations
+
+export function facturationItem(f: FacturationListRow): Record<string, unknown> {
+  return {
+    id: f.numero_interne,
+    etat: f.etat,
+    etape: Number(f.etape),
+    nature: f.nature,
+    nombreDossiers: Number(f.nombre_dossiers),
+    montantTotal: euros(f.montant_total_centimes),
+    numeroInterneFacture: f.facture_numero_interne,
+    referenceFactureCFA: f.facture_numero,
+    creeeLe: iso(f.creee_le),
+    miseAJourLe: iso(f.mise_a_jour_le),
+    deposeeLe: iso(f.deposee_le),
+  };
+}
+
+export const FACTURATION_EXPORT: ReadonlyArray<ExportColumn<FacturationListRow>> = [
+  { header: 'Facturation', kind: 'texte', value: (f) => f.numero_interne, width: 14 },
+  { header: 'État', kind: 'texte', value: (f) => f.etat, width: 14 },
+  { header: 'Étape', kind: 'entier', value: (f) => Number(f.etape) },
+  { header: 'Nature', kind: 'texte', value: (f) => f.nature, width: 20 },
+  { header: 'Dossiers', kind: 'entier', value: (f) => Number(f.nombre_dossiers) },
+  { header: 'Montant', kind: 'euros', value: (f) => euros(f.montant_total_centimes), width: 14 },
+  { header: 'N° facture', kind: 'texte', value: (f) => f.facture_numero, width: 18 },
+  { header: 'Créée le', kind: 'instant', value: (f) => f.creee_le, width: 17 },
+  { header: 'Mise à jour le', kind: 'instant', value: (f) => f.mise_a_jour_le, width: 17 },
+  { header: 'Déposée le', kind: 'instant', value: (f) => f.deposee_le, width: 17 },
+];
+
+// -------------------------------------------------------------------------- déclarations de solde
+
+export function soldeItem(s: DeclarationSoldeRow): Record<string, unknown> {
+  return {
+    ...dossierItem(s),
+    numeroInterneDeclaration: s.declaration_numero_interne,
+    etatDeclaration: s.declaration_etat,
+    commentaire: s.commentaire,
+    montantLibere: euros(s.montant_libere_centimes),
+    declareeLe: iso(s.declaree_le),
+    soldeeLe: iso(s.soldee_le),
+  };
+}
+
+export const SOLDE_EXPORT: ReadonlyArray<ExportColumn<DeclarationSoldeRow>> = [
+  ...DOSSIER_COLUMNS,
+  { header: 'Déclaration', kind: 'texte', value: (s) => s.declaration_numero_interne, width: 14 },
+  { header: 'État de la déclaration', kind: 'texte', value: (s) => s.declaration_etat, width: 14 },
+  { header: 'Montant libéré', kind: 'euros', value: (s) => euros(s.montant_libere_centimes), width: 14 },
+  { header: 'Déclarée le', kind: 'instant', value: (s) => s.declaree_le, width: 17 },
+  { header: 'Soldé le', kind: 'instant', value: (s) => s.soldee_le, width: 17 },
+  { header: 'Commentaire', kind: 'texte', value: (s) => s.commentaire, width: 40 },
 ];

@@ -633,6 +633,38 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       exigeCertificat: { type: 'boolean' },
     },
   },
+  DossierEchu: {
+    allOf: [ref('DossierSuivi'), {
+      type: 'object',
+      required: ['finPeriodeFacturation', 'motifs', 'resteAFacturer', 'certificatManquant'],
+      properties: {
+        finPeriodeFacturation: { type: 'string', format: 'date' },
+        motifs: { type: 'array', items: { type: 'string', enum: ['RESTE_A_FACTURER', 'CERTIFICAT_MANQUANT'] } },
+        resteAFacturer: { type: 'number' },
+        certificatManquant: { type: 'boolean' },
+        marqueLe: { type: ['string', 'null'], format: 'date-time' },
+      },
+    }],
+  },
+  FacturationSuivi: {
+    type: 'object',
+    required: ['id', 'etat', 'etape', 'nature', 'nombreDossiers', 'montantTotal'],
+    properties: {
+      id: { type: 'string' }, etat: { type: 'string' }, etape: { type: 'integer' }, nature: { type: 'string' }, nombreDossiers: { type: 'integer' },
+      montantTotal: { type: 'number' }, numeroInterneFacture: { type: ['string', 'null'] }, referenceFactureCFA: { type: ['string', 'null'] },
+      creeeLe: { type: ['string', 'null'] }, miseAJourLe: { type: ['string', 'null'] }, deposeeLe: { type: ['string', 'null'] },
+    },
+  },
+  DeclarationSoldeSuivi: {
+    allOf: [ref('DossierSuivi'), {
+      type: 'object',
+      required: ['numeroInterneDeclaration', 'etatDeclaration', 'montantLibere', 'declareeLe'],
+      properties: {
+        numeroInterneDeclaration: { type: 'string' }, etatDeclaration: { type: 'string', enum: ['EN_ATTENTE', 'SOLDE'] }, commentaire: { type: ['string', 'null'] },
+        montantLibere: { type: 'number' }, declareeLe: { type: 'string' }, soldeeLe: { type: ['string', 'null'] },
+      },
+    }],
+  },
   DossierAFacturer: {
     allOf: [ref('DossierSuivi'), {
       type: 'object',

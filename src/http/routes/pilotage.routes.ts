@@ -4,11 +4,11 @@
  */
 import { ETATS_DOSSIER_FACTURABLES } from '../../domain/invoicing/index.js';
 import {
-  ACTIONS, countActions, dossiersAFacturer, dossiersEnAttenteMiseEnConformite, facturesEnAttenteMiseEnConformite, remboursementsAEmettre, type Action,
+  ACTIONS, countActions, dossiersAFacturer, dossiersEchus, dossiersEnAttenteMiseEnConformite, facturesEnAttenteMiseEnConformite, remboursementsAEmettre, type Action,
 } from '../../services/pilotage.js';
 import { cfaActor } from '../context.js';
 import {
-  DOSSIER_EXPORT, dossierAFacturerItem, dossierItem, ECHEANCE_EXPORT, FACTURE_EXPORT, factureItem, linesOfDossierAFacturer, REMBOURSEMENT_EXPORT,
+  DOSSIER_ECHU_EXPORT, dossierEchuItem, DOSSIER_EXPORT, dossierAFacturerItem, dossierItem, ECHEANCE_EXPORT, FACTURE_EXPORT, factureItem, linesOfDossierAFacturer, REMBOURSEMENT_EXPORT,
 } from '../presenters/pilotage.js';
 import { remboursementView } from '../presenters/remboursement.js';
 import { ref } from '../route-table/components.js';
@@ -108,5 +108,21 @@ export const PILOTAGE_ROUTES: RouteDeclaration[] = [
     item: dossierAFacturerItem,
     lines: linesOfDossierAFacturer,
     columns: ECHEANCE_EXPORT,
+  }),
+  listRoute({
+    operationId: 'dossiersEchus',
+    path: ACTION_LISTS.dossiersEchusATraiter,
+    tags,
+    summary: 'Dossiers échus à traiter',
+    description: 'Dossiers dont la période de facturation est terminée depuis au moins 2 mois, sans facture en cours de traitement, avec un reste à facturer et/ou un certificat de réalisation manquant (`motifs`), marqués chaque jour par la tâche dossiers-echus. Actions : déclarer le certificat (POST /v2/certificats), déclarer une rupture (POST /v2/dossiers/rupture/employeur) ou le solde (POST /v2/dossiers/solde).',
+    filters: { motif: { description: 'La condition qui vaut', schema: { type: 'string', enum: ['RESTE_A_FACTURER', 'CERTIFICAT_MANQUANT'] } } },
+    sorts: ['finPeriode', 'reste', 'numero'],
+    defaultOrder: 'asc',
+    itemSchema: ref('DossierEchu'),
+    file: { name: 'dossiers-echus', title: 'Dossiers échus' },
+    source: (db, cfa, filters) => dossiersEchus(db, cfa, filters),
+    item: dossierEchuItem,
+    lines: oneLine,
+    columns: DOSSIER_ECHU_EXPORT,
   }),
 ];

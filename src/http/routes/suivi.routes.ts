@@ -7,9 +7,9 @@ import { ETATS_DOSSIER, ETATS_FACTURE } from '../../domain/lifecycle/index.js';
 import { ETATS_REMBOURSEMENT } from '../../domain/invoicing/index.js';
 import { TYPES_DOSSIER, TYPES_FACTURE } from '../../domain/pilotage.js';
 import { ORIGINES } from '../../db/dossiers.js';
-import { suiviDossiers, suiviFactures, suiviReglements, suiviRemboursements } from '../../services/pilotage.js';
+import { suiviDossiers, suiviFacturations, suiviFactures, suiviReglements, suiviRemboursements, suiviSoldes } from '../../services/pilotage.js';
 import {
-  DOSSIER_EXPORT, dossierItem, FACTURE_EXPORT, factureItem, linesOfReglement, REGLEMENT_EXPORT, REMBOURSEMENT_EXPORT,
+  DOSSIER_EXPORT, dossierItem, FACTURATION_EXPORT, facturationItem, SOLDE_EXPORT, soldeItem, FACTURE_EXPORT, factureItem, linesOfReglement, REGLEMENT_EXPORT, REMBOURSEMENT_EXPORT,
 } from '../presenters/pilotage.js';
 import { reglementView } from '../presenters/reglement.js';
 import { remboursementView } from '../presenters/remboursement.js';
@@ -105,5 +105,35 @@ export const SUIVI_ROUTES: RouteDeclaration[] = [
     item: (r) => remboursementView(r, false),
     lines: oneLine,
     columns: REMBOURSEMENT_EXPORT,
+  }),
+  listRoute({
+    operationId: 'suiviFacturations',
+    path: '/v2/suivi/facturations',
+    tags,
+    summary: 'Facturations (en cours, déposées, abandonnées)',
+    filters: { etat: { description: 'État de la facturation', schema: { type: 'string', enum: ['EN_COURS', 'DEPOSEE', 'ABANDONNEE'] } } },
+    sorts: ['dateMiseAJour', 'dateCreation', 'montant'],
+    defaultOrder: 'desc',
+    itemSchema: ref('FacturationSuivi'),
+    file: { name: 'facturations', title: 'Facturations' },
+    source: (db, cfa, filters) => suiviFacturations(db, cfa, filters),
+    item: facturationItem,
+    lines: oneLine,
+    columns: FACTURATION_EXPORT,
+  }),
+  listRoute({
+    operationId: 'suiviSoldes',
+    path: '/v2/suivi/soldes',
+    tags,
+    summary: 'Déclarations de solde des dossiers échus',
+    filters: { etat: { description: 'EN_ATTENTE (une facture est encore en cours) ou SOLDE', schema: { type: 'string', enum: ['EN_ATTENTE', 'SOLDE'] } } },
+    sorts: ['dateDeclaration', 'montant'],
+    defaultOrder: 'desc',
+    itemSchema: ref('DeclarationSoldeSuivi'),
+    file: { name: 'declarations-de-solde', title: 'Déclarations de solde' },
+    source: (db, cfa, filters) => suiviSoldes(db, cfa, filters),
+    item: soldeItem,
+    lines: oneLine,
+    columns: SOLDE_EXPORT,
   }),
 ];
