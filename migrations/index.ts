@@ -4,10 +4,12 @@ import * as plateforme from './20261127_01_plateforme.js';
 import * as dossiers from './20261127_02_dossiers.js';
 import * as financement from './20261127_03_financement.js';
 import * as factures from './20261127_05_factures.js';
+import * as entreprise from './20261202_04_entreprise.js';
 
 export const migrations: Record<string, Knex.Migration> = {
   '20261127_01_plateforme': plateforme,
   '20261127_02_dossiers': dossiers,
   '20261127_03_financement': financement,
   '20261127_05_factures': factures,
+  '20261202_04_entreprise': entreprise,
 };
