@@ -203,6 +203,8 @@ describe('a route serving several roles', () => {
     expect(standardResponses(MULTI)[401]).toBeDefined();
     expect(rolesOf(MULTI)).toEqual(['cfa', 'entreprise']);
     expect(rolesOf({ role: 'public' })).toEqual([]);
+    // An empty list would make a route public: it is refused when the table is built.
+    expect(() => rolesOf({ role: [] as unknown as ['cfa'] })).toThrow(/empty/);
   });
 
   it('the walkers of every route (hostile, robustness, chaos) send a key of a listed role, and a key of none for other-role', () => {

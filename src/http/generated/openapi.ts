@@ -2166,10 +2166,9 @@ export interface components {
         NouvelleCle: {
             /**
              * @description cfa (défaut) : clé d'un CFA ; entreprise : clé d'un utilisateur côté employeur (pré-saisie).
-             * @default cfa
              * @enum {string}
              */
-            role: "cfa" | "entreprise";
+            role?: "cfa" | "entreprise";
             /** @description SIREN du CFA ou de l'entreprise : 9 chiffres. */
             siren: string;
             /** @description UAI du CFA : 7 chiffres suivis d'une lettre (rôle cfa). */

@@ -24,7 +24,7 @@ export type Role = KeyRole | 'public';
  * A route's `role`: one role, or several key roles (`['cfa', 'entreprise']`: a route both sides use).
  * Authentication accepts a key of any listed role; the handler tells them apart by `ctx.caller.role`.
  */
-export type RouteRole = Role | readonly KeyRole[];
+export type RouteRole = Role | readonly [KeyRole, ...KeyRole[]];
 export type { KeyRole };
 export type Version = 'v1' | 'v2';
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -181,11 +181,15 @@ export function route<K extends OperationId>(declaration: RouteDeclaration<K>): 
   return declaration as unknown as RouteDeclaration;
 }
 
-/** The key roles a route accepts (none for a public route), in the declared order. */
+/**
+ * The key roles a route accepts (none for a public route), in the declared order. An empty list
+ * (possible only by a cast) would make the route public: it stops the table from being built.
+ */
 export function rolesOf(declaration: Pick<RouteDeclaration, 'role'>): readonly KeyRole[] {
   const { role } = declaration;
-  if (typeof role !== 'string') return role;
-  return role === 'public' ? [] : [role];
+  if (typeof role === 'string') return role === 'public' ? [] : [role];
+  if (role.length === 0) throw new Error("a route's role list is empty: declare 'public' explicitly, or at least one key role");
+  return role;
 }
 
 /** The concrete paths of a declaration: one per version, or its own path. */
