@@ -8,6 +8,7 @@ import * as corrections from './20261202_03_corrections.js';
 import * as echus from './20261202_01_echus.js';
 import * as facturations from './20261202_02_facturations.js';
 import * as pilotageIndex from './20261202_05_pilotage_index.js';
+import * as entreprise from './20261202_04_entreprise.js';
 
 export const migrations: Record<string, Knex.Migration> = {
   '20261127_01_plateforme': plateforme,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261202_01_echus': echus,
   '20261202_02_facturations': facturations,
   '20261202_05_pilotage_index': pilotageIndex,
+  '20261202_04_entreprise': entreprise,
 };

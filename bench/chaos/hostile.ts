@@ -26,7 +26,11 @@ export async function hostileInput(): Promise<boolean> {
   try {
     // A decoy first: it takes key id 1, which the cases' `DELETE /back-office/v1/cles/1` revokes.
     await createKey(db, { role: 'cfa', siren: FIXTURE_CFA_SIREN, libelle: 'leurre' });
-    const keys = { cfa: (await createKey(db, { role: 'cfa', siren: FIXTURE_CFA_SIREN })).key, opco: (await createKey(db, { role: 'opco', libelle: 'chaos' })).key };
+    const keys = {
+      cfa: (await createKey(db, { role: 'cfa', siren: FIXTURE_CFA_SIREN })).key,
+      opco: (await createKey(db, { role: 'opco', libelle: 'chaos' })).key,
+      entreprise: (await createKey(db, { role: 'entreprise', siren: '552100554', courriel: 'chaos@exemple.fr' })).key,
+    };
     const created = await call(`${gateway.base}/v2/dossiers`, { method: 'POST', body: distinctCerfa(1, 50_000_000).body, headers: { 'content-type': 'application/json', 'x-api-key': keys.cfa } }, 10_000);
     const numeroInterne = (JSON.parse(created.text) as { numeroInterne: string }).numeroInterne;
     const routes = hostileRoutes(routeTable({ startedAt: 0, shuttingDown: false }));

@@ -2,12 +2,24 @@
 import type { Knex } from 'knex';
 import { fingerprint, newSecret } from '../domain/secrets.js';
 
+/** The roles of a key: a CFA (`cfa_…`), the OPCO back office (`opco_…`), an employer (`ent_…`). */
+export const KEY_ROLES = ['cfa', 'opco', 'entreprise'] as const;
+export type KeyRole = (typeof KEY_ROLES)[number];
+
+const PREFIXES: Record<KeyRole, string> = { cfa: 'cfa', opco: 'opco', entreprise: 'ent' };
+
+/** Columns read back (never the fingerprint). */
+const COLUMNS = ['id', 'role', 'siren', 'uai', 'libelle', 'courriel', 'prefixe', 'date_fin_validite', 'revoquee_le', 'creee_le'] as const;
+
 export interface KeyRow {
   id: string;
-  role: 'cfa' | 'opco';
+  role: KeyRole;
+  /** The CFA's or the employer's SIREN (roles cfa and entreprise). */
   siren: string | null;
   uai: string | null;
   libelle: string | null;
+  /** The employer user's e-mail (role entreprise only): personal data, never logged. */
+  courriel: string | null;
   prefixe: string;
   date_fin_validite: string | null;
   revoquee_le: Date | null;
@@ -15,40 +27,58 @@ export interface KeyRow {
 }
 
 export interface NewKey {
-  role: 'cfa' | 'opco';
+  role: KeyRole;
+  /** Roles cfa and entreprise. */
   siren?: string;
   uai?: string;
   libelle?: string;
+  /** Role entreprise (required there, by the table's check). */
+  courriel?: string;
   dateFinValidite?: string;
 }
 
 /** Creates a key and returns it in clear, the only time it exists outside the caller's hands. */
 export async function createKey(db: Knex, input: NewKey): Promise<{ key: string; row: KeyRow }> {
-  const key = newSecret(input.role === 'cfa' ? 'cfa' : 'opco');
+  const key = newSecret(PREFIXES[input.role]);
   const [row] = await db('cles_api')
     .insert({
       role: input.role,
-      siren: input.role === 'cfa' ? input.siren : null,
+      siren: input.role === 'opco' ? null : input.siren,
       uai: input.uai?.toUpperCase() ?? null,
       libelle: input.libelle ?? null,
+      courriel: input.role === 'entreprise' ? input.courriel : null,
       empreinte: fingerprint(key),
       prefixe: key.slice(0, 10),
       date_fin_validite: input.dateFinValidite ?? null,
     })
-    .returning(['id', 'role', 'siren', 'uai', 'libelle', 'prefixe', 'date_fin_validite', 'revoquee_le', 'creee_le']);
+    .returning([...COLUMNS]);
   return { key, row: normalise(row as KeyRow) };
 }
 
 export async function findKey(db: Knex, presented: string): Promise<KeyRow | undefined> {
-  const row = await db('cles_api').where({ empreinte: fingerprint(presented) }).first();
+  const row = await db('cles_api').where({ empreinte: fingerprint(presented) }).first(...COLUMNS);
   return row ? normalise(row as KeyRow) : undefined;
 }
 
 export async function listKeys(db: Knex): Promise<KeyRow[]> {
   const rows = await db('cles_api')
-    .select('id', 'role', 'siren', 'uai', 'libelle', 'prefixe', 'date_fin_validite', 'revoquee_le', 'creee_le')
+    .select(...COLUMNS)
     .orderBy('id');
   return (rows as KeyRow[]).map(normalise);
+}
+
+/**
+ * True when a valid key (neither revoked nor past its end of validity on `today`, a Paris date) of
+ * role entreprise for this SIREN carries this e-mail, compared without regard to case.
+ */
+export async function hasEntrepriseKey(db: Knex, siren: string, courriel: string, today: string): Promise<boolean> {
+  const row = await db('cles_api')
+    .where({ role: 'entreprise', siren })
+    .whereRaw('lower(courriel) = lower(?)', [courriel.trim()])
+    .whereNull('revoquee_le')
+    .where((q) => q.whereNull('date_fin_validite').orWhere('date_fin_validite', '>=', today))
+    .first('id');
+  return row !== undefined;
 }
 
 /** Channel on which revocations are announced to every instance (payload `<schema>:<key id>`). */

@@ -1,16 +1,20 @@
 import type { Request } from 'express';
 import type { Author } from '../db/audit.js';
-import type { Actor, CfaActor } from '../services/actor.js';
+import type { KeyRole } from '../db/keys.js';
+import type { Actor, CfaActor, EntrepriseActor } from '../services/actor.js';
 import { errors } from './errors.js';
 
 /** What the middleware chain learns about a request, attached to express's Request. */
 export interface Caller {
   keyId: string;
-  role: 'cfa' | 'opco';
-  /** The CFA's SIREN (role cfa only). */
+  /** The key's role: on a route serving several roles, the one this caller holds. */
+  role: KeyRole;
+  /** The CFA's SIREN (role cfa) or the employer's (role entreprise). */
   siren: string | null;
   uai: string | null;
   libelle: string | null;
+  /** The employer user's e-mail (role entreprise): personal data, never logged. */
+  courriel: string | null;
 }
 
 export interface VendorClient {
@@ -38,8 +42,15 @@ declare global {
   }
 }
 
+/** As written in histories: `cfa:<siren>`, `entreprise:<siren>`, `opco:<label or key id>`. */
 export function actorOf(caller: Caller): string {
-  return caller.role === 'cfa' ? `cfa:${caller.siren}` : `opco:${caller.libelle ?? caller.keyId}`;
+  switch (caller.role) {
+    case 'cfa':
+    case 'entreprise':
+      return `${caller.role}:${caller.siren}`;
+    case 'opco':
+      return `opco:${caller.libelle ?? caller.keyId}`;
+  }
 }
 
 /** Who wrote, for the audit trail: the request's id, key, vendor and editor headers. */
@@ -61,6 +72,15 @@ export function cfaActor(req: Request): CfaActor {
   const caller = req.caller;
   if (caller?.role !== 'cfa' || !caller.siren) throw errors.forbidden('CLE_API_NON_HABILITEE', 'Clé CFA requise.');
   return { author: authorOf(req), acteur: actorOf(caller), keyId: caller.keyId, siren: caller.siren, editor: req.editor };
+}
+
+/** The calling employer (role entreprise), as services know it. */
+export function entrepriseActor(req: Request): EntrepriseActor {
+  const caller = req.caller;
+  if (caller?.role !== 'entreprise' || !caller.siren || !caller.courriel) {
+    throw errors.forbidden('CLE_API_NON_HABILITEE', 'Clé entreprise requise.');
+  }
+  return { author: authorOf(req), acteur: actorOf(caller), keyId: caller.keyId, siren: caller.siren, courriel: caller.courriel };
 }
 
 /** The calling back-office agent, as services know it. */

@@ -12,7 +12,7 @@
 import http from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { concretePaths, type RouteDeclaration } from '../../src/http/route-table/declaration.js';
+import { concretePaths, rolesOf, type KeyRole, type RouteDeclaration } from '../../src/http/route-table/declaration.js';
 import { validCerfaPayload } from '../fixtures/cerfa.js';
 
 export type BodyKind = 'json' | 'upload' | 'csv' | 'form' | undefined;
@@ -21,7 +21,8 @@ export interface HostileRoute {
   method: string;
   /** Concrete path, path parameters still as `{name}`. */
   template: string;
-  role: 'cfa' | 'opco' | 'public';
+  /** The key roles the route accepts (none: a public route). */
+  roles: readonly KeyRole[];
   query: string[];
   body: BodyKind;
   idempotent: boolean;
@@ -31,7 +32,10 @@ export interface HostileRequest {
   method: string;
   /** Raw request target, sent byte for byte. */
   path: string;
-  role: HostileRoute['role'];
+  /** The key sent when `auth` is `role`: one of the route's roles (`public`: none). */
+  role: KeyRole | 'public';
+  /** Every role the route accepts (`other-role` sends a key of none of them). */
+  roles: readonly KeyRole[];
   /** The route of the table this case aims at (`METHOD template`). */
   route: string;
   /** Which key to send: the route's role, none, or a wrong one. */
@@ -47,7 +51,7 @@ export function hostileRoutes(table: readonly RouteDeclaration[]): HostileRoute[
   return table.flatMap((d) => concretePaths(d).map(({ path }) => ({
     method: d.method,
     template: path,
-    role: d.role,
+    roles: rolesOf(d),
     query: Object.keys(d.query ?? {}),
     body: d.body?.kind,
     idempotent: Boolean(d.idempotent),
@@ -363,8 +367,10 @@ export function hostileRequest(routes: readonly HostileRoute[], ids: HostileIds 
       method: fc.oneof({ arbitrary: fc.constant(route.method), weight: 15 }, { arbitrary: fc.constantFrom(...METHODS), weight: 1 }),
       auth: fc.oneof({ arbitrary: fc.constant<HostileRequest['auth']>('role'), weight: 12 }, { arbitrary: fc.constantFrom<HostileRequest['auth']>('none', 'wrong', 'other-role'), weight: 1 }),
       idempotency: route.idempotent ? idempotencyKey : fc.constant(undefined),
+      // A route of several roles is called with a key of any of them.
+      keyRole: route.roles.length > 1 ? fc.constantFrom(...route.roles) : fc.constant<KeyRole | 'public'>(route.roles[0] ?? 'public'),
     });
-  }).map(({ route, params, suffix, query, body, encode, contentType, method, auth, idempotency }) => {
+  }).map(({ route, params, suffix, query, body, encode, contentType, method, auth, idempotency, keyRole }) => {
     let i = 0;
     const described: string[] = [];
     const path = route.template.replace(/\{([A-Za-z]+)\}/g, (_m, name: string) => {
@@ -395,7 +401,8 @@ export function hostileRequest(routes: readonly HostileRoute[], ids: HostileIds 
     return {
       method: method.toUpperCase(),
       path: `${path}${query}`,
-      role: route.role,
+      role: keyRole,
+      roles: route.roles,
       route: `${route.method.toUpperCase()} ${route.template}`,
       auth,
       headers,
@@ -415,18 +422,20 @@ export interface RawAnswer {
   ms: number;
 }
 
-export interface Keys {
-  cfa: string;
-  opco: string;
-}
+/** A valid key of each role. */
+export type Keys = Record<KeyRole, string>;
 
 /** The X-API-KEY header of a case. */
-export function keyHeader(req: HostileRequest, keys: Keys): Record<string, string> {
+export function keyHeader(req: Pick<HostileRequest, 'auth' | 'role' | 'roles'>, keys: Keys): Record<string, string> {
   switch (req.auth) {
     case 'none': return {};
     case 'wrong': return { 'X-API-KEY': 'cfa_0000000000000000000000000000000000000000000' };
-    case 'other-role': return { 'X-API-KEY': req.role === 'opco' ? keys.cfa : keys.opco };
-    default: return req.role === 'public' ? {} : { 'X-API-KEY': req.role === 'opco' ? keys.opco : keys.cfa };
+    case 'other-role': {
+      // A key of a role the route does not accept: the back office's, or a CFA's on a back-office route.
+      const other = (['opco', 'cfa', 'entreprise'] as const).find((r) => !req.roles.includes(r));
+      return other ? { 'X-API-KEY': keys[other] } : {};
+    }
+    default: return req.role === 'public' ? {} : { 'X-API-KEY': keys[req.role] };
   }
 }
 

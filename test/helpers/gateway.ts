@@ -55,6 +55,8 @@ export interface TestGateway {
   config: Config;
   cfaKey(siren: string, options?: { uai?: string; expires?: string }): Promise<string>;
   opcoKey(): Promise<string>;
+  /** A key of role entreprise (an employer user) for this SIREN and e-mail. */
+  entrepriseKey(siren: string, courriel: string, options?: { expires?: string }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,9 @@ export async function startTestGateway(env: Record<string, string> = {}, databas
     },
     async opcoKey() {
       return (await createKey(testDb.db, { role: 'opco', libelle: 'instructeur test' })).key;
+    },
+    async entrepriseKey(siren, courriel, options = {}) {
+      return (await createKey(testDb.db, { role: 'entreprise', siren, courriel, dateFinValidite: options.expires })).key;
     },
     async close() {
       await gateway.close();

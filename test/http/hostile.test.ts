@@ -25,7 +25,7 @@ beforeAll(async () => {
   // Some cases send a wrong key: the per-address limit on failed authentications must not turn the rest into 429s.
   t = await startTestGateway({ AUTH_FAILURES_PER_MINUTE: '0' });
   await t.cfaKey(FIXTURE_CFA_SIREN); // a decoy: key id 1, which the cases' `DELETE /back-office/v1/cles/1` revokes
-  keys = { cfa: await t.cfaKey(FIXTURE_CFA_SIREN), opco: await t.opcoKey() };
+  keys = { cfa: await t.cfaKey(FIXTURE_CFA_SIREN), opco: await t.opcoKey(), entreprise: await t.entrepriseKey('552100554', 'rh@exemple.fr') };
   numeroInterne = (await t.http.post('/v2/dossiers').set('X-API-KEY', keys.cfa).send(validCerfaPayload(77))).body.numeroInterne;
   server = t.gateway.app.listen(0, '127.0.0.1');
   await once(server, 'listening');

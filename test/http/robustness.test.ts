@@ -7,18 +7,20 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_CFA_SIREN, validCerfaPayload } from '../fixtures/cerfa.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { concretePaths } from '../../src/http/route-table/declaration.js';
+import { concretePaths, rolesOf } from '../../src/http/route-table/declaration.js';
 import { routeTable } from '../../src/http/routes/index.js';
 
 let t: TestGateway;
 let cfa: string;
 let opco: string;
+let entreprise: string;
 let numero: string;
 
 beforeAll(async () => {
   t = await startTestGateway();
   cfa = await t.cfaKey(FIXTURE_CFA_SIREN);
   opco = await t.opcoKey();
+  entreprise = await t.entrepriseKey('552100554', 'rh@exemple.fr');
   numero = (await t.http.post('/v2/dossiers').set('X-API-KEY', cfa).send(validCerfaPayload(901))).body.numeroInterne;
 });
 afterAll(async () => {
@@ -30,18 +32,21 @@ afterAll(async () => {
 
 const table = routeTable({ startedAt: 0, shuttingDown: false });
 
-/** Every concrete route of the table, path parameters filled with a real dossier number or a plausible id. */
+/**
+ * Every concrete route of the table, path parameters filled with a real dossier number or a
+ * plausible id; `role` is the key sent (the first of the route's roles, `public` when none).
+ */
 function concreteRoutes(): Array<{ method: string; path: string; role: string; query: string[] }> {
   return table.flatMap((d) => concretePaths(d).map(({ path }) => ({
     method: d.method,
     path: path.replace(/\{([A-Za-z]+)\}/g, (_m, name: string) => (name === 'numeroInterne' ? numero : '123456789012')),
-    role: d.role,
+    role: rolesOf(d)[0] ?? 'public',
     query: Object.keys(d.query ?? {}),
   })));
 }
 const writes = () => concreteRoutes().filter((r) => r.method !== 'get' && r.path !== '/oauth/token');
 const reads = () => concreteRoutes().filter((r) => r.method === 'get' && !['/health', '/ready', '/v1/status', '/v2/status'].includes(r.path));
-const keyFor = (role: string): string => (role === 'opco' ? opco : cfa);
+const keyFor = (role: string): string => (role === 'opco' ? opco : role === 'entreprise' ? entreprise : cfa);
 
 const seen = new Map<number, number>();
 

@@ -8,6 +8,7 @@ import express from 'express';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
+import { KEY_ROLES } from '../../src/db/keys.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { concretePaths, operationIdFor, route, type RouteDeclaration } from '../../src/http/route-table/declaration.js';
 import { buildOpenApi } from '../../src/http/route-table/openapi.js';
@@ -64,7 +65,13 @@ describe('the route table', () => {
     const ids = table.flatMap((d) => concretePaths(d).map(({ version }) => operationIdFor(d, version)));
     expect(new Set(ids).size).toBe(ids.length);
     for (const d of table) {
-      expect(['cfa', 'opco', 'public'], d.operationId).toContain(d.role);
+      if (typeof d.role === 'string') expect(['cfa', 'opco', 'entreprise', 'public'], d.operationId).toContain(d.role);
+      else {
+        // Several key roles: at least two, each a key role, none twice.
+        expect(d.role.length, d.operationId).toBeGreaterThan(1);
+        expect(new Set(d.role).size, d.operationId).toBe(d.role.length);
+        for (const r of d.role) expect(KEY_ROLES, d.operationId).toContain(r);
+      }
       expect(d.tags.length, d.operationId).toBeGreaterThan(0);
       expect(d.summary, d.operationId).not.toBe('');
       if (d.path.includes('{version}')) expect(d.versions?.length, d.operationId).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import type { KeyRow } from '../../src/db/keys.js';
 import { createKeyCache } from '../../src/http/key-cache.js';
 
 const row = (id: string, revoked = false): KeyRow => ({
-  id, role: 'cfa', siren: '123456789', uai: null, libelle: null, prefixe: 'cfa_x', date_fin_validite: null,
+  id, role: 'cfa', siren: '123456789', uai: null, libelle: null, courriel: null, prefixe: 'cfa_x', date_fin_validite: null,
   revoquee_le: revoked ? new Date() : null, creee_le: new Date(),
 });
 

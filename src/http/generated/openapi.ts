@@ -278,6 +278,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/cfa/profil": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Profil du CFA (repris dans chaque nouvelle proposition de contrat) */
+        get: operations["lireProfilCfa"];
+        /**
+         * Enregistrer (remplacer) le profil du CFA
+         * @description Le profil entier est remplacé. Le SIRET doit appartenir au SIREN de la clé (403 ORGANISME_FORMATION_NON_AUTORISE).
+         */
+        put: operations["enregistrerProfilCfa"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/conventions": {
         parameters: {
             query?: never;
@@ -1020,10 +1041,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lister les clés (sans leur secret) */
+        /** Lister les clés (sans leur secret), avec leur rôle et, pour les clés entreprise, leur courriel */
         get: operations["listerCles"];
         put?: never;
-        /** Créer une clé CFA (serveur en marche) */
+        /**
+         * Créer une clé CFA ou entreprise (serveur en marche)
+         * @description Rôle `cfa` par défaut (SIREN, UAI facultatif) ; `"role": "entreprise"` : clé d’un utilisateur côté employeur (SIREN de l’entreprise et `courriel` obligatoires, préfixe `ent_`). Le courriel est une donnée personnelle : jamais journalisé.
+         */
         post: operations["creerCle"];
         delete?: never;
         options?: never;
@@ -1066,6 +1090,46 @@ export interface paths {
          * @description Tout ou rien : une ligne invalide refuse l’import (400, une erreur par ligne). Une ligne de même RNCP, IDCC et date d’effet remplace le montant.
          */
         post: operations["importerNpec"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/back-office/v1/adherents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Importer le registre des adhérents (CSV siret,raison_sociale,adresse,code_postal,commune,naf,idcc,effectif)
+         * @description Tout ou rien : une ligne invalide refuse le fichier (400, chaque ligne fautive avec son numéro, la ligne 1 étant l’en-tête ; `champ` /lignes/<n>/<colonne>) et rien n’est écrit. Sinon chaque ligne crée ou remplace l’adhérent de son SIRET ; les adhérents absents du fichier sont conservés. Séparateur `,` ou `;`, BOM UTF-8 admis.
+         */
+        post: operations["importerAdherents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/adherents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rechercher une entreprise adhérente (début de la raison sociale, SIREN ou SIRET)
+         * @description Pour préremplir l’onglet Employeur d’une proposition : au plus 20 établissements, par raison sociale ; majuscules, accents et ponctuation ignorés.
+         */
+        get: operations["rechercherAdherents"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1523,10 +1587,13 @@ export interface components {
         Cle: {
             id: string;
             /** @enum {string} */
-            role: "cfa" | "opco";
+            role: "cfa" | "opco" | "entreprise";
+            /** @description SIREN du CFA (rôle cfa) ou de l’entreprise (rôle entreprise) */
             siren?: string | null;
             uai?: string | null;
             libelle?: string | null;
+            /** @description Courriel de l’utilisateur côté entreprise (rôle entreprise) */
+            courriel?: string | null;
             prefixe: string;
             /** Format: date */
             dateFinValidite?: string | null;
@@ -1534,6 +1601,40 @@ export interface components {
             revoqueeLe?: string | null;
             /** Format: date-time */
             creeeLe?: string;
+        };
+        /** @description Établissement d’une entreprise adhérente de l’OPCO (registre importé par le back-office) */
+        Adherent: {
+            siret: string;
+            siren: string;
+            /** @description Les 5 derniers chiffres du SIRET */
+            nic: string;
+            raisonSociale: string;
+            adresse: string | null;
+            codePostal: string | null;
+            commune: string | null;
+            /** @description Code NAF, forme 62.02A */
+            naf: string | null;
+            /** @description IDCC sur 4 chiffres */
+            idcc: string | null;
+            effectif: number | null;
+        };
+        RechercheAdherents: {
+            /** @description Par raison sociale, 20 au plus */
+            adherents: components["schemas"]["Adherent"][];
+            /** @description D’autres adhérents répondent : préciser la recherche */
+            plusDeResultats: boolean;
+        };
+        ImportAdherents: {
+            /** @description Lignes du fichier importées */
+            importes: number;
+            /** @description Dont adhérents nouveaux */
+            crees: number;
+            /** @description Dont adhérents existants remplacés */
+            misAJour: number;
+        };
+        ProfilCfaEnregistre: components["schemas"]["CfaProfil"] & {
+            /** Format: date-time */
+            misAJourLe: string;
         };
         ConventionDeposee: {
             numeroInterneConvention: string;
@@ -1998,6 +2099,50 @@ export interface components {
             cerfa: components["schemas"]["Cerfa"];
         };
         /**
+         * Profil du CFA
+         * @description Données propres du CFA, reprises dans chaque nouvelle proposition de contrat (onglet Formation : CFA responsable). Corps de PUT /v2/cfa/profil ; le SIRET doit appartenir au SIREN de la clé.
+         */
+        CfaProfil: {
+            /**
+             * Format: siret
+             * @description SIRET du CFA (14 chiffres, clé de Luhn) : il doit appartenir au SIREN de la clé.
+             */
+            siret: string;
+            /**
+             * Format: uai
+             * @description UAI du CFA : 7 chiffres et une lettre de contrôle (ex. 0561910X).
+             */
+            uai: string;
+            /** @description Dénomination du CFA. */
+            denomination: string;
+            /** @description Adresse du CFA. */
+            adresse: {
+                /** @description Numéro dans la voie : entier ou chaîne de chiffres, sans 0 initial (1 à 99999). */
+                numero?: number | string | null;
+                /** @description Type et nom de la voie. */
+                voie?: string | null;
+                /** @description Complément d'adresse (bâtiment, lieu-dit…). */
+                complement?: string | null;
+                /**
+                 * Format: code-postal
+                 * @description Code postal : 5 chiffres.
+                 */
+                codePostal: string;
+                /** @description Commune. */
+                commune: string;
+            };
+            /**
+             * Format: telephone
+             * @description Téléphone du CFA : 10 chiffres commençant par 0, +33 suivi de 9 chiffres, ou + suivi de 7 à 15 chiffres.
+             */
+            telephone?: string | null;
+            /**
+             * Format: courriel
+             * @description Courriel de contact du CFA.
+             */
+            courriel?: string | null;
+        };
+        /**
          * Convention de formation
          * @description Partie `convention` de POST /v1|v2/conventions (norme §5.2) : les données de la convention de formation signée entre l'employeur et le CFA, dont les coûts qui alimentent l'engagement du dossier. Le fichier signé est envoyé à part (partie `fichier`, ou `_files.convention` en base64).
          */
@@ -2391,14 +2536,24 @@ export interface components {
             commentaire?: string | null;
         };
         /**
-         * Nouvelle clé CFA
-         * @description Corps de POST /back-office/v1/cles : le CFA à qui la clé est remise. La clé est créée avec le rôle cfa.
+         * Nouvelle clé CFA ou entreprise
+         * @description Corps de POST /back-office/v1/cles : le CFA (rôle cfa, par défaut) ou l'utilisateur côté entreprise (rôle entreprise : SIREN de l'employeur et courriel obligatoires) à qui la clé est remise.
          */
         NouvelleCle: {
-            /** @description SIREN du CFA : 9 chiffres. */
+            /**
+             * @description cfa (défaut) : clé d'un CFA ; entreprise : clé d'un utilisateur côté employeur (pré-saisie).
+             * @enum {string}
+             */
+            role?: "cfa" | "entreprise";
+            /** @description SIREN du CFA ou de l'entreprise : 9 chiffres. */
             siren: string;
-            /** @description UAI du CFA : 7 chiffres suivis d'une lettre. */
+            /** @description UAI du CFA : 7 chiffres suivis d'une lettre (rôle cfa). */
             uai?: string;
+            /**
+             * Format: courriel
+             * @description Courriel de l'utilisateur côté entreprise : obligatoire pour le rôle entreprise, refusé pour le rôle cfa.
+             */
+            courriel?: string;
             /** @description Libellé libre (200 caractères au plus). */
             libelle?: string;
             /**
@@ -4409,6 +4564,179 @@ export interface operations {
             };
             /** @description Idempotency-Key déjà utilisée pour un autre corps */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    lireProfilCfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfilCfaEnregistre"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Aucun profil enregistré pour ce CFA (PROFIL_INEXISTANT) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    enregistrerProfilCfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CfaProfil"];
+            };
+        };
+        responses: {
+            /** @description Profil enregistré */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfilCfaEnregistre"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description SIRET hors du SIREN de la clé (ORGANISME_FORMATION_NON_AUTORISE), ou clé non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9268,6 +9596,180 @@ export interface operations {
             };
             /** @description Type de contenu non pris en charge */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    importerAdherents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description En-tête exactement `siret,raison_sociale,adresse,code_postal,commune,naf,idcc,effectif` (ou séparé par `;`), UTF-8 */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Adhérents importés */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportAdherents"];
+                };
+            };
+            /** @description Fichier refusé : chaque ligne invalide (LIGNE_ADHERENT_INVALIDE), avec `champ` /lignes/<n>/<colonne> */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    rechercherAdherents: {
+        parameters: {
+            query: {
+                /** @description Début de la raison sociale (2 caractères au moins), SIREN (9 chiffres) ou SIRET (14 chiffres) */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RechercheAdherents"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import type { Request, RequestHandler } from 'express';
 import { findValidToken } from '../../db/clients.js';
-import { keyStatus } from '../../db/keys.js';
+import { keyStatus, type KeyRole } from '../../db/keys.js';
 import type { KeyCache } from '../key-cache.js';
 import { parisDate } from '../../domain/dates.js';
 import { ApiError, errors } from '../errors.js';
@@ -31,7 +31,20 @@ function counted(failures: FailureCounter, costsLookup: (req: Request) => boolea
   };
 }
 
-export function authenticateKey(keys: KeyCache, role: 'cfa' | 'opco', failures: FailureCounter): RequestHandler {
+const ROLE_NAMES: Record<KeyRole, string> = { cfa: 'clés CFA', entreprise: 'clés entreprise', opco: "clés du back-office de l'OPCO" };
+
+/** The refusal's text for a key of another role: whom the route is for. */
+function reservedTo(roles: readonly KeyRole[]): string {
+  if (roles.length === 1 && roles[0] === 'opco') return "Ce point d'accès est réservé au back-office de l'OPCO.";
+  return `Ce point d'accès est réservé aux ${roles.map((r) => ROLE_NAMES[r]).join(' et aux ')}.`;
+}
+
+/**
+ * The X-API-KEY check of a route: a valid key of one of `roles` (the route's declared roles),
+ * else 403 with the norm's codes (CLE_API_NON_HABILITEE for a key of another role).
+ */
+export function authenticateKey(keys: KeyCache, roles: readonly KeyRole[], failures: FailureCounter): RequestHandler {
+  const refusal = reservedTo(roles);
   const costsLookup = (req: Request): boolean => {
     const presented = req.get('x-api-key');
     return !presented || presented.length > 200 || !keys.isFresh(presented.trim());
@@ -48,21 +61,21 @@ export function authenticateKey(keys: KeyCache, role: 'cfa' | 'opco', failures: 
     if (status === 'EXPIREE') {
       throw errors.forbidden('CLE_API_EXPIREE', `La clé d'API présentée a expiré le ${row.date_fin_validite}.`);
     }
-    if (row.role !== role) {
-      throw errors.forbidden('CLE_API_NON_HABILITEE', role === 'opco'
-        ? "Ce point d'accès est réservé au back-office de l'OPCO."
-        : "Ce point d'accès est réservé aux clés CFA.");
-    }
-    req.caller = { keyId: row.id, role: row.role, siren: row.siren, uai: row.uai, libelle: row.libelle };
+    if (!roles.includes(row.role)) throw errors.forbidden('CLE_API_NON_HABILITEE', refusal);
+    req.caller = { keyId: row.id, role: row.role, siren: row.siren, uai: row.uai, libelle: row.libelle, courriel: row.courriel };
     next();
   });
 }
 
-export function authenticateBearer(db: Knex, required: boolean, failures: FailureCounter): RequestHandler {
+/**
+ * The vendor's bearer token: checked when present; when absent, refused if `required` says so for
+ * this request (REQUIRE_BEARER applies to CFA callers: the token is their software vendor's).
+ */
+export function authenticateBearer(db: Knex, required: (req: Request) => boolean, failures: FailureCounter): RequestHandler {
   return counted(failures, (req) => req.get('authorization') !== undefined, async (req, _res, next) => {
     const authorization = req.get('authorization');
     if (!authorization) {
-      if (required) throw errors.unauthorized("Un jeton d'accès (Authorization: Bearer) est obligatoire : obtenez-le sur POST /oauth/token.");
+      if (required(req)) throw errors.unauthorized("Un jeton d'accès (Authorization: Bearer) est obligatoire : obtenez-le sur POST /oauth/token.");
       return next();
     }
     const m = /^Bearer\s+(\S{1,400})$/i.exec(authorization.trim());

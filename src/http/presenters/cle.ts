@@ -8,6 +8,7 @@ export function keyView(row: KeyRow): Record<string, unknown> {
     siren: row.siren,
     uai: row.uai,
     libelle: row.libelle,
+    courriel: row.courriel,
     prefixe: row.prefixe,
     dateFinValidite: row.date_fin_validite,
     revoqueeLe: row.revoquee_le ? new Date(row.revoquee_le).toISOString() : null,

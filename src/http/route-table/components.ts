@@ -221,15 +221,56 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
     required: ['id', 'role', 'prefixe'],
     properties: {
       id: { type: 'string' },
-      role: { type: 'string', enum: ['cfa', 'opco'] },
-      siren: { type: ['string', 'null'] },
+      role: { type: 'string', enum: ['cfa', 'opco', 'entreprise'] },
+      siren: { type: ['string', 'null'], description: 'SIREN du CFA (rôle cfa) ou de l’entreprise (rôle entreprise)' },
       uai: { type: ['string', 'null'] },
       libelle: { type: ['string', 'null'] },
+      courriel: { type: ['string', 'null'], description: 'Courriel de l’utilisateur côté entreprise (rôle entreprise)' },
       prefixe: { type: 'string' },
       dateFinValidite: { type: ['string', 'null'], format: 'date' },
       revoqueeLe: { type: ['string', 'null'], format: 'date-time' },
       creeeLe: { type: 'string', format: 'date-time' },
     },
+  },
+  Adherent: {
+    type: 'object',
+    description: 'Établissement d’une entreprise adhérente de l’OPCO (registre importé par le back-office)',
+    required: ['siret', 'siren', 'nic', 'raisonSociale', 'adresse', 'codePostal', 'commune', 'naf', 'idcc', 'effectif'],
+    properties: {
+      siret: { type: 'string', pattern: '^[0-9]{14}$' },
+      siren: { type: 'string', pattern: '^[0-9]{9}$' },
+      nic: { type: 'string', pattern: '^[0-9]{5}$', description: 'Les 5 derniers chiffres du SIRET' },
+      raisonSociale: { type: 'string' },
+      adresse: { type: ['string', 'null'] },
+      codePostal: { type: ['string', 'null'] },
+      commune: { type: ['string', 'null'] },
+      naf: { type: ['string', 'null'], description: 'Code NAF, forme 62.02A' },
+      idcc: { type: ['string', 'null'], description: 'IDCC sur 4 chiffres' },
+      effectif: { type: ['integer', 'null'], minimum: 0 },
+    },
+  },
+  RechercheAdherents: {
+    type: 'object',
+    required: ['adherents', 'plusDeResultats'],
+    properties: {
+      adherents: { type: 'array', items: ref('Adherent'), maxItems: 20, description: 'Par raison sociale, 20 au plus' },
+      plusDeResultats: { type: 'boolean', description: 'D’autres adhérents répondent : préciser la recherche' },
+    },
+  },
+  ImportAdherents: {
+    type: 'object',
+    required: ['importes', 'crees', 'misAJour'],
+    properties: {
+      importes: { type: 'integer', description: 'Lignes du fichier importées' },
+      crees: { type: 'integer', description: 'Dont adhérents nouveaux' },
+      misAJour: { type: 'integer', description: 'Dont adhérents existants remplacés' },
+    },
+  },
+  ProfilCfaEnregistre: {
+    allOf: [
+      file('cfa-profil'),
+      { type: 'object', required: ['misAJourLe'], properties: { misAJourLe: { type: 'string', format: 'date-time' } } },
+    ],
   },
   ConventionDeposee: {
     type: 'object',

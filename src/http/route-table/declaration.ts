@@ -11,13 +11,21 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
 import type { Section } from '../../domain/violation.js';
 import type { Metrics } from '../../observability/metrics.js';
+import type { KeyRole } from '../../db/keys.js';
 import type { Caller } from '../context.js';
 import type { operations } from '../generated/openapi.js';
 import type { KeyCache } from '../key-cache.js';
 import type { RateLimiting } from '../middleware/rate-limit.js';
 import type { UploadedFile } from '../multipart.js';
 
-export type Role = 'cfa' | 'opco' | 'public';
+/** Who may call a route: holders of a key of that role, or anyone (`public`). */
+export type Role = KeyRole | 'public';
+/**
+ * A route's `role`: one role, or several key roles (`['cfa', 'entreprise']`: a route both sides use).
+ * Authentication accepts a key of any listed role; the handler tells them apart by `ctx.caller.role`.
+ */
+export type RouteRole = Role | readonly [KeyRole, ...KeyRole[]];
+export type { KeyRole };
 export type Version = 'v1' | 'v2';
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type JsonSchema = { readonly [key: string]: unknown };
@@ -127,7 +135,7 @@ export interface HandlerContext {
   req: Request;
   res: Response;
   deps: RouteDeps;
-  /** The authenticated caller (cfa and opco routes). */
+  /** The authenticated caller (routes of a key role); `caller.role` tells which role of the route's list. */
   caller: Caller;
   /** The norm's version prefix the route was called under (`v1`, `v2`), when it has one. */
   version: Version | undefined;
@@ -146,7 +154,8 @@ export interface RouteDeclaration<K extends OperationId = OperationId> {
   /** OpenAPI path template; `{version}` is replaced by each of `versions`. */
   path: string;
   versions?: readonly Version[];
-  role: Role;
+  /** `'cfa'`, `'opco'`, `'entreprise'`, `'public'`, or several key roles (`['cfa', 'entreprise']`). */
+  role: RouteRole;
   /** Operations probes (liveness, readiness, status) are never rate-limited. */
   unlimited?: boolean;
   /** Public routes under a version prefix still refuse a present but invalid bearer token. */
@@ -170,6 +179,17 @@ export interface RouteDeclaration<K extends OperationId = OperationId> {
 export function route<K extends OperationId>(declaration: RouteDeclaration<K>): RouteDeclaration {
   // Handler input is checked against K at the declaration; the table stores routes uniformly.
   return declaration as unknown as RouteDeclaration;
+}
+
+/**
+ * The key roles a route accepts (none for a public route), in the declared order. An empty list
+ * (possible only by a cast) would make the route public: it stops the table from being built.
+ */
+export function rolesOf(declaration: Pick<RouteDeclaration, 'role'>): readonly KeyRole[] {
+  const { role } = declaration;
+  if (typeof role === 'string') return role === 'public' ? [] : [role];
+  if (role.length === 0) throw new Error("a route's role list is empty: declare 'public' explicitly, or at least one key role");
+  return role;
 }
 
 /** The concrete paths of a declaration: one per version, or its own path. */

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { projectPath } from '../../paths.js';
 import { COMPONENT_SCHEMAS, file, ref } from './components.js';
 import {
-  concretePaths, operationIdFor, type BodyDeclaration, type JsonSchema, type ParameterDeclaration, type ResponseDeclaration, type RouteDeclaration,
+  concretePaths, operationIdFor, rolesOf, type BodyDeclaration, type JsonSchema, type ParameterDeclaration, type ResponseDeclaration, type RouteDeclaration,
 } from './declaration.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -25,8 +25,12 @@ export function standardResponses(declaration: RouteDeclaration): Record<number,
   const hasInput = declaration.body || Object.keys(declaration.query ?? {}).length || Object.keys(declaration.pathParams ?? {}).length || declaration.idempotent;
   if (!declaration.unlimited) out[503] = { description: 'Base de données momentanément injoignable : réessayer après Retry-After secondes' };
   if (hasInput) out[400] = { description: 'Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON)' };
-  if (declaration.role !== 'public' || declaration.checksBearer) out[401] = { description: 'Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire)' };
-  if (declaration.role !== 'public') out[403] = { description: 'Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée' };
+  const roles = rolesOf(declaration);
+  if (roles.length || declaration.checksBearer) out[401] = { description: 'Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire)' };
+  if (roles.length) {
+    const which = roles.length > 1 ? ` (clés admises : ${roles.join(', ')})` : '';
+    out[403] = { description: `Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée${which}` };
+  }
   if (declaration.body) {
     out[413] = { description: 'Corps (ou fichier) trop volumineux' };
     out[415] = { description: 'Type de contenu non pris en charge' };
@@ -90,9 +94,17 @@ function response(status: number, r: ResponseDeclaration, readsBody: boolean): O
   return { description: r.description, content: { 'application/json': { schema }, ...files } };
 }
 
+/**
+ * The key alone, or with the vendor's token when a CFA may call (the token is its software
+ * vendor's); `x-roles` names the key roles the route accepts.
+ */
 function security(declaration: RouteDeclaration): Obj {
-  if (declaration.role === 'public') return {};
-  return { security: declaration.role === 'cfa' ? [{ cleApi: [] }, { cleApi: [], jetonEditeur: [] }] : [{ cleApi: [] }] };
+  const roles = rolesOf(declaration);
+  if (!roles.length) return {};
+  return {
+    security: roles.includes('cfa') ? [{ cleApi: [] }, { cleApi: [], jetonEditeur: [] }] : [{ cleApi: [] }],
+    'x-roles': [...roles],
+  };
 }
 
 function operation(declaration: RouteDeclaration, operationId: string): Obj {
@@ -146,7 +158,7 @@ function rewrite(node: unknown, wanted: Set<string>): Json {
   return out;
 }
 
-const TAGS = ['Système', 'Authentification', 'Dossiers', 'Conventions et documents', 'Simulations', 'Factures et règlements', 'Pilotage', 'États de suivi', 'Back-office'];
+const TAGS = ['Système', 'Authentification', 'Dossiers', 'Pré-saisie', 'Conventions et documents', 'Simulations', 'Factures et règlements', 'Pilotage', 'États de suivi', 'Back-office'];
 
 export function buildOpenApi(table: readonly RouteDeclaration[]): { [key: string]: Json } {
   const paths: Obj = {};
@@ -169,7 +181,7 @@ export function buildOpenApi(table: readonly RouteDeclaration[]): { [key: string
     paths,
     components: {
       securitySchemes: {
-        cleApi: { type: 'apiKey', in: 'header', name: 'X-API-KEY', description: 'Clé du CFA (ou du back-office OPCO)' },
+        cleApi: { type: 'apiKey', in: 'header', name: 'X-API-KEY', description: 'Clé du CFA, de l’entreprise ou du back-office OPCO : chaque opération nomme les rôles admis (`x-roles`)' },
         jetonEditeur: { type: 'http', scheme: 'bearer', description: 'Jeton de l’éditeur obtenu sur /oauth/token' },
       },
       parameters: {

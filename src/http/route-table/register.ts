@@ -4,7 +4,7 @@
  * Idempotency-Key store when declared, then the handler with its typed input. Nothing answers that
  * is not declared.
  */
-import express, { type RequestHandler, type Response, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { countBySection } from '../../domain/cerfa/validate.js';
 import { isJsonObject } from '../../domain/json.js';
 import { readDossierRequest, readPayload, type ReadPayload } from '../../domain/cerfa/schema-validation.js';
@@ -16,7 +16,7 @@ import { idempotency } from '../middleware/idempotency.js';
 import { inspectInput } from '../middleware/input-guard.js';
 import { readUpload } from '../multipart.js';
 import {
-  concretePaths, type BodyDeclaration, type HandlerContext, type JsonBody, type RouteDeclaration, type RouteDeps, type UploadInput, type Version,
+  concretePaths, rolesOf, type BodyDeclaration, type HandlerContext, type JsonBody, type RouteDeclaration, type RouteDeps, type UploadInput, type Version,
 } from './declaration.js';
 import { compileParameters } from './parameters.js';
 
@@ -78,21 +78,20 @@ function bodyParser(body: BodyDeclaration | undefined, p: Parsers): RequestHandl
   }
 }
 
-/** Authentication by role, then the caller's rate limit (per key once known, per address otherwise). */
+const never = (): boolean => false;
+
+/**
+ * Authentication by role (a key of any of the route's roles), then the caller's rate limit (per key
+ * once known, per address otherwise). REQUIRE_BEARER applies to CFA callers, whatever the route's
+ * other roles.
+ */
 function authentication(declaration: RouteDeclaration, deps: RouteDeps): RequestHandler[] {
   const { limits } = deps;
   const limited = declaration.unlimited ? [] : [limits.perCaller];
-  switch (declaration.role) {
-    case 'cfa':
-    case 'opco':
-      return [
-        authenticateKey(deps.keys, declaration.role, limits),
-        authenticateBearer(deps.db, deps.config.requireBearer && declaration.role === 'cfa', limits),
-        ...limited,
-      ];
-    case 'public':
-      return [...(declaration.checksBearer ? [authenticateBearer(deps.db, false, limits)] : []), ...limited];
-  }
+  const roles = rolesOf(declaration);
+  if (roles.length === 0) return [...(declaration.checksBearer ? [authenticateBearer(deps.db, never, limits)] : []), ...limited];
+  const bearerRequired = deps.config.requireBearer && roles.includes('cfa') ? (req: Request) => req.caller?.role === 'cfa' : never;
+  return [authenticateKey(deps.keys, roles, limits), authenticateBearer(deps.db, bearerRequired, limits), ...limited];
 }
 
 /** A JSON body read tolerantly then validated (conversions listed as avertissements). */
@@ -189,11 +188,12 @@ function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version
 export function registerRoutes(router: Router, table: readonly RouteDeclaration[], deps: RouteDeps): void {
   const bodyParsers = parsers(deps);
   for (const declaration of table) {
+    const keyed = rolesOf(declaration).length > 0;
     for (const { path, version } of concretePaths(declaration)) {
       const remember: RequestHandler = (_req, res, next) => {
         matched.set(res, { declaration, path });
         // Answers to keys carry personal data (names, NIR, IBAN): no cache may keep them.
-        if (declaration.role !== 'public') res.setHeader('Cache-Control', 'no-store');
+        if (keyed) res.setHeader('Cache-Control', 'no-store');
         next();
       };
       router[declaration.method](

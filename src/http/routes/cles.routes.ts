@@ -1,6 +1,6 @@
 /**
  * Back-office key management on a running server (the CLI needs the embedded database to itself):
- * create, list and revoke CFA keys. Role `opco` only.
+ * create, list and revoke CFA and employer (`entreprise`) keys. Role `opco` only.
  */
 import { createKey, listKeys, revokeKey } from '../../services/cles.js';
 import { opcoActor } from '../context.js';
@@ -17,7 +17,8 @@ export const CLE_ROUTES: RouteDeclaration[] = [
     path: '/back-office/v1/cles',
     role: 'opco',
     tags,
-    summary: 'Créer une clé CFA (serveur en marche)',
+    summary: 'Créer une clé CFA ou entreprise (serveur en marche)',
+    description: 'Rôle `cfa` par défaut (SIREN, UAI facultatif) ; `"role": "entreprise"` : clé d’un utilisateur côté employeur (SIREN de l’entreprise et `courriel` obligatoires, préfixe `ent_`). Le courriel est une donnée personnelle : jamais journalisé.',
     body: { kind: 'json', schema: 'nouvelle-cle' },
     responses: { 201: { description: 'Clé créée : `cle` n’est affichée qu’une fois', schema: ref('CleCreee') } },
     async handler({ body }, { req, res, deps }) {
@@ -33,7 +34,7 @@ export const CLE_ROUTES: RouteDeclaration[] = [
     path: '/back-office/v1/cles',
     role: 'opco',
     tags,
-    summary: 'Lister les clés (sans leur secret)',
+    summary: 'Lister les clés (sans leur secret), avec leur rôle et, pour les clés entreprise, leur courriel',
     responses: { 200: { description: 'Succès', schema: { type: 'array', items: ref('Cle') } } },
     async handler(_input, { deps }) {
       return (await listKeys(deps.db)).map(keyView);

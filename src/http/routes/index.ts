@@ -3,8 +3,10 @@
  * Registration, validation, the OpenAPI contract and the robustness tests all read this list.
  */
 import type { RouteDeclaration } from '../route-table/declaration.js';
+import { ADHERENT_ROUTES } from './adherents.routes.js';
 import { BACK_OFFICE_DOSSIER_ROUTES } from './back-office-dossiers.routes.js';
 import { BACK_OFFICE_FACTURE_ROUTES } from './back-office-factures.routes.js';
+import { CFA_PROFIL_ROUTES } from './cfa-profil.routes.js';
 import { CLE_ROUTES } from './cles.routes.js';
 import { CONVENTION_ROUTES } from './conventions.routes.js';
 import { CORRECTION_ROUTES } from './corrections.routes.js';
@@ -27,6 +29,7 @@ export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
     ...platformRoutes(lifecycle),
     ...DOSSIER_ROUTES,
     ...CORRECTION_ROUTES,
+    ...CFA_PROFIL_ROUTES,
     ...CONVENTION_ROUTES,
     ...DOCUMENT_ROUTES,
     ...SIMULATION_ROUTES,
@@ -38,6 +41,7 @@ export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
     ...SOLDE_ROUTES,
     ...CLE_ROUTES,
     ...NPEC_ROUTES,
+    ...ADHERENT_ROUTES,
     ...BACK_OFFICE_DOSSIER_ROUTES,
     ...BACK_OFFICE_FACTURE_ROUTES,
     ...JOB_ROUTES,
