@@ -62,7 +62,15 @@ export function createDatabase(options: DatabaseOptions): Db {
       client: 'pg',
       connection: options.databaseUrl,
       searchPath: [options.schema],
-      pool: { min: 0, max: options.poolMax },
+      pool: {
+        min: 0,
+        max: options.poolMax,
+        // The gateway's queries are short index reads: a parallel plan's start-up costs more than it
+        // saves (a parallel count of 300 000 invoices: 55–170 ms on 2 vCPUs, alone 18 ms).
+        afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
+          conn.query('set max_parallel_workers_per_gather = 0').then(() => done(null, conn), (err: Error) => done(err, conn));
+        },
+      },
       acquireConnectionTimeout: 5_000,
       log: options.log ?? JSON_LINES_KNEX_LOG,
     });

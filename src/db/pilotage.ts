@@ -4,7 +4,6 @@
  * with a fixed predicate (src/db/suivi.ts).
  */
 import type { Knex } from 'knex';
-import { ETATS_DOSSIER_FACTURABLES } from '../domain/invoicing/index.js';
 import type { IsoDate } from '../domain/financing/index.js';
 import { DOSSIER_LIST_COLUMNS, searchDossier, type DossierListRow } from './suivi.js';
 import { textFilter, type ListFilters, type Listing } from './listing.js';
@@ -33,16 +32,21 @@ export type DossierAFacturerRow = DossierListRow & {
  * Dossiers à facturer: engaged (or broken off, for what is still due) dossiers with at least one
  * open échéance, with the count, first opening date and Σ left of those échéances. Filters: `etat`,
  * `ouverteJusquAu` (échéances opened on or before that day). Search: as the dossier list.
+ * Read from the échéances side: the CFA's échéances left to invoice (index
+ * `echeances_cfa_a_facturer`, migration 20261203_05) grouped by dossier; the dossier is joined
+ * with a LEFT JOIN so that PostgreSQL drops it from a count or a page's ids when nothing of it is
+ * used (every échéance has its dossier: a foreign key).
  */
 export function dossiersAFacturerListing(db: Knex, siren: string, filters: ListFilters, today: IsoDate): Listing {
   const limite = openedBy(filters, today);
-  const query = db('dossiers as d')
-    .joinRaw(`cross join lateral (select count(*) as nombre, min(e.date_ouverture) as premiere,
-        sum(e.montant_total_centimes - e.montant_regle_centimes - e.montant_en_cours_centimes) as reste
-      from echeances e where e.dossier_id = d.id and ${OPEN_ECHEANCE}) o`, [limite, today])
-    .where('d.cfa_siren', siren)
-    .whereIn('d.etat', [...ETATS_DOSSIER_FACTURABLES])
-    .where('o.nombre', '>', 0);
+  const ouvertes = db('echeances as e')
+    .where('e.cfa_siren', siren)
+    .where('e.dossier_facturable', true)
+    .whereRaw(OPEN_ECHEANCE, [limite, today])
+    .groupBy('e.dossier_id')
+    .select('e.dossier_id', db.raw('count(*) as nombre'), db.raw('min(e.date_ouverture) as premiere'),
+      db.raw('sum(e.montant_total_centimes - e.montant_regle_centimes - e.montant_en_cours_centimes) as reste'));
+  const query = db.from(ouvertes.as('o')).leftJoin('dossiers as d', 'd.id', 'o.dossier_id');
   const etat = textFilter(filters, 'etat');
   if (etat) query.where('d.etat', etat);
   const q = textFilter(filters, 'q');
@@ -50,7 +54,7 @@ export function dossiersAFacturerListing(db: Knex, siren: string, filters: ListF
   return {
     query,
     columns: [...DOSSIER_LIST_COLUMNS(db), 'o.nombre as echeances_ouvertes', db.raw(`to_char(o.premiere, 'YYYY-MM-DD') as premiere_ouverture`), 'o.reste as reste_centimes'],
-    id: 'd.id',
+    id: 'o.dossier_id',
     sorts: {
       premiereOuverture: 'o.premiere',
       reste: 'o.reste',

@@ -48,10 +48,26 @@ const PARIS = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
 });
 
+const HOUR_MS = 3_600_000;
+/** Paris's offset from UTC by UTC hour: it only changes on an hour (at 01:00 UTC), so one `Intl` call per hour. */
+const parisOffsets = new Map<number, number>();
+
+function parisOffsetMs(instant: Date): number {
+  const hour = Math.floor(instant.getTime() / HOUR_MS);
+  let offset = parisOffsets.get(hour);
+  if (offset === undefined) {
+    const start = new Date(hour * HOUR_MS);
+    const p = Object.fromEntries(PARIS.formatToParts(start).map((x) => [x.type, x.value]));
+    offset = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - start.getTime();
+    if (parisOffsets.size > 100_000) parisOffsets.clear();
+    parisOffsets.set(hour, offset);
+  }
+  return offset;
+}
+
 /** The Paris wall-clock time of an instant, as the UTC Date spreadsheets expect (they have no time zones). */
 function parisWallClock(instant: Date): Date {
-  const p = Object.fromEntries(PARIS.formatToParts(instant).map((x) => [x.type, x.value]));
-  return new Date(Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)));
+  return new Date(instant.getTime() + parisOffsetMs(instant));
 }
 
 /** A `YYYY-MM-DD` day as the UTC midnight spreadsheets read as that day. */
@@ -90,22 +106,56 @@ function startDownload(res: Response, format: ExportFormat, fileName: string): v
 async function sendXlsx<Row>(res: Response, title: string, columns: ReadonlyArray<ExportColumn<Row>>, batches: AsyncIterable<Row[]>): Promise<void> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: res, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(title.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = columns.map((c) => ({ header: c.header, width: c.width ?? Math.max(12, c.header.length + 2), style: NUMBER_FORMATS[c.kind] ? { numFmt: NUMBER_FORMATS[c.kind] } : {} }));
+  // One style object per column, given to every cell: exceljs finds a style it has seen by identity
+  // (a fresh copy per cell would be serialised again for each cell).
+  const styles: Array<Partial<ExcelJS.Style>> = columns.map((c) => {
+    const numFmt = NUMBER_FORMATS[c.kind];
+    return numFmt ? { numFmt } : {};
+  });
+  sheet.columns = columns.map((c, i) => ({ header: c.header, width: c.width ?? Math.max(12, c.header.length + 2), style: styles[i] ?? {} }));
   sheet.getRow(1).font = { bold: true };
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
   sheet.getRow(1).commit();
-  for await (const batch of batches) {
-    for (const row of batch) sheet.addRow(columns.map((c) => xlsxValue(c.kind, c.value(row)))).commit();
-    // Let the client catch up before reading the next batch.
+  for await (const batch of readAhead(batches)) {
+    for (const row of batch) {
+      const line = sheet.addRow(columns.map((c) => xlsxValue(c.kind, c.value(row))));
+      styles.forEach((style, i) => { line.getCell(i + 1).style = style; });
+      line.commit();
+    }
+    // Let the client catch up before going on.
     if (res.writableNeedDrain) await once(res, 'drain');
   }
   sheet.commit();
   await workbook.commit();
 }
 
+/** The batches, the next one read from the database while the current one is written. */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let next = iterator.next();
+  let finished = false;
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) {
+        finished = true;
+        return;
+      }
+      next = iterator.next();
+      yield current.value;
+    }
+  } finally {
+    if (!finished) {
+      // The consumer stopped (client gone, write error): settle the read in flight, close the source.
+      next.catch(() => undefined);
+      await iterator.return?.(undefined);
+    }
+  }
+}
+
 async function sendCsv<Row>(res: Response, columns: ReadonlyArray<ExportColumn<Row>>, batches: AsyncIterable<Row[]>): Promise<void> {
   async function* records(): AsyncGenerator<string[]> {
-    for await (const batch of batches) for (const row of batch) yield columns.map((c) => csvValue(c.kind, c.value(row)));
+    for await (const batch of readAhead(batches)) for (const row of batch) yield columns.map((c) => csvValue(c.kind, c.value(row)));
   }
   const csv = stringify({ delimiter: ';', bom: true, header: true, columns: columns.map((c) => c.header), record_delimiter: 'windows' });
   await pipeline(Readable.from(records()), csv, res);

@@ -275,3 +275,23 @@ describe('facturations, déclarations de solde, dossiers échus', () => {
     expect(echus.body.total).toBe((await get('/v2/pilotage/actions')).body.dossiersEchusATraiter.nombre);
   });
 });
+
+// Last: it adds a dossier. The list reads échéances that carry their dossier's state (triggers).
+describe('dossiers à facturer follow their dossier’s state', () => {
+  it('an engaged dossier is listed and counted; once cancelled it leaves both', async () => {
+    const late = await engagedDossier(h, 309);
+    const listed = async (): Promise<{ total: number; ids: string[]; counter: number }> => {
+      const list = await get('/v2/pilotage/echeances-a-facturer', { taillePage: 100 });
+      const actions = await get('/v2/pilotage/actions');
+      return { total: list.body.total as number, ids: list.body.items.map((i: { numeroInterne: string }) => i.numeroInterne), counter: actions.body.dossiersAFacturer.nombre as number };
+    };
+    const engaged = await listed();
+    expect(engaged.ids).toContain(late.numeroInterne);
+    expect(engaged.counter).toBe(engaged.total);
+    const cancelled = await h.t.http.post(`/back-office/v1/dossiers/${late.numeroInterne}/transitions`).set('X-API-KEY', h.opco).send({ vers: 'ANNULE', commentaire: 'Contrat non signé' });
+    expect(cancelled.status).toBe(200);
+    const after = await listed();
+    expect(after.ids).not.toContain(late.numeroInterne);
+    expect(after).toMatchObject({ total: engaged.total - 1, counter: engaged.total - 1 });
+  });
+});
