@@ -60,7 +60,7 @@ interface PostResult {
 }
 
 /** Resolves the host and refuses private addresses at connection time (no DNS rebinding between check and use). */
-function checkedLookup(allowPrivate: boolean): LookupFunction {
+export function checkedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dns.lookup(hostname, { family: options.family, hints: options.hints, all: true }, (err, addresses) => {
       if (err) {

@@ -98,7 +98,7 @@ export async function rotateSecret(knex: Knex, actor: WebhookActor, id: string, 
 export async function sendTestEvent(knex: Knex, actor: WebhookActor, id: string): Promise<{ evenementId: string }> {
   return knex.transaction(async (trx) => {
     const row = await ownWebhook(trx, actor, id);
-    const evenementId = await db.recordEvent(trx, { role: row.role, siren: row.siren, type: 'webhook.test', donnees: { webhook: row.id }, webhookId: row.id });
+    const evenementId = await db.recordEvent(trx, { role: row.role, siren: row.siren, type: 'webhook.test', donnees: { webhook: String(row.id) }, webhookId: String(row.id) });
     if (!evenementId) throw new Error('test event not recorded');
     return { evenementId };
   });
