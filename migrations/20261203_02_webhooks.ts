@@ -140,7 +140,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create function webhooks_reglement() returns trigger language plpgsql as $$
     begin
-      perform webhooks_emettre('cfa', new.cfa_siren, 'reglement.cree', jsonb_build_object('numeroInterne', new.numero_interne));
+      perform webhooks_emettre('cfa', new.cfa_siren, 'reglement.cree', jsonb_build_object('idReglement', new.numero_interne));
       return null;
     end $$`);
   await knex.raw(`create trigger webhooks_reglements_insert after insert on reglements for each row execute function webhooks_reglement()`);
@@ -149,7 +149,7 @@ export async function up(knex: Knex): Promise<void> {
     create function webhooks_remboursement() returns trigger language plpgsql as $$
     begin
       perform webhooks_emettre('cfa', new.cfa_siren, case when tg_op = 'INSERT' then 'remboursement.cree' else 'remboursement.etat' end,
-        jsonb_build_object('numeroInterne', new.numero_interne, 'etat', new.etat,
+        jsonb_build_object('idRemboursement', new.numero_interne, 'etat', new.etat,
           'numeroInterneDossier', (select numero_interne from dossiers where id = new.dossier_id)));
       return null;
     end $$`);
