@@ -186,8 +186,9 @@ export async function recordAttempt(db: Knex, delivery: Pick<DueDelivery, 'id' |
     const disabled = await trx('webhooks')
       .where({ id: delivery.webhook_id, actif: true })
       .where((q) => q.whereNull('dernier_succes_le').orWhere('dernier_succes_le', '<', firstAttempt))
-      .update({ actif: false, motif_desactivation: 'ECHECS_REPETES', desactive_le: outcome.at });
-    return disabled > 0;
+      .update({ actif: false, motif_desactivation: 'ECHECS_REPETES', desactive_le: outcome.at })
+      .returning('id');
+    return disabled.length > 0;
   });
 }
 
@@ -233,8 +234,23 @@ export async function replaySince(db: Knex, webhook: WebhookRow, since: Date, no
      where e.role = ? and e.siren = ? and e.cree_le >= ?
        and (e.webhook_id is null or e.webhook_id = ?)
        and (e.webhook_id is not null or ?::text[] is null or e.type = any(?::text[]))
-     order by e.id`,
+     order by e.id
+     returning id`,
     [webhook.id, now, webhook.role, webhook.siren, since, webhook.id, webhook.evenements, webhook.evenements],
-  )) as { rowCount: number | null };
-  return result.rowCount ?? 0;
+  )) as { rows: unknown[] };
+  return result.rows.length;
+}
+
+/**
+ * Forgets events recorded before `cutoff` (with their deliveries and attempts), except those still
+ * waiting for a delivery. Returns how many.
+ */
+export async function purgeEventsBefore(db: Knex, cutoff: Date): Promise<number> {
+  const result = (await db.raw(
+    `delete from webhooks_evenements e where e.cree_le < ?
+       and not exists (select 1 from webhooks_livraisons l where l.evenement_id = e.id and l.etat = 'EN_ATTENTE')
+     returning id`,
+    [cutoff],
+  )) as { rows: unknown[] };
+  return result.rows.length;
 }

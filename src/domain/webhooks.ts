@@ -21,6 +21,9 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number] | 'webhook.test';
 
+/** How long events and their delivery log are kept (and how far back a replay reaches). */
+export const EVENT_RETENTION_DAYS = 30;
+
 /** The longest time a delivery is retried, from its first attempt; the last attempt is at or after it. */
 export const RETRY_WINDOW_SECONDS = 24 * 3600;
 /** No wait between two attempts is longer than this (before jitter). */

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { recordDossierChange, lockDossier } from '../../src/db/dossier-changes.js';
 import { recordEvent } from '../../src/db/webhooks.js';
+import { jobDefinitions } from '../../src/jobs/definitions.js';
 import { checkedLookup, deliverDue } from '../../src/services/webhook-delivery.js';
 import { FIXTURE_CFA_SIREN, validCerfaPayload, withLuhnKey } from '../fixtures/cerfa.js';
 import { createTestDatabase, startTestGateway, type TestDatabase, type TestGateway } from '../helpers/gateway.js';
@@ -329,6 +330,35 @@ describe('delivery', () => {
     });
     expect(await resolve(false)).toBe('ADRESSE_PRIVEE');
     expect(await resolve(true)).toContain('"address"');
+  });
+});
+
+describe('worker', () => {
+  it('two workers at once send each delivery once (claims skip what the other holds)', async () => {
+    await register({ url: receiver.url() });
+    for (let i = 0; i < 6; i += 1) await pushDossier();
+    const reports = await Promise.all([deliverDue(deps(), new Date(), 4), deliverDue(deps(), new Date(), 4), deliverDue(deps(), new Date(), 4)]);
+    expect(reports.reduce((n, r) => n + r.envoyees, 0)).toBe(6);
+    expect(receiver.received).toHaveLength(6);
+    expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(6);
+  });
+
+  it('the purge-webhooks job forgets events after 30 days, except those still waiting', async () => {
+    const job = jobDefinitions.find((j) => j.name === 'purge-webhooks');
+    if (!job) throw new Error('no purge-webhooks job');
+    const created = (await register({ url: receiver.url() })).body as { id: string };
+    await pushDossier();
+    await deliver();
+    receiver.status = 500;
+    await pushDossier();
+    await deliver();
+    const count = async () => Number(((await t.db('webhooks_livraisons').where({ webhook_id: created.id }).count({ n: '*' })) as Array<{ n: string | number }>)[0]!.n);
+    expect(await count()).toBe(2);
+    expect(await job.run(t.db, t.config, new Date(Date.now() + 29 * 86_400_000))).toEqual({ supprimes: 0 });
+    const purged = await job.run(t.db, t.config, new Date(Date.now() + 31 * 86_400_000));
+    expect(purged.supprimes).toBeGreaterThanOrEqual(1);
+    expect(await count()).toBe(1); // the one still waiting stays
+    expect((await t.db('webhooks_livraisons').where({ webhook_id: created.id }).first('etat'))).toEqual({ etat: 'EN_ATTENTE' });
   });
 });
 
