@@ -50,7 +50,7 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('evenement_id').notNullable().references('id').inTable('webhooks_evenements').onDelete('CASCADE');
     t.string('etat', 12).notNullable().defaultTo('EN_ATTENTE'); // EN_ATTENTE | LIVREE | ECHEC
     t.integer('tentatives').notNullable().defaultTo(0);
-    // Due time while EN_ATTENTE; pushed forward by a worker's claim (lease) while it sends.
+    // Due time while EN_ATTENTE (null while the endpoint is disabled); pushed forward by a worker's claim (lease) while it sends.
     t.timestamp('prochaine_tentative', { useTz: true });
     t.timestamp('premiere_tentative_le', { useTz: true });
     t.timestamp('derniere_tentative_le', { useTz: true });
@@ -85,8 +85,9 @@ export async function up(knex: Knex): Promise<void> {
       insert into webhooks_evenements (message_id, role, siren, type, donnees, webhook_id)
       values ('msg_' || replace(gen_random_uuid()::text, '-', ''), p_role, p_siren, p_type, p_donnees, p_webhook)
       returning id into v_id;
+      -- A disabled endpoint's deliveries wait unscheduled (no due time) until it is re-enabled.
       insert into webhooks_livraisons (webhook_id, evenement_id, prochaine_tentative)
-      select w.id, v_id, now() from webhooks w
+      select w.id, v_id, case when w.actif then now() end from webhooks w
       where w.role = p_role and w.siren = p_siren
         and (case when p_webhook is null then w.evenements is null or p_type = any(w.evenements) else w.id = p_webhook end);
       return v_id;

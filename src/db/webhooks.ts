@@ -76,9 +76,28 @@ export async function deleteWebhook(db: Knex, id: string): Promise<void> {
   await db('webhooks').where({ id }).delete();
 }
 
-export async function updateWebhook(db: Knex, id: string, changes: Partial<Omit<WebhookRow, 'id' | 'role' | 'siren'>>): Promise<WebhookRow> {
+export async function updateWebhook(db: Knex, id: string, changes: Partial<Omit<WebhookRow, 'id' | 'role' | 'siren' | 'actif'>>): Promise<WebhookRow> {
   const [row] = (await db('webhooks').where({ id }).update(changes).returning('*')) as WebhookRow[];
   if (!row) throw new Error('webhook vanished');
+  return row;
+}
+
+/**
+ * Disables an endpoint: its waiting deliveries lose their due time, so the worker's claim never
+ * walks past them (a disabled endpoint may pile up many). Undefined when it was not active.
+ */
+export async function disableWebhook(db: Knex, id: string, motif: 'ECHECS_REPETES' | 'PROPRIETAIRE', at: Date, onlyIf?: (q: Knex.QueryBuilder) => void): Promise<WebhookRow | undefined> {
+  const [row] = (await db('webhooks').where({ id, actif: true }).modify((q) => onlyIf?.(q))
+    .update({ actif: false, motif_desactivation: motif, desactive_le: at }).returning('*')) as WebhookRow[];
+  if (row) await db('webhooks_livraisons').where({ webhook_id: id, etat: 'EN_ATTENTE' }).update({ prochaine_tentative: null });
+  return row;
+}
+
+/** Re-enables an endpoint: everything that waited is due at `at`. */
+export async function enableWebhook(db: Knex, id: string, at: Date): Promise<WebhookRow> {
+  const [row] = (await db('webhooks').where({ id }).update({ actif: true, motif_desactivation: null, desactive_le: null }).returning('*')) as WebhookRow[];
+  if (!row) throw new Error('webhook vanished');
+  await db('webhooks_livraisons').where({ webhook_id: id, etat: 'EN_ATTENTE' }).whereNull('prochaine_tentative').update({ prochaine_tentative: at });
   return row;
 }
 
@@ -183,12 +202,9 @@ export async function recordAttempt(db: Knex, delivery: Pick<DueDelivery, 'id' |
     }
     if (etat !== 'ECHEC') return false;
     const firstAttempt = delivery.premiere_tentative_le ?? outcome.at;
-    const disabled = await trx('webhooks')
-      .where({ id: delivery.webhook_id, actif: true })
-      .where((q) => q.whereNull('dernier_succes_le').orWhere('dernier_succes_le', '<', firstAttempt))
-      .update({ actif: false, motif_desactivation: 'ECHECS_REPETES', desactive_le: outcome.at })
-      .returning('id');
-    return disabled.length > 0;
+    const disabled = await disableWebhook(trx, delivery.webhook_id, 'ECHECS_REPETES', outcome.at,
+      (q) => void q.where((w) => w.whereNull('dernier_succes_le').orWhere('dernier_succes_le', '<', firstAttempt)));
+    return disabled !== undefined;
   });
 }
 
@@ -218,7 +234,8 @@ export async function findDelivery(db: Knex, webhookId: string, id: string): Pro
 
 /** A new delivery of an event already sent (same webhook-id), due at once. */
 export async function insertReplay(db: Knex, webhookId: string, evenementId: string, now: Date): Promise<LivraisonRow> {
-  const [row] = (await db('webhooks_livraisons').insert({ webhook_id: webhookId, evenement_id: evenementId, prochaine_tentative: now }).returning('*')) as LivraisonRow[];
+  const active = (await db('webhooks').where({ id: webhookId }).first('actif')) as { actif: boolean } | undefined;
+  const [row] = (await db('webhooks_livraisons').insert({ webhook_id: webhookId, evenement_id: evenementId, prochaine_tentative: active?.actif ? now : null }).returning('*')) as LivraisonRow[];
   if (!row) throw new Error('replay not inserted');
   return row;
 }
@@ -230,13 +247,13 @@ export async function insertReplay(db: Knex, webhookId: string, evenementId: str
 export async function replaySince(db: Knex, webhook: WebhookRow, since: Date, now: Date): Promise<number> {
   const result = (await db.raw(
     `insert into webhooks_livraisons (webhook_id, evenement_id, prochaine_tentative)
-     select ?, e.id, ? from webhooks_evenements e
+     select ?, e.id, ?::timestamptz from webhooks_evenements e
      where e.role = ? and e.siren = ? and e.cree_le >= ?
        and (e.webhook_id is null or e.webhook_id = ?)
        and (e.webhook_id is not null or ?::text[] is null or e.type = any(?::text[]))
      order by e.id
      returning id`,
-    [webhook.id, now, webhook.role, webhook.siren, since, webhook.id, webhook.evenements, webhook.evenements],
+    [webhook.id, webhook.actif ? now : null, webhook.role, webhook.siren, since, webhook.id, webhook.evenements, webhook.evenements],
   )) as { rows: unknown[] };
   return result.rows.length;
 }

@@ -27,6 +27,8 @@ export interface DeliveryDeps {
   logger?: Logger;
   /** Jitter source, [0, 1) (tests pass a fixed one). */
   random?: () => number;
+  /** Longest exchange with a receiver (DELIVERY_TIMEOUT_MS unless told). */
+  timeoutMs?: number;
 }
 
 export interface DeliveryReport {
@@ -80,7 +82,7 @@ export function checkedLookup(allowPrivate: boolean): LookupFunction {
 }
 
 /** POSTs the body; never throws: a network failure is an outcome like a status. */
-async function post(url: string, headers: Record<string, string>, body: string, allowPrivate: boolean): Promise<PostResult> {
+async function post(url: string, headers: Record<string, string>, body: string, allowPrivate: boolean, timeoutMs: number): Promise<PostResult> {
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   const refused = urlProblems(url, allowPrivate);
@@ -98,15 +100,18 @@ async function post(url: string, headers: Record<string, string>, body: string, 
       method: 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       lookup: checkedLookup(allowPrivate),
-      timeout: DELIVERY_TIMEOUT_MS,
+      agent: false, // one connection per attempt, closed after it: no socket kept to a receiver
     }, (res) => {
       res.resume(); // the answer's body is not read
       done({ status: res.statusCode ?? null, error: null, durationMs: elapsed() });
     });
-    req.on('timeout', () => {
+    // A hard deadline for the whole exchange (connection, answer, and a body that never ends).
+    const deadline = setTimeout(() => {
       req.destroy();
       done({ status: null, error: 'DELAI_DEPASSE', durationMs: elapsed() });
-    });
+    }, timeoutMs);
+    deadline.unref();
+    req.on('close', () => clearTimeout(deadline));
     req.on('error', (err: NodeJS.ErrnoException) => {
       done({ status: null, error: (err.code ?? err.name).slice(0, 200), durationMs: elapsed() });
     });
@@ -124,7 +129,7 @@ async function deliverOne(deps: DeliveryDeps, d: DueDelivery, now: Date): Promis
     'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
     'webhook-signature': signatureOf(d, now, body),
   };
-  const result = await post(d.url, headers, body, deps.config.webhookAllowPrivateUrls);
+  const result = await post(d.url, headers, body, deps.config.webhookAllowPrivateUrls, deps.timeoutMs ?? DELIVERY_TIMEOUT_MS);
   const ok = result.status !== null && result.status >= 200 && result.status < 300;
   const attempts = d.tentatives + 1;
   const next = ok ? undefined : nextAttempt({
@@ -143,7 +148,7 @@ async function deliverOne(deps: DeliveryDeps, d: DueDelivery, now: Date): Promis
     next,
   });
   // Never the URL nor the body: the webhook's id and the outcome only.
-  deps.logger?.[ok ? 'debug' : 'info']({ webhook: d.webhook_id, livraison: d.id, type: d.type, statut: result.status, erreur: result.error, tentative: attempts }, ok ? 'webhook livré' : 'échec de livraison du webhook');
+  deps.logger?.debug({ webhook: d.webhook_id, livraison: d.id, type: d.type, statut: result.status, erreur: result.error, tentative: attempts }, ok ? 'webhook livré' : 'échec de livraison du webhook');
   if (disabled) deps.logger?.warn({ webhook: d.webhook_id }, 'webhook désactivé après des échecs répétés');
   return { ok, disabled };
 }

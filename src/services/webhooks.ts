@@ -72,9 +72,8 @@ export async function setWebhookActive(knex: Knex, actor: WebhookActor, id: stri
   return knex.transaction(async (trx) => {
     const row = await ownWebhook(trx, actor, id);
     if (row.actif === actif) return row;
-    const updated = await db.updateWebhook(trx, row.id, actif
-      ? { actif: true, motif_desactivation: null, desactive_le: null }
-      : { actif: false, motif_desactivation: 'PROPRIETAIRE', desactive_le: now });
+    const updated = actif ? await db.enableWebhook(trx, row.id, now) : await db.disableWebhook(trx, row.id, 'PROPRIETAIRE', now);
+    if (!updated) throw new Error('webhook vanished');
     await recordWrite(trx, actor.author, actif ? 'WEBHOOK_REACTIVE' : 'WEBHOOK_DESACTIVE', { type: 'WEBHOOK', id: row.id });
     return updated;
   });

@@ -16,6 +16,8 @@ export class Receiver {
   readonly received: Received[] = [];
   /** Status of the next answers (200 unless told). */
   status = 200;
+  /** When true, requests are read but never answered (a receiver that hangs). */
+  hang = false;
   port = 0;
   private server: http.Server | undefined;
 
@@ -27,6 +29,7 @@ export class Receiver {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
         this.received.push({ path: req.url ?? '', headers, body: Buffer.concat(chunks).toString('utf8') });
+        if (this.hang) return;
         res.statusCode = this.status;
         res.end('ok');
       });
