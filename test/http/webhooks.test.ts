@@ -10,6 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { recordDossierChange, lockDossier } from '../../src/db/dossier-changes.js';
 import { recordEvent } from '../../src/db/webhooks.js';
 import { jobDefinitions } from '../../src/jobs/definitions.js';
+import { startWebhookWorker } from '../../src/jobs/webhooks.js';
 import { checkedLookup, deliverDue } from '../../src/services/webhook-delivery.js';
 import { FIXTURE_CFA_SIREN, validCerfaPayload, withLuhnKey } from '../fixtures/cerfa.js';
 import { createTestDatabase, startTestGateway, type TestDatabase, type TestGateway } from '../helpers/gateway.js';
@@ -343,6 +344,18 @@ describe('delivery', () => {
 });
 
 describe('worker', () => {
+  it('the server\'s loop (JOBS_ENABLED) sends what is due within about a second, and stops cleanly', async () => {
+    await register({ url: receiver.url() });
+    const numeroInterne = await pushDossier();
+    const worker = startWebhookWorker({ db: t.db, config: t.config, logger: t.gateway.logger });
+    try {
+      for (let i = 0; i < 50 && receiver.received.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      await worker.stop();
+    }
+    expect(receiver.on('/hook').map((r) => r.json.data.numeroInterne)).toEqual([numeroInterne]);
+  });
+
   it('a receiver that does not answer in time: DELAI_DEPASSE, retried later', async () => {
     const created = (await register({ url: receiver.url() })).body as { id: string };
     receiver.hang = true;
