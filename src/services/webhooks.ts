@@ -16,6 +16,9 @@ export interface WebhookActor extends db.WebhookOwner {
   author: Author;
 }
 
+/** Endpoints one owner may have: every event is sent to each, so their number multiplies the traffic. */
+export const MAX_WEBHOOKS_PER_OWNER = 10;
+
 /** How long the previous secret still signs after a rotation (receivers switch meanwhile). */
 export const ROTATION_GRACE_SECONDS = 24 * 3600;
 
@@ -39,6 +42,9 @@ export async function registerWebhook(knex: Knex, actor: WebhookActor, input: Ne
   const problems = [...urlProblems(input.url, allowPrivate), ...eventProblems(input.evenements)];
   if (problems.length) throw refuse.invalid(problems);
   return knex.transaction(async (trx) => {
+    if ((await db.webhooksOf(trx, { role: actor.role, siren: actor.siren })).length >= MAX_WEBHOOKS_PER_OWNER) {
+      throw refuse.conflict('WEBHOOKS_TROP_NOMBREUX', `Au plus ${MAX_WEBHOOKS_PER_OWNER} webhooks par clé (CFA ou entreprise) : supprimez-en un d’abord.`);
+    }
     const evenements = input.evenements ? [...new Set(input.evenements)] : null;
     const row = await db.insertWebhook(trx, { role: actor.role, siren: actor.siren }, { url: input.url, evenements, secret: newSigningSecret() });
     await recordWrite(trx, actor.author, 'WEBHOOK_CREE', { type: 'WEBHOOK', id: row.id });

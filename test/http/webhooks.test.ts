@@ -91,6 +91,12 @@ describe('registering endpoints', () => {
     }
     expect((await register({ url: 'https://erp.example.org/hook' }, cfa, strict)).status).toBe(201);
     expect((await register({ evenements: [] }, cfa, strict)).status).toBe(400);
+    // At most 10 endpoints per owner.
+    for (let i = 1; i < 10; i += 1) expect((await register({ url: `https://erp.example.org/hook/${i}` }, cfa, strict)).status).toBe(201);
+    const eleventh = await register({ url: 'https://erp.example.org/hook/11' }, cfa, strict);
+    expect(eleventh.status).toBe(409);
+    expect(eleventh.body.errors[0].code).toBe('WEBHOOKS_TROP_NOMBREUX');
+    expect((await register({ url: 'https://erp.example.org/hook/11' }, otherCfa, strict)).status).toBe(201);
   });
 
   it('another CFA\'s endpoint answers exactly like a missing one (404), on every route; lists are per owner; an employer has its own', async () => {

@@ -9540,6 +9540,15 @@ export interface operations {
                     "application/json": components["schemas"]["Erreurs"];
                 };
             };
+            /** @description Déjà 10 webhooks pour cette clé (WEBHOOKS_TROP_NOMBREUX) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Corps (ou fichier) trop volumineux */
             413: {
                 headers: {

@@ -40,7 +40,10 @@ export const WEBHOOK_ROUTES: RouteDeclaration[] = [
     summary: 'Enregistrer un webhook (URL recevant les événements signés)',
     description: 'Les événements (dossier.etat, dossier.mise-en-conformite, dossier.engagement, facture.etat, reglement.cree, remboursement.cree, remboursement.etat, proposition.etat) portent des identifiants et le curseur du flux `depuis`, jamais de données personnelles : le récepteur lit le détail par l’API. Chaque envoi est signé selon Standard Webhooks (en-têtes webhook-id, webhook-timestamp, webhook-signature, HMAC-SHA256) avec le `secret` rendu ici une seule fois. URL https hors adresses privées (400 URL_WEBHOOK_INVALIDE).',
     body: { kind: 'json', schema: 'nouveau-webhook' },
-    responses: { 201: { description: 'Webhook enregistré : `secret` n’est affiché qu’une fois', schema: ref('WebhookCree') } },
+    responses: {
+      201: { description: 'Webhook enregistré : `secret` n’est affiché qu’une fois', schema: ref('WebhookCree') },
+      409: { description: 'Déjà 10 webhooks pour cette clé (WEBHOOKS_TROP_NOMBREUX)' },
+    },
     async handler({ body }, { req, res, deps, caller }) {
       const row = await registerWebhook(deps.db, ownerOf(req, caller), body, deps.config.webhookAllowPrivateUrls);
       res.status(201).json(webhookWithSecretView(row));
