@@ -84,7 +84,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const closers: Array<() => Promise<void>> = [];
   const app = createApp({ config, db, logger, metrics, lifecycle, closers });
   const jobs = startJobs({ config, db, logger, metrics });
-  const webhooks = config.jobsEnabled ? startWebhookWorker({ config, db, logger }) : undefined;
+  const webhooks = config.jobsEnabled ? startWebhookWorker({ config, db, logger, metrics }) : undefined;
   return {
     config, db, logger, metrics, lifecycle, app, jobs,
     async close() {

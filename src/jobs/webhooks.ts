@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import type { Metrics } from '../observability/metrics.js';
 import { deliverDue } from '../services/webhook-delivery.js';
 
 export const WEBHOOK_WORKER_INTERVAL_MS = 1000;
@@ -14,7 +15,7 @@ export interface WebhookWorker {
   stop(): Promise<void>;
 }
 
-export function startWebhookWorker(deps: { db: Knex; config: Config; logger: Logger }): WebhookWorker {
+export function startWebhookWorker(deps: { db: Knex; config: Config; logger: Logger; metrics?: Metrics }): WebhookWorker {
   let running: Promise<void> | undefined;
   let stopped = false;
   const tick = (): void => {

@@ -13,6 +13,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import type { Config } from '../config/config.js';
+import type { Metrics } from '../observability/metrics.js';
 import { claimDueDeliveries, recordAttempt, type DueDelivery } from '../db/webhooks.js';
 import { isPublicAddress, nextAttempt, urlProblems } from '../domain/webhooks.js';
 
@@ -25,6 +26,7 @@ export interface DeliveryDeps {
   db: Knex;
   config: Pick<Config, 'webhookRetryBaseSeconds' | 'webhookAllowPrivateUrls'>;
   logger?: Logger;
+  metrics?: Pick<Metrics, 'webhookAttempts'>;
   /** Jitter source, [0, 1) (tests pass a fixed one). */
   random?: () => number;
   /** Longest exchange with a receiver (DELIVERY_TIMEOUT_MS unless told). */
@@ -147,6 +149,7 @@ async function deliverOne(deps: DeliveryDeps, d: DueDelivery, now: Date): Promis
     erreur: ok ? null : result.error ?? `HTTP_${result.status ?? 0}`,
     next,
   });
+  deps.metrics?.webhookAttempts.inc({ outcome: ok ? 'success' : next ? 'failure' : 'given_up' });
   // Never the URL nor the body: the webhook's id and the outcome only.
   deps.logger?.debug({ webhook: d.webhook_id, livraison: d.id, type: d.type, statut: result.status, erreur: result.error, tentative: attempts }, ok ? 'webhook livré' : 'échec de livraison du webhook');
   if (disabled) deps.logger?.warn({ webhook: d.webhook_id }, 'webhook désactivé après des échecs répétés');

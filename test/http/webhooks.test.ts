@@ -353,13 +353,14 @@ describe('worker', () => {
   it('the server\'s loop (JOBS_ENABLED) sends what is due within about a second, and stops cleanly', async () => {
     await register({ url: receiver.url() });
     const numeroInterne = await pushDossier();
-    const worker = startWebhookWorker({ db: t.db, config: t.config, logger: t.gateway.logger });
+    const worker = startWebhookWorker({ db: t.db, config: t.config, logger: t.gateway.logger, metrics: t.gateway.metrics });
     try {
       for (let i = 0; i < 50 && receiver.received.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       await worker.stop();
     }
     expect(receiver.on('/hook').map((r) => r.json.data.numeroInterne)).toEqual([numeroInterne]);
+    expect(await t.gateway.metrics.registry.getSingleMetricAsString('gateway_webhook_attempts_total')).toContain('gateway_webhook_attempts_total{outcome="success"} 1');
   });
 
   it('a receiver that does not answer in time: DELAI_DEPASSE, retried later', async () => {
