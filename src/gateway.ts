@@ -12,6 +12,7 @@ import { migrateLatest } from './db/migrate.js';
 import { createApp } from './http/app.js';
 import type { Lifecycle } from './http/routes/platform.routes.js';
 import { startJobs, type Jobs } from './jobs/scheduler.js';
+import { startWebhookWorker } from './jobs/webhooks.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 
@@ -83,11 +84,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const closers: Array<() => Promise<void>> = [];
   const app = createApp({ config, db, logger, metrics, lifecycle, closers });
   const jobs = startJobs({ config, db, logger, metrics });
+  const webhooks = config.jobsEnabled ? startWebhookWorker({ config, db, logger, metrics }) : undefined;
   return {
     config, db, logger, metrics, lifecycle, app, jobs,
     async close() {
       lifecycle.shuttingDown = true;
       await jobs.stop();
+      await webhooks?.stop();
       await Promise.all(closers.map((close) => close()));
       try {
         if (!options.db) await db.destroy();

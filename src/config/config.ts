@@ -45,6 +45,10 @@ export interface Config {
   validateResponses: boolean;
   /** Flat amount of the international-mobility fee engaged by the OPCO, in cents. */
   forfaitMobiliteCents: number;
+  /** Signed webhooks: wait before the first retry, in seconds (then doubling, with jitter, for at least 24 h). */
+  webhookRetryBaseSeconds: number;
+  /** Signed webhooks: allow http and private, loopback or link-local endpoints (sandbox and tests only). */
+  webhookAllowPrivateUrls: boolean;
   /** Hops of trusted reverse proxies in front of the gateway (express `trust proxy`). */
   trustProxy: number;
 }
@@ -122,5 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     strictInput: bool(env, 'STRICT_INPUT', false),
     forfaitMobiliteCents: integer(env, 'FORFAIT_MOBILITE_CENTS', 168_000, 0, 10_000_000),
     trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
+    webhookRetryBaseSeconds: integer(env, 'WEBHOOK_RETRY_BASE_SECONDS', 30, 1, 3600),
+    webhookAllowPrivateUrls: bool(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),
   };
 }

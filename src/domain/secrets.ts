@@ -16,3 +16,8 @@ export function fingerprint(secret: string): string {
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
+
+/** A Standard Webhooks signing secret: `whsec_` and 32 random bytes in base64 (what the spec's libraries read). */
+export function newSigningSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}

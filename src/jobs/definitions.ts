@@ -4,7 +4,9 @@ import type { Config } from '../config/config.js';
 import { purgeExpiredTokens } from '../db/clients.js';
 import { markDossiersEchus } from '../db/echus.js';
 import { assignRanks, type FeedTable } from '../db/feed.js';
+import { purgeEventsBefore } from '../db/webhooks.js';
 import { parisDate } from '../domain/dates.js';
+import { EVENT_RETENTION_DAYS } from '../domain/webhooks.js';
 
 export interface JobDefinition {
   name: string;
@@ -53,6 +55,14 @@ export const jobDefinitions: JobDefinition[] = [
     async run(db) {
       const cutoff = new Date(Date.now() - 30 * 86_400_000);
       return { supprimees: (await db('executions_taches').where('debut', '<', cutoff).delete().returning('tache')).length };
+    },
+  },
+  {
+    // Signed webhooks: events and their delivery log are kept EVENT_RETENTION_DAYS (pending ones until sent or given up).
+    name: 'purge-webhooks',
+    schedule: '37 3 * * *',
+    async run(db, _config, now = new Date()) {
+      return { supprimes: await purgeEventsBefore(db, new Date(now.getTime() - EVENT_RETENTION_DAYS * 86_400_000)) };
     },
   },
   {

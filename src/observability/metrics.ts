@@ -10,6 +10,7 @@ export interface Metrics {
   httpDuration: client.Histogram<'method' | 'route' | 'status_code'>;
   contractsReceived: client.Counter<'outcome'>;
   jobRuns: client.Counter<'job' | 'outcome'>;
+  webhookAttempts: client.Counter<'outcome'>;
 }
 
 export function createMetrics(): Metrics {
@@ -40,6 +41,12 @@ export function createMetrics(): Metrics {
       name: 'gateway_job_runs_total',
       help: 'Scheduled job runs, by job and outcome',
       labelNames: ['job', 'outcome'],
+      registers: [registry],
+    }),
+    webhookAttempts: new client.Counter({
+      name: 'gateway_webhook_attempts_total',
+      help: 'Webhook delivery attempts, by outcome (success, failure: retried later, given_up)',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
   };

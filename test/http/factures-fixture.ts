@@ -26,8 +26,8 @@ export interface Harness {
   opco: string;
 }
 
-export async function startInvoicing(): Promise<Harness> {
-  const t = await startTestGateway();
+export async function startInvoicing(env: Record<string, string> = {}): Promise<Harness> {
+  const t = await startTestGateway(env);
   const cfa = await t.cfaKey(FIXTURE_CFA_SIREN);
   const other = await t.cfaKey(OTHER_SIREN);
   const opco = await t.opcoKey();

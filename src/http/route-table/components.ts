@@ -718,4 +718,63 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       },
     }],
   },
+  Webhook: {
+    type: 'object',
+    required: ['id', 'url', 'evenements', 'actif', 'creeLe'],
+    properties: {
+      id: { type: 'string' },
+      url: { type: 'string' },
+      evenements: { type: ['array', 'null'], items: { type: 'string' }, description: 'Types d’événements reçus ; null : tous' },
+      actif: { type: 'boolean' },
+      motifDesactivation: { type: ['string', 'null'], enum: ['ECHECS_REPETES', 'PROPRIETAIRE', null], description: 'ECHECS_REPETES : désactivé après 24 h d’échecs sans aucun succès ; PROPRIETAIRE : par son propriétaire' },
+      desactiveLe: { type: ['string', 'null'], format: 'date-time' },
+      dernierSuccesLe: { type: ['string', 'null'], format: 'date-time' },
+      creeLe: { type: 'string', format: 'date-time' },
+    },
+  },
+  WebhookCree: {
+    allOf: [ref('Webhook'), { type: 'object', required: ['secret'], properties: { secret: { type: 'string', description: 'Secret de signature Standard Webhooks (whsec_…), affiché une seule fois' } } }],
+  },
+  LivraisonWebhook: {
+    type: 'object',
+    required: ['id', 'etat', 'tentatives', 'creeLe'],
+    properties: {
+      id: { type: 'string' },
+      etat: { type: 'string', enum: ['EN_ATTENTE', 'LIVREE', 'ECHEC'] },
+      tentatives: { type: 'integer' },
+      prochaineTentative: { type: ['string', 'null'], format: 'date-time' },
+      creeLe: { type: 'string', format: 'date-time' },
+      evenement: {
+        type: 'object',
+        required: ['id', 'type', 'creeLe'],
+        properties: { id: { type: 'string', description: 'webhook-id (identique à chaque tentative et à chaque rejeu)' }, type: { type: 'string' }, creeLe: { type: 'string', format: 'date-time' } },
+      },
+      historique: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['tenteeLe', 'succes', 'dureeMs'],
+          properties: {
+            tenteeLe: { type: 'string', format: 'date-time' }, succes: { type: 'boolean' }, codeHttp: { type: ['integer', 'null'] },
+            dureeMs: { type: 'integer' }, erreur: { type: ['string', 'null'] },
+          },
+        },
+      },
+    },
+  },
+  PageLivraisonsWebhook: {
+    type: 'object',
+    required: ['total', 'page', 'items'],
+    properties: { total: { type: 'integer' }, page: { type: 'integer' }, items: { type: 'array', items: ref('LivraisonWebhook') } },
+  },
+  EvenementTestWebhook: {
+    type: 'object',
+    required: ['evenement'],
+    properties: { evenement: { type: 'string', description: 'Identifiant interne de l’événement de test' } },
+  },
+  RejeuWebhookLance: {
+    type: 'object',
+    required: ['livraisons'],
+    properties: { livraisons: { type: 'integer', description: 'Nombre d’événements remis en file' } },
+  },
 };

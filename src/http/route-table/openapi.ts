@@ -158,7 +158,7 @@ function rewrite(node: unknown, wanted: Set<string>): Json {
   return out;
 }
 
-const TAGS = ['Système', 'Authentification', 'Dossiers', 'Pré-saisie', 'Conventions et documents', 'Simulations', 'Factures et règlements', 'Pilotage', 'États de suivi', 'Back-office'];
+const TAGS = ['Système', 'Authentification', 'Dossiers', 'Pré-saisie', 'Conventions et documents', 'Simulations', 'Factures et règlements', 'Pilotage', 'États de suivi', 'Webhooks', 'Back-office'];
 
 export function buildOpenApi(table: readonly RouteDeclaration[]): { [key: string]: Json } {
   const paths: Obj = {};

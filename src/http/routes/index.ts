@@ -22,6 +22,7 @@ import { REMBOURSEMENT_ROUTES } from './remboursements.routes.js';
 import { SIMULATION_ROUTES } from './simulations.routes.js';
 import { SUIVI_ROUTES } from './suivi.routes.js';
 import { SOLDE_ROUTES } from './soldes.routes.js';
+import { WEBHOOK_ROUTES } from './webhooks.routes.js';
 
 /** The lifecycle the status routes read; the contract builder passes a placeholder. */
 export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
@@ -39,6 +40,7 @@ export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
     ...PILOTAGE_ROUTES,
     ...SUIVI_ROUTES,
     ...SOLDE_ROUTES,
+    ...WEBHOOK_ROUTES,
     ...CLE_ROUTES,
     ...NPEC_ROUTES,
     ...ADHERENT_ROUTES,
