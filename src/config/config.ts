@@ -47,6 +47,10 @@ export interface Config {
   forfaitMobiliteCents: number;
   /** Hops of trusted reverse proxies in front of the gateway (express `trust proxy`). */
   trustProxy: number;
+  /** Sandbox mode (docs/decisions/integration-sandbox.md): a simulator plays the OPCO, `X-Sandbox: true` on every answer. */
+  sandbox: boolean;
+  /** Sandbox: seconds the simulated OPCO waits before each step of a dossier or an invoice. */
+  sandboxDelaySeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -122,5 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     strictInput: bool(env, 'STRICT_INPUT', false),
     forfaitMobiliteCents: integer(env, 'FORFAIT_MOBILITE_CENTS', 168_000, 0, 10_000_000),
     trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
+    sandbox: bool(env, 'SANDBOX', false),
+    sandboxDelaySeconds: integer(env, 'SANDBOX_DELAY_SECONDS', 5, 0, 86_400),
   };
 }
