@@ -4,11 +4,21 @@
  * sandbox mode is marked and refused to a normal start. Outside sandbox mode the sandbox routes,
  * the X-Sandbox header and the scenario header do not exist.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
+import { createDatabase } from '../../src/db/connection.js';
+import { migrateLatest } from '../../src/db/migrate.js';
+import { markSandbox } from '../../src/db/sandbox.js';
 import { SandboxStartError } from '../../src/services/sandbox.js';
 import { FIXTURE_CFA_SIREN, validCerfaPayload } from '../fixtures/cerfa.js';
-import { createTestDatabase, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { createTestDatabase, startTestGateway, usingPostgres, type TestGateway } from '../helpers/gateway.js';
+
+const run = promisify(execFile);
 
 describe('SANDBOX_* settings', () => {
   it('default off, delay 5 s; bad values name the variable', () => {
@@ -60,6 +70,30 @@ describe('refusal at start', () => {
       await database.drop();
     }
   });
+});
+
+describe('the server itself (npm start)', () => {
+  it('on a sandbox database without SANDBOX=true: one line on stderr, exit code 1', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cgw-sandbox-'));
+    // A sandbox database: the test's PostgreSQL schema, or an embedded one on disk.
+    const database = usingPostgres ? await createTestDatabase() : undefined;
+    const db = database?.db ?? createDatabase({ databaseUrl: undefined, dataDir: dir, schema: 'public', poolMax: 1 });
+    try {
+      if (!database) await migrateLatest(db, 'public');
+      await markSandbox(db);
+      if (!database) await db.destroy();
+      const env = {
+        ...process.env, PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'silent', SANDBOX: 'false',
+        ...(database ? { DATABASE_URL: database.url, DATABASE_SCHEMA: database.schema } : { DATA_DIR: dir, DATABASE_URL: '' }),
+      };
+      const result = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, timeout: 60_000 }).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^démarrage impossible : cette base est une base sandbox/)]);
+    } finally {
+      await database?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 describe('outside sandbox mode', () => {
