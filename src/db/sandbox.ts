@@ -3,6 +3,7 @@
  * `sandbox`), the scenarios asked on dossiers and invoices, and the simulator's work lists.
  */
 import type { Knex } from 'knex';
+import { ETAPES_IGNOREES, SCENARIO_PAR_DEFAUT } from '../domain/sandbox.js';
 
 export type SandboxObjet = 'DOSSIER' | 'FACTURE';
 
@@ -43,6 +44,11 @@ export async function setEtape(db: Knex, objet: SandboxObjet, objetId: string, s
   await db('sandbox_scenarios').insert({ objet, objet_id: objetId, scenario, etape }).onConflict(['objet', 'objet_id']).merge(['etape']);
 }
 
+/** Sets the étape, keeping the scenario asked (the default one when none was). */
+export async function setEtapeOnly(db: Knex, objet: SandboxObjet, objetId: string, etape: string): Promise<void> {
+  await db('sandbox_scenarios').insert({ objet, objet_id: objetId, scenario: SCENARIO_PAR_DEFAUT, etape }).onConflict(['objet', 'objet_id']).merge(['etape']);
+}
+
 export interface DossierATraiter {
   id: string;
   numero_interne: string;
@@ -63,7 +69,7 @@ export async function dossiersATraiter(db: Knex, dernierChangementAvant: Date, l
     .where('d.mis_a_jour_le', '<=', dernierChangementAvant)
     // Waiting for the CFA's correction, or given up: not the OPCO's turn.
     .where('d.mise_en_conformite', false)
-    .where((q) => q.whereNull('s.etape').orWhereNot('s.etape', 'ECHEC'))
+    .where((q) => q.whereNull('s.etape').orWhereNotIn('s.etape', ETAPES_IGNOREES))
     .where((q) => q.whereIn('d.etat', ['TRANSMIS', 'EN_COURS_INSTRUCTION']).orWhere((r) => r.where('d.etat', 'ENGAGE').where('s.scenario', 'rupture')))
     .orderBy('d.id')
     .limit(limit)
@@ -86,7 +92,7 @@ export async function facturesATraiter(db: Knex, dernierChangementAvant: Date, l
     .leftJoin('sandbox_scenarios as s', function join() { this.on('s.objet_id', '=', 'f.id').andOnVal('s.objet', '=', 'FACTURE'); })
     .whereIn('f.etat', ['TRANSMIS', 'VALIDEE'])
     .where('f.mis_a_jour_le', '<=', dernierChangementAvant)
-    .where((q) => q.whereNull('s.etape').orWhereNot('s.etape', 'ECHEC'))
+    .where((q) => q.whereNull('s.etape').orWhereNotIn('s.etape', ETAPES_IGNOREES))
     .orderBy('f.id')
     .limit(limit)
     .select('f.id', 'f.numero_interne', 'f.etat', 'f.montant_total_centimes', db.raw(`coalesce(s.scenario, (

@@ -19,6 +19,10 @@ export function isScenario(value: string): value is Scenario {
 /** Progress the state alone does not tell: the conformity request was asked; the simulator gave up. */
 export const ETAPE_CONFORMITE_DEMANDEE = 'MISE_EN_CONFORMITE_DEMANDEE';
 export const ETAPE_ECHEC = 'ECHEC';
+/** Left to the back office (e.g. the demo's data set in every state): the simulator never acts on it. */
+export const ETAPE_MANUEL = 'MANUEL';
+/** Étapes the simulator skips. */
+export const ETAPES_IGNOREES: readonly string[] = [ETAPE_ECHEC, ETAPE_MANUEL];
 
 export type ActionDossier =
   | { kind: 'transition'; vers: 'EN_COURS_INSTRUCTION' | 'ENGAGE' }
@@ -41,7 +45,7 @@ export interface DossierSuivi {
  * RUPTURE. The invoice scenarios engage the dossier like `engagement`.
  */
 export function nextDossierAction(d: DossierSuivi): ActionDossier {
-  if (d.etape === ETAPE_ECHEC) return { kind: 'attendre' };
+  if (d.etape !== null && ETAPES_IGNOREES.includes(d.etape)) return { kind: 'attendre' };
   switch (d.etat) {
     case 'TRANSMIS':
       return { kind: 'transition', vers: 'EN_COURS_INSTRUCTION' };

@@ -7,7 +7,9 @@
  * - `runSandboxStep(db, config, now)`: one pass of the simulated OPCO at the real instant `now`
  *   (every dossier and invoice untouched for SANDBOX_DELAY_SECONDS of sandbox time moves one step);
  * - `advanceClock(db, jours, now)` / `clockOf(db, now)`: the sandbox clock;
- * - `sandboxNow(db, now)`: the sandbox instant matching the real instant `now`.
+ * - `sandboxNow(db, now)`: the sandbox instant matching the real instant `now`;
+ * - `leaveToBackOffice(db, objet, id)`: the simulator never touches that dossier or invoice (a data
+ *   set meant to stay in every state, a back-office user playing the OPCO by hand).
  */
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -16,14 +18,14 @@ import type { Config } from '../config/config.js';
 import { engagementInputOf } from '../db/dossier-changes.js';
 import { importNpecRows } from '../db/financing.js';
 import {
-  addDays as addClockDays, claimRow, countBusinessRows, dossiersATraiter, facturesATraiter, findSandbox, markSandbox, recordScenario, setEtape,
+  addDays as addClockDays, claimRow, countBusinessRows, dossiersATraiter, facturesATraiter, findSandbox, markSandbox, recordScenario, setEtape, setEtapeOnly,
   type DossierATraiter, type FactureATraiter, type SandboxObjet,
 } from '../db/sandbox.js';
 import { parisDate } from '../domain/dates.js';
 import { parseNpecCsv } from '../domain/financing/index.js';
 import { Refusal } from '../domain/refusal.js';
 import {
-  dateRuptureSimulee, ETAPE_CONFORMITE_DEMANDEE, ETAPE_ECHEC, isScenario, nextDossierAction, nextFactureAction, SCENARIO_PAR_DEFAUT, type Scenario,
+  dateRuptureSimulee, ETAPE_CONFORMITE_DEMANDEE, ETAPE_ECHEC, ETAPE_MANUEL, isScenario, nextDossierAction, nextFactureAction, SCENARIO_PAR_DEFAUT, type Scenario,
 } from '../domain/sandbox.js';
 import { projectPath } from '../paths.js';
 import type { Actor } from './actor.js';
@@ -90,6 +92,11 @@ export async function advanceClock(db: Knex, jours: number, now: Date = new Date
 /** Keeps the scenario asked on the creating request (the first one asked stays: a replay changes nothing). */
 export async function recordSandboxScenario(db: Knex, objet: SandboxObjet, objetId: string, scenario: Scenario): Promise<void> {
   await recordScenario(db, objet, objetId, scenario);
+}
+
+/** The simulator will never act on this object again. */
+export async function leaveToBackOffice(db: Knex, objet: SandboxObjet, objetId: string): Promise<void> {
+  await setEtapeOnly(db, objet, objetId, ETAPE_MANUEL);
 }
 
 const scenarioOf = (raw: string | null): Scenario => (raw && isScenario(raw) ? raw : SCENARIO_PAR_DEFAUT);

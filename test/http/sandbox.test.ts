@@ -5,7 +5,7 @@
  * a sleep. SANDBOX_DELAY_SECONDS is 5, so a pass 10 s ahead finds everything due, 1 s ahead nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSandboxStep } from '../../src/services/sandbox.js';
+import { leaveToBackOffice, runSandboxStep } from '../../src/services/sandbox.js';
 import { FIXTURE_CFA_SIREN, validCerfaPayload } from '../fixtures/cerfa.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { facture, jsonBody } from './factures-fixture.js';
@@ -179,6 +179,21 @@ describe('sandbox mode: the simulated OPCO follows the scenario of the creating 
     const row = (await t.db('dossiers').where({ numero_interne: numero }).first('id')) as { id: string };
     const engagement = (await t.db('engagements').where({ dossier_id: row.id }).first('details')) as { details: { npec: { source: string } } };
     expect(engagement.details.npec.source).toBe('AMORCAGE');
+  });
+
+  it('a dossier or invoice left to the back office (the demo data set) is never touched', async () => {
+    const numero = await push(9009);
+    const row = (await t.db('dossiers').where({ numero_interne: numero }).first('id')) as { id: string };
+    await leaveToBackOffice(t.db, 'DOSSIER', String(row.id));
+    await step();
+    await step();
+    expect(await etat(numero)).toBe('TRANSMIS');
+    const d = await engaged(9013, 'paiement-partiel');
+    const n = await deposit(d.numeroExterne);
+    const f = (await t.db('factures').where({ numero_interne: n }).first('id')) as { id: string };
+    await leaveToBackOffice(t.db, 'FACTURE', String(f.id));
+    await step();
+    expect((await factureRow(n)).etat).toBe('TRANSMIS');
   });
 
   it('two passes at once (two instances) move an object once', async () => {
