@@ -4,7 +4,8 @@
  * use cases, one step per pass. Passes are driven by calling `runSandboxStep` with an instant: never
  * a sleep. SANDBOX_DELAY_SECONDS is 5, so a pass 10 s ahead finds everything due, 1 s ahead nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startSandboxSimulator } from '../../src/jobs/sandbox-simulator.js';
 import { leaveToBackOffice, runSandboxStep } from '../../src/services/sandbox.js';
 import { FIXTURE_CFA_SIREN, validCerfaPayload } from '../fixtures/cerfa.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -205,6 +206,23 @@ describe('sandbox mode: the simulated OPCO follows the scenario of the creating 
     expect(await etat(numero)).toBe('EN_COURS_INSTRUCTION');
     const row = (await t.db('dossiers').where({ numero_interne: numero }).first('id')) as { id: string };
     expect(await t.db('dossiers_historique').where({ dossier_id: row.id, etat: 'EN_COURS_INSTRUCTION' })).toHaveLength(1);
+  });
+});
+
+describe('the simulator loop (JOBS_ENABLED)', () => {
+  it('each tick runs a pass; stop waits for the pass under way', async () => {
+    const numero = await push(9014);
+    await t.db('dossiers').where({ numero_interne: numero }).update({ mis_a_jour_le: new Date(Date.now() - 60_000) });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const simulator = startSandboxSimulator({ db: t.db, config: t.config, logger: t.gateway.logger, metrics: t.gateway.metrics });
+      vi.advanceTimersByTime(1000);
+      await simulator.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await etat(numero)).toBe('EN_COURS_INSTRUCTION');
+    expect(t.logs.text).toContain('sandbox : OPCO simulé');
   });
 });
 
