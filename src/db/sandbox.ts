@@ -29,11 +29,10 @@ export async function addDays(db: Knex, jours: number): Promise<number> {
   return Number(row.decalage_jours);
 }
 
-/** How many dossiers and invoices the database holds (data written before any sandbox mark). */
-export async function countBusinessRows(db: Knex): Promise<number> {
-  const [d] = (await db('dossiers').count({ n: '*' })) as Array<{ n: string | number }>;
-  const [f] = (await db('factures').count({ n: '*' })) as Array<{ n: string | number }>;
-  return Number(d?.n ?? 0) + Number(f?.n ?? 0);
+/** Whether the database holds any dossier or invoice (one index probe each, whatever the volume). */
+export async function holdsBusinessRows(db: Knex): Promise<boolean> {
+  const dossier = await db('dossiers').first('id');
+  return Boolean(dossier ?? (await db('factures').first('id')));
 }
 
 export async function recordScenario(db: Knex, objet: SandboxObjet, objetId: string, scenario: string): Promise<void> {

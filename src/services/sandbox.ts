@@ -18,7 +18,7 @@ import type { Config } from '../config/config.js';
 import { engagementInputOf } from '../db/dossier-changes.js';
 import { importNpecRows } from '../db/financing.js';
 import {
-  addDays as addClockDays, claimRow, countBusinessRows, dossiersATraiter, facturesATraiter, findSandbox, markSandbox, recordScenario, setEtape, setEtapeOnly,
+  addDays as addClockDays, claimRow, dossiersATraiter, holdsBusinessRows, facturesATraiter, findSandbox, markSandbox, recordScenario, setEtape, setEtapeOnly,
   type DossierATraiter, type FactureATraiter, type SandboxObjet,
 } from '../db/sandbox.js';
 import { parisDate } from '../domain/dates.js';
@@ -56,8 +56,9 @@ export async function prepareSandbox(db: Knex, config: Pick<Config, 'sandbox'>):
     return;
   }
   if (!mark) {
-    const n = await countBusinessRows(db);
-    if (n > 0) throw new SandboxStartError(`SANDBOX=true refusé : la base contient ${n} dossier(s) ou facture(s) écrits hors mode sandbox ; utilisez une base vide (DATABASE_URL, DATABASE_SCHEMA ou DATA_DIR)`);
+    if (await holdsBusinessRows(db)) {
+      throw new SandboxStartError('SANDBOX=true refusé : la base contient des dossiers ou des factures écrits hors mode sandbox ; utilisez une base vide (DATABASE_URL, DATABASE_SCHEMA ou DATA_DIR)');
+    }
     await markSandbox(db);
   }
   const { rows, errors } = parseNpecCsv(fs.readFileSync(projectPath(SANDBOX_NPEC_CSV), 'utf8'));

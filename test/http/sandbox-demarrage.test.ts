@@ -40,7 +40,7 @@ describe('refusal at start', () => {
 
       const refused = startTestGateway({ SANDBOX: 'true' }, database);
       await expect(refused).rejects.toThrow(SandboxStartError);
-      await expect(refused).rejects.toThrow(/^SANDBOX=true refusé : la base contient 1 dossier\(s\) ou facture\(s\) écrits hors mode sandbox/);
+      await expect(refused).rejects.toThrow(/^SANDBOX=true refusé : la base contient des dossiers ou des factures écrits hors mode sandbox/);
       expect(await database.db('sandbox')).toHaveLength(0);
       // The normal start still works.
       await (await startTestGateway({}, database)).close();
