@@ -100,8 +100,15 @@ export async function facturesATraiter(db: Knex, dernierChangementAvant: Date, l
   return rows.map((r) => ({ ...r, id: String(r.id), montant_total_centimes: Number(r.montant_total_centimes) }));
 }
 
+/** Refunds the CFA declared (transfer or avoir) before `declareAvant`, for the OPCO to receive. Oldest first. */
+export async function remboursementsATraiter(db: Knex, declareAvant: Date, limit: number): Promise<Array<{ id: string; numero_interne: string }>> {
+  const rows = (await db('remboursements').where({ etat: 'DECLARE' }).where('declare_le', '<=', declareAvant)
+    .orderBy('id').limit(limit).select('id', 'numero_interne')) as Array<{ id: string; numero_interne: string }>;
+  return rows.map((r) => ({ ...r, id: String(r.id) }));
+}
+
 /** Locks the row if no other instance holds it and it is still in this state; false otherwise. */
-export async function claimRow(trx: Knex.Transaction, table: 'dossiers' | 'factures', id: string, etat: string): Promise<boolean> {
+export async function claimRow(trx: Knex.Transaction, table: 'dossiers' | 'factures' | 'remboursements', id: string, etat: string): Promise<boolean> {
   const rows = await trx(table).where({ id, etat }).forUpdate().skipLocked().select('id');
   return rows.length === 1;
 }

@@ -18,7 +18,7 @@ export function startSandboxSimulator(deps: JobDeps): SandboxSimulator {
   const pass = async (): Promise<void> => {
     try {
       const report = await runSandboxStep(deps.db, deps.config, new Date());
-      if (report.dossiers || report.factures || report.echecs) deps.logger.info({ sandbox: true, ...report }, 'sandbox : OPCO simulé');
+      if (report.dossiers || report.factures || report.remboursements || report.echecs) deps.logger.info({ sandbox: true, ...report }, 'sandbox : OPCO simulé');
     } catch (err) {
       const e = err as { name?: string; code?: string };
       deps.logger.warn({ sandbox: true, erreur: { type: e?.name, code: e?.code } }, 'sandbox : passe du simulateur en échec');

@@ -18,7 +18,7 @@ import type { Config } from '../config/config.js';
 import { engagementInputOf } from '../db/dossier-changes.js';
 import { importNpecRows } from '../db/financing.js';
 import {
-  addDays as addClockDays, claimRow, dossiersATraiter, holdsBusinessRows, facturesATraiter, findSandbox, markSandbox, recordScenario, setEtape, setEtapeOnly,
+  addDays as addClockDays, claimRow, dossiersATraiter, holdsBusinessRows, remboursementsATraiter, facturesATraiter, findSandbox, markSandbox, recordScenario, setEtape, setEtapeOnly,
   type DossierATraiter, type FactureATraiter, type SandboxObjet,
 } from '../db/sandbox.js';
 import { parisDate } from '../domain/dates.js';
@@ -30,7 +30,7 @@ import {
 import { projectPath } from '../paths.js';
 import type { Actor } from './actor.js';
 import { changeDossierState, setConformityRequest } from './back-office-dossiers.js';
-import { moveFacture, recordReglement } from './back-office-factures.js';
+import { moveFacture, receiveRemboursement, recordReglement } from './back-office-factures.js';
 import { financingParameters } from './parametres.js';
 
 /** The refusal to start, in one line (src/main.ts prints it and exits 1). */
@@ -113,6 +113,8 @@ function simulatedOpco(): Actor {
 export interface SandboxStepReport {
   dossiers: number;
   factures: number;
+  /** Refunds declared by the CFA, now received. */
+  remboursements: number;
   /** Actions a use case refused (the object is left alone from then on, see ETAPE_ECHEC). */
   echecs: number;
 }
@@ -198,24 +200,40 @@ async function stepFacture(db: Knex, f: FactureATraiter, aujourdHui: string): Pr
   });
 }
 
+/** A refund the CFA declared: the OPCO confirms it received the transfer or applied the avoir. */
+async function receiveRefund(db: Knex, r: { id: string; numero_interne: string }): Promise<Outcome> {
+  return db.transaction(async (trx): Promise<Outcome> => {
+    if (!(await claimRow(trx, 'remboursements', r.id, 'DECLARE'))) return 'rien';
+    try {
+      await receiveRemboursement(trx, simulatedOpco(), r.numero_interne, 'Sandbox : réception simulée.');
+      return 'fait';
+    } catch (err) {
+      // Received meanwhile by a back-office user: nothing to do.
+      if (err instanceof Refusal) return 'rien';
+      throw err;
+    }
+  });
+}
+
 /**
  * One pass of the simulated OPCO at the real instant `now` (sandbox time = `now` + the clock's
  * offset): each dossier and invoice whose last change is at least SANDBOX_DELAY_SECONDS of sandbox
- * time old moves one step of its scenario. Each object is claimed with SKIP LOCKED in its own
+ * time old moves one step of its scenario, and refunds the CFA declared are received. Each object is claimed with SKIP LOCKED in its own
  * transaction, so instances running passes at once never act twice on one object. A no-op outside
  * a sandbox database.
  */
 export async function runSandboxStep(db: Knex, config: Config, now: Date = new Date()): Promise<SandboxStepReport> {
-  const report: SandboxStepReport = { dossiers: 0, factures: 0, echecs: 0 };
+  const report: SandboxStepReport = { dossiers: 0, factures: 0, remboursements: 0, echecs: 0 };
   if (!(await findSandbox(db))) return report;
   const maintenant = await sandboxNow(db, now);
   const aujourdHui = parisDate(maintenant);
   const avant = new Date(maintenant.getTime() - config.sandboxDelaySeconds * 1000);
-  const count = (o: Outcome, key: 'dossiers' | 'factures'): void => {
+  const count = (o: Outcome, key: 'dossiers' | 'factures' | 'remboursements'): void => {
     if (o === 'fait') report[key] += 1;
     if (o === 'echec') report.echecs += 1;
   };
   for (const d of await dossiersATraiter(db, avant, BATCH)) count(await stepDossier(db, config, d, aujourdHui), 'dossiers');
   for (const f of await facturesATraiter(db, avant, BATCH)) count(await stepFacture(db, f, aujourdHui), 'factures');
+  for (const r of await remboursementsATraiter(db, avant, BATCH)) count(await receiveRefund(db, r), 'remboursements');
   return report;
 }

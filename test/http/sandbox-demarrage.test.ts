@@ -124,7 +124,7 @@ describe('outside sandbox mode', () => {
     expect(res.headers['x-sandbox']).toBeUndefined();
     expect(await t.db('sandbox_scenarios')).toHaveLength(0);
     const { runSandboxStep } = await import('../../src/services/sandbox.js');
-    expect(await runSandboxStep(t.db, t.config, new Date(Date.now() + 3_600_000))).toEqual({ dossiers: 0, factures: 0, echecs: 0 });
+    expect(await runSandboxStep(t.db, t.config, new Date(Date.now() + 3_600_000))).toEqual({ dossiers: 0, factures: 0, remboursements: 0, echecs: 0 });
     expect((await t.db('dossiers').where({ numero_interne: res.body.numeroInterne }).first('etat')).etat).toBe('TRANSMIS');
   });
 });

@@ -75,7 +75,7 @@ describe('the sandbox clock', () => {
     expect(moved.body.taches).toEqual([expect.objectContaining({ tache: 'dossiers-echus', resultat: 'success', resume: expect.objectContaining({ marques: expect.any(Number) }) })]);
     expect(moved.body.taches[0].resume.marques).toBeGreaterThanOrEqual(1);
     expect(await t.db('dossiers_echus').where({ dossier_id: d.id })).toHaveLength(1);
-    expect(moved.body.simulateur).toEqual(expect.objectContaining({ dossiers: expect.any(Number), factures: expect.any(Number), echecs: 0 }));
+    expect(moved.body.simulateur).toEqual(expect.objectContaining({ dossiers: expect.any(Number), factures: expect.any(Number), remboursements: expect.any(Number), echecs: 0 }));
   });
 
   it('the scheduled run of a clocked job also takes the sandbox time', async () => {

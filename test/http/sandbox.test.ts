@@ -163,6 +163,25 @@ describe('sandbox mode: the simulated OPCO follows the scenario of the creating 
     expect(Number(reglements[0]?.n)).toBe(2);
   });
 
+  it('a refund: the CFA breaks a paid contract early, declares its transfer, the simulated OPCO receives it', async () => {
+    const d = await engaged(9015);
+    const n = await deposit(d.numeroExterne, undefined, 1, 3200);
+    await step();
+    await step();
+    expect((await factureRow(n)).etat).toBe('REGLE');
+    const rupture = await t.http.post('/v2/dossiers/rupture/employeur').set('X-API-KEY', cfa)
+      .send({ numeroInterne: d.numeroInterne, dateRupture: '2025-10-15', motif: 'ACCORD_COMMUN', initiative: 'COMMUN' });
+    expect(rupture.status, JSON.stringify(rupture.body)).toBe(200);
+    const id = rupture.body.remboursement.idRemboursement as string;
+    // Due to the CFA, not yet declared: the OPCO has nothing to receive.
+    expect(await step()).toMatchObject({ remboursements: 0 });
+    expect((await t.http.post(`/v2/remboursements/${id}/declaration`).set('X-API-KEY', cfa).send({ mode: 'VIREMENT' })).status).toBe(200);
+    expect(await step(1)).toMatchObject({ remboursements: 0 });
+    expect(await step()).toMatchObject({ remboursements: 1 });
+    const list = await t.http.get('/v2/remboursements').set('X-API-KEY', cfa);
+    expect(list.body.remboursements.find((r: { idRemboursement: string }) => r.idRemboursement === id)).toMatchObject({ etat: 'RECU' });
+  });
+
   it('an invoice without header follows the invoice scenario of its dossier (facture-rejetee on the push)', async () => {
     const d = await engaged(9006, 'facture-rejetee');
     const n = await deposit(d.numeroExterne);

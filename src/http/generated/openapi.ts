@@ -11745,6 +11745,7 @@ export interface operations {
                         simulateur: {
                             dossiers: number;
                             factures: number;
+                            remboursements: number;
                             echecs: number;
                         };
                     } & {

@@ -35,8 +35,8 @@ const HORLOGE_AVANCEE = {
     simulateur: {
       type: 'object',
       description: 'Ce que l’OPCO simulé a fait dans la passe qui suit',
-      required: ['dossiers', 'factures', 'echecs'],
-      properties: { dossiers: { type: 'integer' }, factures: { type: 'integer' }, echecs: { type: 'integer' } },
+      required: ['dossiers', 'factures', 'remboursements', 'echecs'],
+      properties: { dossiers: { type: 'integer' }, factures: { type: 'integer' }, remboursements: { type: 'integer' }, echecs: { type: 'integer' } },
     },
   },
 };
