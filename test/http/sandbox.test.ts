@@ -4,6 +4,7 @@
  * use cases, one step per pass. Passes are driven by calling `runSandboxStep` with an instant: never
  * a sleep. SANDBOX_DELAY_SECONDS is 5, so a pass 10 s ahead finds everything due, 1 s ahead nothing.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSandboxSimulator } from '../../src/jobs/sandbox-simulator.js';
 import { leaveToBackOffice, runSandboxStep } from '../../src/services/sandbox.js';
@@ -261,6 +262,18 @@ describe('X-Sandbox-Scenario', () => {
     expect(codes.length).toBeGreaterThan(1);
     expect(await t.db('dossiers').count({ n: '*' })).toEqual(before);
   });
+
+  it('no header value or body makes the scenario routes or the clock fail (never a 5xx)', async () => {
+    const header = fc.oneof(fc.stringMatching(/^[\x21-\x7e]{0,40}$/), fc.constantFrom(' engagement ', 'ENGAGEMENT', 'rupture,refus', 'paiement-partiel'));
+    const body = fc.oneof(fc.constant(validCerfaPayload(9020)), fc.dictionary(fc.constantFrom('cerfa', 'facture', '_files', 'jour'), fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(null)), { maxKeys: 3 }));
+    // No `jours` member: the shared clock must not move under the other tests of this file.
+    const routes = ['/v2/dossiers', '/v1/factures', '/sandbox/v1/horloge'] as const;
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...routes), header, body, async (path, value, payload) => {
+      const res = await t.http.post(path).set('X-API-KEY', cfa).set('X-Sandbox-Scenario', value).send(payload);
+      expect(res.status, `${path} ${value}`).toBeLessThan(500);
+      if (res.status >= 400) expect(res.body.errors[0].code).toMatch(/^[A-Z0-9_]+$/);
+    }), { numRuns: 60 });
+  }, 120_000);
 
   it('a dossier scenario on an invoice deposit is refused (SCENARIO_SANDBOX_INAPPLICABLE)', async () => {
     const d = await engaged(9012);

@@ -148,6 +148,7 @@ function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version
     let extensions: Record<string, unknown> | undefined;
     let data: unknown = req.body;
     const avertissements: Violation[] = [];
+    // A bad path or query stops before the body is read; a bad scenario header comes back with the body's errors.
     if (body?.kind === 'json' && violations.length === (scenario?.violations.length ?? 0)) {
       const read = readJsonBody(body, req.body, deps.config.strictInput);
       violations.push(...read.violations);
