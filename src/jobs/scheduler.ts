@@ -60,7 +60,8 @@ async function execute(deps: JobDeps, job: JobDefinition, claimedAs: Date): Prom
   let resultat: JobReport['resultat'] = 'success';
   let resume: Record<string, number> = {};
   try {
-    resume = await job.run(db, deps.config, job.clocked && deps.config.sandbox ? await sandboxNow(db) : undefined);
+    // On a sandbox database (whoever runs the job, the CLI included), at the sandbox clock's time.
+    resume = await job.run(db, deps.config, job.clocked ? await sandboxNow(db) : undefined);
     logger.info({ job: job.name, ...resume }, 'tâche exécutée');
   } catch (err) {
     resultat = 'failure';
