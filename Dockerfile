@@ -25,6 +25,7 @@ RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean -
 COPY --from=build /app/dist ./dist
 COPY schemas ./schemas
 COPY contracts/openapi.json ./contracts/openapi.json
+COPY sandbox ./sandbox
 COPY bin ./bin
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -8,7 +8,10 @@ import { routeTable } from '../src/http/routes/index.js';
 import { buildOpenApi } from '../src/http/route-table/openapi.js';
 
 export function renderContract(): string {
-  return `${JSON.stringify(buildOpenApi(routeTable({ startedAt: 0, shuttingDown: false })), null, 2)}\n`;
+  // With the sandbox routes (flagged `x-sandbox`): the typed client and the handlers know them; a
+  // gateway outside sandbox mode serves the document without them.
+  const sandbox = { sandbox: true };
+  return `${JSON.stringify(buildOpenApi(routeTable({ startedAt: 0, shuttingDown: false }, sandbox), sandbox), null, 2)}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

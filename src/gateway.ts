@@ -13,6 +13,7 @@ import { createApp } from './http/app.js';
 import type { Lifecycle } from './http/routes/platform.routes.js';
 import { startJobs, type Jobs } from './jobs/scheduler.js';
 import { startWebhookWorker } from './jobs/webhooks.js';
+import { prepareSandbox, SandboxStartError } from './services/sandbox.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 
@@ -69,16 +70,23 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     poolMax: config.databasePoolMax,
     log: knexLogTo(logger),
   });
-  if (!options.skipMigrations) {
-    try {
+  try {
+    if (!options.skipMigrations) {
       const applied = await migrateLatest(db, config.databaseSchema);
       if (applied.length) logger.info({ migrations: applied }, 'migrations appliquées');
-    } catch (err) {
-      if (!options.db) await db.destroy().catch(() => {});
-      await lock?.release();
-      throw err;
     }
+    // Sandbox mode never meets production data, and a sandbox database is never served as a real one.
+    // Without migrations (a caller that migrated, or a database out of reach that /ready reports),
+    // only the refusal itself stops a normal start.
+    await prepareSandbox(db, config).catch((err: unknown) => {
+      if (err instanceof SandboxStartError || config.sandbox || !options.skipMigrations) throw err;
+    });
+  } catch (err) {
+    if (!options.db) await db.destroy().catch(() => {});
+    await lock?.release();
+    throw err;
   }
+  if (config.sandbox) logger.warn({ sandbox: true, delaiSecondes: config.sandboxDelaySeconds }, 'mode sandbox : un simulateur joue l’OPCO, données fictives uniquement');
   const metrics = createMetrics();
   const lifecycle: Lifecycle = { startedAt: Date.now(), shuttingDown: false };
   const closers: Array<() => Promise<void>> = [];

@@ -51,6 +51,10 @@ export interface Config {
   webhookAllowPrivateUrls: boolean;
   /** Hops of trusted reverse proxies in front of the gateway (express `trust proxy`). */
   trustProxy: number;
+  /** Sandbox mode (docs/decisions/integration-sandbox.md): a simulator plays the OPCO, `X-Sandbox: true` on every answer. */
+  sandbox: boolean;
+  /** Sandbox: seconds the simulated OPCO waits before each step of a dossier or an invoice. */
+  sandboxDelaySeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -127,6 +131,9 @@ export function loadConfig(env: Env = process.env): Config {
     forfaitMobiliteCents: integer(env, 'FORFAIT_MOBILITE_CENTS', 168_000, 0, 10_000_000),
     trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
     webhookRetryBaseSeconds: integer(env, 'WEBHOOK_RETRY_BASE_SECONDS', 30, 1, 3600),
-    webhookAllowPrivateUrls: bool(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),
+    // The sandbox delivers to the vendor's own machine (loopback, LAN): private addresses allowed there.
+    webhookAllowPrivateUrls: bool(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false) || bool(env, 'SANDBOX', false),
+    sandbox: bool(env, 'SANDBOX', false),
+    sandboxDelaySeconds: integer(env, 'SANDBOX_DELAY_SECONDS', 5, 0, 86_400),
   };
 }

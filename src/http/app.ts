@@ -32,19 +32,21 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Express {
   const { config, db, logger, metrics, lifecycle } = deps;
-  const table = routeTable(lifecycle);
+  const table = routeTable(lifecycle, { sandbox: config.sandbox });
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('etag', 'weak');
   app.set('query parser', 'simple');
 
+  // Sandbox mode: every answer says so, errors and undeclared paths included.
+  if (config.sandbox) app.use((_req, res, next) => { res.setHeader('X-Sandbox', 'true'); next(); });
   app.use(requestContext);
-  if (config.validateResponses) app.use(responseCheck(table));
+  if (config.validateResponses) app.use(responseCheck(table, { sandbox: config.sandbox }));
   app.use(accessLog(logger, metrics));
   app.use(helmet());
 
-  app.use(docsRoutes(table));
+  app.use(docsRoutes(table, { sandbox: config.sandbox }));
 
   const keys = createKeyCache(db, config.authCacheSeconds * 1000);
   if (config.databaseUrl && config.authCacheSeconds > 0) {

@@ -12,8 +12,10 @@ export interface JobDefinition {
   name: string;
   /** node-cron expression, Europe/Paris time. */
   schedule: string;
-  /** `now` is the run's clock: the scheduler passes none (the current time); tests pass a date. */
+  /** `now` is the run's clock: the scheduler passes none (the current time), or the sandbox clock's for a `clocked` job; tests pass a date. */
   run(db: Knex, config: Config, now?: Date): Promise<Record<string, number>>;
+  /** Depends on today: in sandbox mode it runs at the sandbox clock's time, and again when the clock moves. */
+  clocked?: boolean;
 }
 
 export const jobDefinitions: JobDefinition[] = [
@@ -69,6 +71,7 @@ export const jobDefinitions: JobDefinition[] = [
     // Dossiers échus à traiter (docs/decisions/pilotage-echus.md): early, before the CFAs' day starts.
     name: 'dossiers-echus',
     schedule: '30 5 * * *',
+    clocked: true,
     async run(db, _config, now = new Date()) {
       return markDossiersEchus(db, parisDate(now));
     },

@@ -10,7 +10,9 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../observability/metrics.js';
+import { sandboxNow } from '../services/sandbox.js';
 import { jobDefinitions, type JobDefinition } from './definitions.js';
+import { startSandboxSimulator } from './sandbox-simulator.js';
 
 export interface Jobs {
   stop(): Promise<void>;
@@ -58,7 +60,8 @@ async function execute(deps: JobDeps, job: JobDefinition, claimedAs: Date): Prom
   let resultat: JobReport['resultat'] = 'success';
   let resume: Record<string, number> = {};
   try {
-    resume = await job.run(db, deps.config);
+    // On a sandbox database (whoever runs the job, the CLI included), at the sandbox clock's time.
+    resume = await job.run(db, deps.config, job.clocked ? await sandboxNow(db) : undefined);
     logger.info({ job: job.name, ...resume }, 'tâche exécutée');
   } catch (err) {
     resultat = 'failure';
@@ -93,6 +96,16 @@ export async function runJobOnDemand(deps: JobDeps, name: string): Promise<JobRe
   return execute(deps, job, now);
 }
 
+/** The jobs that depend on today, run now (claimed like an on-demand run): in sandbox mode, at the sandbox clock's time. */
+export async function runClockedJobs(deps: JobDeps): Promise<JobReport[]> {
+  const reports: JobReport[] = [];
+  for (const job of jobDefinitions.filter((j) => j.clocked)) {
+    const report = await runJobOnDemand(deps, job.name);
+    if (report) reports.push(report);
+  }
+  return reports;
+}
+
 export interface JobState {
   tache: string;
   planification: string;
@@ -123,8 +136,10 @@ export function startJobs(deps: JobDeps): Jobs {
       }));
     }
   }
+  const simulator = deps.config.sandbox && deps.config.jobsEnabled ? startSandboxSimulator(deps) : undefined;
   return {
     async stop() {
+      await simulator?.stop();
       await Promise.all(tasks.map(async (t) => { await t.stop(); await t.destroy(); }));
     },
     async runNow(name, scheduledFor = new Date()) {

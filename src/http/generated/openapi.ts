@@ -1551,6 +1551,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/v1/horloge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Horloge de la sandbox (mode sandbox seulement) */
+        get: operations["lireHorlogeSandbox"];
+        put?: never;
+        /**
+         * Avancer l’horloge de la sandbox de n jours (mode sandbox seulement)
+         * @description L’horloge est partagée par toutes les instances et tous les CFA de la sandbox. Après l’avance, les tâches datées (dossiers échus) tournent à la nouvelle date et l’OPCO simulé fait une passe : les étapes en attente depuis SANDBOX_DELAY_SECONDS de temps sandbox avancent d’un pas. Les dépôts de factures, les facturations et les listes de pilotage lisent cette date.
+         */
+        post: operations["avancerHorlogeSandbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2862,6 +2883,14 @@ export interface components {
             commentaire?: string | null;
         };
         /**
+         * Avance de l'horloge sandbox
+         * @description Corps de POST /sandbox/v1/horloge (mode sandbox seulement) : le nombre de jours dont avancer l'horloge partagée de la sandbox (0 : seulement relancer les tâches datées et une passe de l'OPCO simulé).
+         */
+        AvanceHorloge: {
+            /** @description Jours à ajouter, de 0 à 3650 (l'horloge n'avance jamais à reculons). */
+            jours: number;
+        };
+        /**
          * CERFA FA13 (contrat d'apprentissage)
          * @description Le contrat d'apprentissage (CERFA 10103) transmis par le CFA. Les propriétés non décrites sont acceptées et conservées avec le dossier brut, mais jamais exploitées.
          */
@@ -3381,6 +3410,8 @@ export interface components {
         Version: string;
         /** @description Clé d’idempotence (par CFA, conservée 24 h au moins) */
         IdempotencyKey: string;
+        /** @description Mode sandbox seulement : ce que l’OPCO simulé fera de l’objet créé (défaut `engagement`). Sur une facture : `engagement` (validée et payée), `facture-rejetee`, `paiement-partiel` ; sans en-tête, une facture suit le scénario de facture de son dossier. */
+        SandboxScenario: "engagement" | "refus" | "mise-en-conformite" | "facture-rejetee" | "paiement-partiel" | "rupture";
     };
     requestBodies: never;
     headers: never;
@@ -3844,6 +3875,8 @@ export interface operations {
                 VERSION?: components["parameters"]["Version"];
                 /** @description Clé d’idempotence (par CFA, conservée 24 h au moins) */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Mode sandbox seulement : ce que l’OPCO simulé fera de l’objet créé (défaut `engagement`). Sur une facture : `engagement` (validée et payée), `facture-rejetee`, `paiement-partiel` ; sans en-tête, une facture suit le scénario de facture de son dossier. */
+                "X-Sandbox-Scenario"?: components["parameters"]["SandboxScenario"];
             };
             path?: never;
             cookie?: never;
@@ -4063,6 +4096,8 @@ export interface operations {
                 VERSION?: components["parameters"]["Version"];
                 /** @description Clé d’idempotence (par CFA, conservée 24 h au moins) */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Mode sandbox seulement : ce que l’OPCO simulé fera de l’objet créé (défaut `engagement`). Sur une facture : `engagement` (validée et payée), `facture-rejetee`, `paiement-partiel` ; sans en-tête, une facture suit le scénario de facture de son dossier. */
+                "X-Sandbox-Scenario"?: components["parameters"]["SandboxScenario"];
             };
             path?: never;
             cookie?: never;
@@ -6052,6 +6087,8 @@ export interface operations {
                 LOGICIEL?: components["parameters"]["Logiciel"];
                 /** @description Version du logiciel appelant */
                 VERSION?: components["parameters"]["Version"];
+                /** @description Mode sandbox seulement : ce que l’OPCO simulé fera de l’objet créé (défaut `engagement`). Sur une facture : `engagement` (validée et payée), `facture-rejetee`, `paiement-partiel` ; sans en-tête, une facture suit le scénario de facture de son dossier. */
+                "X-Sandbox-Scenario"?: components["parameters"]["SandboxScenario"];
             };
             path?: never;
             cookie?: never;
@@ -6265,6 +6302,8 @@ export interface operations {
                 LOGICIEL?: components["parameters"]["Logiciel"];
                 /** @description Version du logiciel appelant */
                 VERSION?: components["parameters"]["Version"];
+                /** @description Mode sandbox seulement : ce que l’OPCO simulé fera de l’objet créé (défaut `engagement`). Sur une facture : `engagement` (validée et payée), `facture-rejetee`, `paiement-partiel` ; sans en-tête, une facture suit le scénario de facture de son dossier. */
+                "X-Sandbox-Scenario"?: components["parameters"]["SandboxScenario"];
             };
             path?: never;
             cookie?: never;
@@ -7322,6 +7361,8 @@ export interface operations {
                 LOGICIEL?: components["parameters"]["Logiciel"];
                 /** @description Version du logiciel appelant */
                 VERSION?: components["parameters"]["Version"];
+                /** @description Mode sandbox seulement : ce que l’OPCO simulé fera de l’objet créé (défaut `engagement`). Sur une facture : `engagement` (validée et payée), `facture-rejetee`, `paiement-partiel` ; sans en-tête, une facture suit le scénario de facture de son dossier. */
+                "X-Sandbox-Scenario"?: components["parameters"]["SandboxScenario"];
             };
             path: {
                 /** @description Numéro interne de la facturation (rendu à sa création) */
@@ -12599,6 +12640,212 @@ export interface operations {
             };
             /** @description Tâche inconnue (TACHE_INCONNUE) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    lireHorlogeSandbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description Instant de la sandbox (instant réel + décalage)
+                         */
+                        maintenant: string;
+                        /**
+                         * Format: date
+                         * @description Jour de la sandbox, heure de Paris : celui des règles datées (échéances ouvertes, dossiers échus, dépôts)
+                         */
+                        aujourdHui: string;
+                        /** @description Avance de l’horloge sandbox sur l’horloge réelle, en jours */
+                        decalageJours: number;
+                    };
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée (clés admises : cfa, opco) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    avancerHorlogeSandbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AvanceHorloge"];
+            };
+        };
+        responses: {
+            /** @description Horloge avancée */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description Instant de la sandbox (instant réel + décalage)
+                         */
+                        maintenant: string;
+                        /**
+                         * Format: date
+                         * @description Jour de la sandbox, heure de Paris : celui des règles datées (échéances ouvertes, dossiers échus, dépôts)
+                         */
+                        aujourdHui: string;
+                        /** @description Avance de l’horloge sandbox sur l’horloge réelle, en jours */
+                        decalageJours: number;
+                        /** @description Les tâches datées exécutées à la nouvelle heure */
+                        taches: {
+                            tache: string;
+                            /** @enum {string} */
+                            resultat: "success" | "failure";
+                            resume: {
+                                [key: string]: number;
+                            };
+                        }[];
+                        /** @description Ce que l’OPCO simulé a fait dans la passe qui suit */
+                        simulateur: {
+                            dossiers: number;
+                            factures: number;
+                            remboursements: number;
+                            echecs: number;
+                        };
+                    } & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée (clés admises : cfa, opco) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,6 +9,7 @@ import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
+import type { Scenario } from '../../domain/sandbox.js';
 import type { Section } from '../../domain/violation.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { KeyRole } from '../../db/keys.js';
@@ -135,6 +136,13 @@ export interface HandlerContext {
   req: Request;
   res: Response;
   deps: RouteDeps;
+  /**
+   * The request's clock: the current instant, or in sandbox mode the sandbox clock's (moved forward
+   * by `POST /sandbox/v1/horloge`). Routes whose rules depend on today read it.
+   */
+  now(): Promise<Date>;
+  /** Sandbox mode, routes declared `sandboxScenario`: the validated `X-Sandbox-Scenario` (absent: the default). */
+  scenario: Scenario | undefined;
   /** The authenticated caller (routes of a key role); `caller.role` tells which role of the route's list. */
   caller: Caller;
   /** The norm's version prefix the route was called under (`v1`, `v2`), when it has one. */
@@ -172,6 +180,10 @@ export interface RouteDeclaration<K extends OperationId = OperationId> {
   body?: BodyDeclaration;
   /** Declared answers by status; the standard errors of the role are added (see openapi.ts). */
   responses: Readonly<Record<number, ResponseDeclaration>>;
+  /** Served (and documented) only in sandbox mode (`SANDBOX=true`); elsewhere the path does not exist. */
+  sandbox?: boolean;
+  /** A creating request that accepts `X-Sandbox-Scenario` in sandbox mode (documented then). */
+  sandboxScenario?: boolean;
   handler: Handler<K>;
 }
 

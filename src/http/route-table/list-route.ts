@@ -91,10 +91,10 @@ export function listRoute<Row, Line = Row>(list: ListDeclaration<Row, Line>): Ro
         content: EXPORT_MEDIA_TYPES,
       },
     },
-    async handler(input: { query: unknown }, { req, res, deps }) {
+    async handler(input: { query: unknown }, { req, res, deps, now }) {
       const q = readQuery(input.query, filterNames);
       const read = { tri: q.tri ?? list.sorts[0], ordre: q.ordre ?? list.defaultOrder };
-      const source = list.source(deps.db, cfaActor(req), q.filters, new Date());
+      const source = list.source(deps.db, cfaActor(req), q.filters, await now());
       if (q.format === 'xlsx' || q.format === 'csv') {
         const lines = mapBatches(batchesOfList(deps.db, source, read), (rows) => rows.flatMap((r) => list.lines(r)));
         await sendExport(res, q.format, { name: `${list.file.name}-${new Date().toISOString().slice(0, 10)}`, title: list.file.title }, list.columns, lines);

@@ -5,6 +5,7 @@
  * (`npm run contract`, which also regenerates the handler input types).
  */
 import fs from 'node:fs';
+import { SCENARIOS } from '../../domain/sandbox.js';
 import { projectPath } from '../../paths.js';
 import { COMPONENT_SCHEMAS, file, ref } from './components.js';
 import {
@@ -107,12 +108,13 @@ function security(declaration: RouteDeclaration): Obj {
   };
 }
 
-function operation(declaration: RouteDeclaration, operationId: string): Obj {
+function operation(declaration: RouteDeclaration, operationId: string, options: OpenApiOptions): Obj {
   const parameters = [
     ...Object.entries(declaration.pathParams ?? {}).map(([n, p]) => parameter(n, 'path', p)),
     ...Object.entries(declaration.query ?? {}).map(([n, p]) => parameter(n, 'query', p)),
     ...(declaration.editorHeaders ? ['Editeur', 'Logiciel', 'Version'].map((n) => ({ $ref: `#/components/parameters/${n}` })) : []),
     ...(declaration.idempotent ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
+    ...(declaration.sandboxScenario && options.sandbox ? [{ $ref: '#/components/parameters/SandboxScenario' }] : []),
   ];
   const readsBody = declaration.body?.kind === 'json' || declaration.body?.kind === 'upload';
   const responses = Object.fromEntries(Object.entries(responsesOf(declaration)).map(([status, r]) => [status, response(Number(status), r, readsBody)]));
@@ -125,6 +127,7 @@ function operation(declaration: RouteDeclaration, operationId: string): Obj {
     ...(parameters.length ? { parameters } : {}),
     ...(declaration.body ? { requestBody: requestBody(declaration.body) } : {}),
     responses,
+    ...(declaration.sandbox ? { 'x-sandbox': true } : {}),
   };
 }
 
@@ -158,14 +161,32 @@ function rewrite(node: unknown, wanted: Set<string>): Json {
   return out;
 }
 
+const SANDBOX_TAG = 'Sandbox';
+
+const SANDBOX_SCENARIO_PARAMETER: Obj = {
+  name: 'X-Sandbox-Scenario',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', enum: [...SCENARIOS] },
+  description: 'Mode sandbox seulement : ce que l’OPCO simulé fera de l’objet créé (défaut `engagement`). Sur une facture : `engagement` (validée et payée), `facture-rejetee`, `paiement-partiel` ; sans en-tête, une facture suit le scénario de facture de son dossier.',
+};
+
 const TAGS = ['Système', 'Authentification', 'Dossiers', 'Pré-saisie', 'Conventions et documents', 'Simulations', 'Factures et règlements', 'Pilotage', 'États de suivi', 'Webhooks', 'Back-office'];
 
-export function buildOpenApi(table: readonly RouteDeclaration[]): { [key: string]: Json } {
+export interface OpenApiOptions {
+  /**
+   * Sandbox mode: the sandbox routes (of the table given) and the `X-Sandbox-Scenario` header are
+   * documented. contracts/openapi.json is written with them, flagged `x-sandbox`.
+   */
+  sandbox?: boolean;
+}
+
+export function buildOpenApi(table: readonly RouteDeclaration[], options: OpenApiOptions = {}): { [key: string]: Json } {
   const paths: Obj = {};
   for (const declaration of table) {
     for (const { path, version } of concretePaths(declaration)) {
       const item = (paths[path] ??= {}) as Obj;
-      item[declaration.method] = operation(declaration, operationIdFor(declaration, version));
+      item[declaration.method] = operation(declaration, operationIdFor(declaration, version), options);
     }
   }
   const wanted = new Set<string>();
@@ -177,7 +198,7 @@ export function buildOpenApi(table: readonly RouteDeclaration[]): { [key: string
       description: 'Côté OPCO de la norme d’échange « API CFA » (API Convergence CFA/OPCO). Authentification : clé CFA dans `X-API-KEY` sur chaque appel ; jeton éditeur `Authorization: Bearer` (OAuth2 client credentials sur `/oauth/token`) vérifié quand il est présent. Erreurs : `{errors:[{code, description, champ, section}]}` étendu des membres RFC 9457.',
     },
     servers: [{ url: '/' }],
-    tags: TAGS.map((name) => ({ name })),
+    tags: [...TAGS, ...(options.sandbox ? [SANDBOX_TAG] : [])].map((name) => ({ name, ...(name === SANDBOX_TAG ? { description: 'Seulement en mode sandbox (SANDBOX=true) : ces chemins n’existent pas ailleurs.' } : {}) })),
     paths,
     components: {
       securitySchemes: {
@@ -189,6 +210,7 @@ export function buildOpenApi(table: readonly RouteDeclaration[]): { [key: string
         Logiciel: { name: 'LOGICIEL', in: 'header', required: false, schema: { type: 'string' }, description: 'Nom du logiciel' },
         Version: { name: 'VERSION', in: 'header', required: false, schema: { type: 'string' }, description: 'Version du logiciel appelant' },
         IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Clé d’idempotence (par CFA, conservée 24 h au moins)' },
+        ...(options.sandbox ? { SandboxScenario: SANDBOX_SCENARIO_PARAMETER } : {}),
       },
       schemas: COMPONENT_SCHEMAS,
     },

@@ -19,6 +19,8 @@ import {
   concretePaths, rolesOf, type BodyDeclaration, type HandlerContext, type JsonBody, type RouteDeclaration, type RouteDeps, type UploadInput, type Version,
 } from './declaration.js';
 import { compileParameters } from './parameters.js';
+import { sandboxNow } from '../../services/sandbox.js';
+import { readScenario } from '../sandbox-scenario.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
@@ -140,12 +142,14 @@ function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version
   return async (req, res) => {
     const path = readPath(req.params);
     const query = readQuery(req.query);
-    const violations = [...path.violations, ...query.violations];
+    const scenario = declaration.sandboxScenario ? readScenario(req, deps.config, body?.kind === 'upload' ? 'FACTURE' : 'DOSSIER') : undefined;
+    const violations = [...path.violations, ...query.violations, ...(scenario?.violations ?? [])];
     let upload: UploadInput<unknown> | undefined;
     let extensions: Record<string, unknown> | undefined;
     let data: unknown = req.body;
     const avertissements: Violation[] = [];
-    if (body?.kind === 'json' && violations.length === 0) {
+    // A bad path or query stops before the body is read; a bad scenario header comes back with the body's errors.
+    if (body?.kind === 'json' && violations.length === (scenario?.violations.length ?? 0)) {
       const read = readJsonBody(body, req.body, deps.config.strictInput);
       violations.push(...read.violations);
       avertissements.push(...read.avertissements);
@@ -165,12 +169,15 @@ function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version
       const forbidden = inspectInput(described, rootPointer);
       if (forbidden.length) throw errors.validation(forbidden);
       const payload = readPayload(`${body.schema}.schema.json`, described, rootPointer, () => body.section, deps.config.strictInput);
-      if (payload.violations.length) throw errors.validation(payload.violations, payload.avertissements.length ? { avertissements: payload.avertissements } : undefined);
+      const all = [...(scenario?.violations ?? []), ...payload.violations];
+      if (all.length) throw errors.validation(all, payload.avertissements.length ? { avertissements: payload.avertissements } : undefined);
       avertissements.push(...payload.avertissements);
       upload = { data: payload.value, file: read.file, rootPointer, filePointer: multipart ? '/fichier' : `/_files/${body.base64Key}` };
     }
     const context: HandlerContext = {
       req, res, deps, version,
+      scenario: scenario?.scenario,
+      now: () => (deps.config.sandbox ? sandboxNow(deps.db, new Date()) : Promise.resolve(new Date())),
       get caller() {
         if (!req.caller) throw errors.forbidden('CLE_API_NON_HABILITEE', 'Clé requise.');
         return req.caller;

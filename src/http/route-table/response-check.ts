@@ -7,14 +7,14 @@
 import type { RequestHandler } from 'express';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { RouteDeclaration } from './declaration.js';
-import { buildOpenApi, responsesOf } from './openapi.js';
+import { buildOpenApi, responsesOf, type OpenApiOptions } from './openapi.js';
 import { matchedRoute, type MatchedRoute } from './register.js';
 
 type Node = { [key: string]: unknown };
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function responseCheck(table: readonly RouteDeclaration[]): RequestHandler {
-  const document = buildOpenApi(table);
+export function responseCheck(table: readonly RouteDeclaration[], options: OpenApiOptions = {}): RequestHandler {
+  const document = buildOpenApi(table, options);
   const components = document.components;
   // Structure only: the payload schemas' custom formats (siret, montant…) are the input's business.
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false, allowUnionTypes: true });

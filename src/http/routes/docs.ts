@@ -4,7 +4,7 @@ import path from 'node:path';
 import express, { Router } from 'express';
 import { createRequire } from 'node:module';
 import type { RouteDeclaration } from '../route-table/declaration.js';
-import { buildOpenApi } from '../route-table/openapi.js';
+import { buildOpenApi, type OpenApiOptions } from '../route-table/openapi.js';
 
 const require = createRequire(import.meta.url);
 
@@ -24,10 +24,10 @@ const INDEX_HTML = `<!doctype html>
 
 const INIT_JS = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
 
-export function docsRoutes(table: readonly RouteDeclaration[]): Router {
+export function docsRoutes(table: readonly RouteDeclaration[], options: OpenApiOptions = {}): Router {
   const router = Router();
   const assets = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-  const document = JSON.stringify(buildOpenApi(table));
+  const document = JSON.stringify(buildOpenApi(table, options));
   router.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(document);
   });

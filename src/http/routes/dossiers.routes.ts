@@ -13,6 +13,7 @@ import { dossierView, etatView, financingView, historyView } from '../presenters
 import { ref } from '../route-table/components.js';
 import { route, type RouteDeclaration } from '../route-table/declaration.js';
 import { cursorOf, DEFAULT_PAGE_SIZE, DEPUIS, feedPosition, pageParameters } from '../route-table/paging.js';
+import { recordSandboxScenario } from '../../services/sandbox.js';
 
 const tags = ['Dossiers'];
 const numeroInterne = { description: 'Numéro interne rendu à la transmission', schema: { type: 'string', maxLength: 40 }, required: true };
@@ -36,6 +37,7 @@ export const DOSSIER_ROUTES: RouteDeclaration[] = [
     description: 'Valide le CERFA (schéma, formats, règles métier) et l’enregistre à l’état TRANSMIS, origine API_CFA (« Transmis par API CFA »). Un renvoi identique (même contenu, même CFA) rend le dossier existant avec `Idempotent-Replayed: true`.',
     editorHeaders: true,
     idempotent: true,
+    sandboxScenario: true,
     body: { kind: 'json', schema: 'dossier-request', cerfa: true },
     responses: {
       200: { description: 'Dossier enregistré (ou renvoi d’un dossier déjà enregistré)', schema: ref('DossierCree') },
@@ -43,10 +45,11 @@ export const DOSSIER_ROUTES: RouteDeclaration[] = [
       403: { description: 'Clé refusée, ou SIRET de l’organisme de formation hors du SIREN de la clé' },
       409: { description: 'Contrat déjà transmis pour cet apprenti, cet employeur et cette date de début (`numeroInterne` du dossier existant), ou Idempotency-Key encore en cours' },
     },
-    async handler({ body }, { req, res, deps }) {
+    async handler({ body }, { req, res, deps, scenario }) {
       try {
         const { outcome, dossier, avertissements } = await transmitDossier(deps.db, cfaActor(req), body.cerfa, new Date());
         deps.metrics.contractsReceived.inc({ outcome });
+        if (scenario) await recordSandboxScenario(deps.db, 'DOSSIER', String(dossier.id), scenario);
         if (outcome === 'replayed') res.setHeader('Idempotent-Replayed', 'true');
         return { numeroInterne: dossier.numero_interne, numeroExterne: dossier.numero_externe, etat: dossier.etat, avertissements };
       } catch (err) {

@@ -10,6 +10,7 @@ import { invoicePdf } from '../multipart.js';
 import { facturationDeposeeView, facturationView } from '../presenters/facturation.js';
 import { ref } from '../route-table/components.js';
 import { route, type ParameterDeclaration, type RouteDeclaration } from '../route-table/declaration.js';
+import { recordSandboxScenario } from '../../services/sandbox.js';
 
 const tags = ['Factures et règlements'];
 const versions = ['v2'] as const;
@@ -36,8 +37,8 @@ export const FACTURATION_ROUTES: RouteDeclaration[] = [
       404: { description: 'Dossiers inconnus pour ce CFA (DOSSIER_INTROUVABLE, un par dossier)' },
       409: { description: 'Dossiers non facturables dans cette nature (DOSSIER_NON_FACTURABLE, RIEN_A_FACTURER)' },
     },
-    async handler({ body }, { req, res, deps }) {
-      const created = await createFacturation(deps.db, cfaActor(req), { nature: body.nature, dossiers: body.dossiers }, new Date());
+    async handler({ body }, { req, res, deps, now }) {
+      const created = await createFacturation(deps.db, cfaActor(req), { nature: body.nature, dossiers: body.dossiers }, await now());
       res.status(201);
       return facturationView(created);
     },
@@ -53,8 +54,8 @@ export const FACTURATION_ROUTES: RouteDeclaration[] = [
     summary: 'Reprendre une facturation : son état enregistré, ce qui reste ouvert sur ses dossiers, ce que le dépôt demande',
     pathParams: id,
     responses: { 200: { description: 'Succès', schema: ref('Facturation') }, 304: { description: 'Non modifié (If-None-Match)' }, 404: inconnue },
-    async handler({ path }, { req, deps }) {
-      return facturationView(await readFacturation(deps.db, cfaActor(req), path.id, new Date()));
+    async handler({ path }, { req, deps, now }) {
+      return facturationView(await readFacturation(deps.db, cfaActor(req), path.id, await now()));
     },
   }),
 
@@ -76,14 +77,14 @@ export const FACTURATION_ROUTES: RouteDeclaration[] = [
       404: { description: 'Facturation inconnue pour ce CFA (FACTURATION_INTROUVABLE), ou dossiers inconnus (DOSSIER_INTROUVABLE)' },
       409: close,
     },
-    async handler({ path, body }, { req, deps }) {
+    async handler({ path, body }, { req, deps, now }) {
       const demande = {
         ...(body.nature ? { nature: body.nature } : {}),
         ...(body.dossiers ? { dossiers: body.dossiers } : {}),
         ...(body.lignes ? { lignes: body.lignes } : {}),
         ...(body.etat ? { etat: body.etat } : {}),
       };
-      return facturationView(await changeFacturation(deps.db, cfaActor(req), path.id, demande, new Date()));
+      return facturationView(await changeFacturation(deps.db, cfaActor(req), path.id, demande, await now()));
     },
   }),
 
@@ -97,6 +98,7 @@ export const FACTURATION_ROUTES: RouteDeclaration[] = [
     summary: 'Facturation à l’OPCO, étape 3 : déposer la facture (numéro, date, PDF) couvrant tous les dossiers du brouillon',
     description: 'Partie `depot` (JSON) et partie `fichier` (PDF) en multipart, ou `{"depot": {…}, "_files": {"depot": "<base64>"}}`. La facture porte toutes les lignes du brouillon et passe les contrôles de POST /v1/factures ; refusée, rien n’est écrit et le brouillon reste EN_COURS. Acceptée, le brouillon passe DEPOSEE.',
     editorHeaders: true,
+    sandboxScenario: true,
     pathParams: id,
     body: {
       kind: 'upload', part: 'depot', schema: 'depot-facturation', base64Key: 'depot', jsonEnvelope: 'depot', section: 'facture',
@@ -110,11 +112,12 @@ export const FACTURATION_ROUTES: RouteDeclaration[] = [
       409: { description: 'Facturation déjà déposée ou abandonnée (FACTURATION_NON_MODIFIABLE), ou sans ligne (FACTURATION_SANS_LIGNE)' },
       415: { description: 'Le fichier n’est pas un PDF (TYPE_FICHIER_NON_SUPPORTE), ou type de contenu non pris en charge' },
     },
-    async handler({ path, upload }, { req, deps }) {
+    async handler({ path, upload }, { req, deps, now, scenario }) {
       const deposited = await depositFacturation(
         deps.db, cfaActor(req), path.id, upload.data, upload.rootPointer,
-        (facture) => invoicePdf(upload.file, upload.filePointer, facture.numero), new Date(), deps.config.strictInput,
+        (facture) => invoicePdf(upload.file, upload.filePointer, facture.numero), await now(), deps.config.strictInput,
       );
+      if (scenario) await recordSandboxScenario(deps.db, 'FACTURE', String(deposited.deposited.facture.id), scenario);
       return facturationDeposeeView(deposited);
     },
   }),

@@ -18,6 +18,7 @@ import { reglementView } from '../presenters/reglement.js';
 import { ref } from '../route-table/components.js';
 import { route, type RouteDeclaration } from '../route-table/declaration.js';
 import { cursorOf, DEFAULT_PAGE_SIZE, DEPUIS, feedPosition, pageParameters } from '../route-table/paging.js';
+import { recordSandboxScenario } from '../../services/sandbox.js';
 
 const tags = ['Factures et règlements'];
 const versions = ['v1', 'v2'] as const;
@@ -47,6 +48,7 @@ export const FACTURE_ROUTES: RouteDeclaration[] = [
     summary: 'Transmettre une facture (norme §5.3), ou la correction d’une facture en attente de mise en conformité',
     description: 'La facture (partie `facture` en multipart, ou membre `facture` du corps JSON) et son PDF (partie `fichier`, ou `_files.facture` en base64). Chaque ligne est contrôlée contre l’échéancier du dossier ; les montants passent « en cours d’instruction ». Avec `numeroInterneFactureCorrigee`, remplace le contenu d’une facture à l’état EN_ATTENTE_MISE_EN_CONFORMITE.',
     editorHeaders: true,
+    sandboxScenario: true,
     body: {
       kind: 'upload', part: 'facture', schema: 'facture', base64Key: 'facture', jsonEnvelope: 'facture', section: 'facture',
       fileDescription: 'La facture en PDF', fileContentTypes: 'application/pdf',
@@ -57,8 +59,9 @@ export const FACTURE_ROUTES: RouteDeclaration[] = [
       403: { description: 'Clé refusée, ou SIRET émetteur hors du SIREN de la clé' },
       415: { description: 'Le fichier n’est pas un PDF (TYPE_FICHIER_NON_SUPPORTE), ou type de contenu non pris en charge' },
     },
-    async handler({ upload }, { req, deps }) {
-      const deposited = await depositFacture(deps.db, cfaActor(req), upload.data, (facture) => invoicePdf(upload.file, upload.filePointer, facture.numero), new Date(), deps.config.strictInput);
+    async handler({ upload }, { req, deps, now, scenario }) {
+      const deposited = await depositFacture(deps.db, cfaActor(req), upload.data, (facture) => invoicePdf(upload.file, upload.filePointer, facture.numero), await now(), deps.config.strictInput);
+      if (scenario) await recordSandboxScenario(deps.db, 'FACTURE', String(deposited.facture.id), scenario);
       return factureDeposeeView(deposited);
     },
   }),

@@ -19,14 +19,20 @@ import { NPEC_ROUTES } from './npec.routes.js';
 import { PILOTAGE_ROUTES } from './pilotage.routes.js';
 import { platformRoutes, type Lifecycle } from './platform.routes.js';
 import { REMBOURSEMENT_ROUTES } from './remboursements.routes.js';
+import { SANDBOX_ROUTES } from './sandbox.routes.js';
 import { SIMULATION_ROUTES } from './simulations.routes.js';
 import { SUIVI_ROUTES } from './suivi.routes.js';
 import { SOLDE_ROUTES } from './soldes.routes.js';
 import { WEBHOOK_ROUTES } from './webhooks.routes.js';
 
+export interface RouteTableOptions {
+  /** Sandbox mode: the routes declared `sandbox: true` exist (contracts/openapi.json is written with them). */
+  sandbox?: boolean;
+}
+
 /** The lifecycle the status routes read; the contract builder passes a placeholder. */
-export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
-  return [
+export function routeTable(lifecycle: Lifecycle, options: RouteTableOptions = {}): RouteDeclaration[] {
+  const all: RouteDeclaration[] = [
     ...platformRoutes(lifecycle),
     ...DOSSIER_ROUTES,
     ...CORRECTION_ROUTES,
@@ -47,5 +53,7 @@ export function routeTable(lifecycle: Lifecycle): RouteDeclaration[] {
     ...BACK_OFFICE_DOSSIER_ROUTES,
     ...BACK_OFFICE_FACTURE_ROUTES,
     ...JOB_ROUTES,
+    ...SANDBOX_ROUTES,
   ];
+  return options.sandbox ? all : all.filter((d) => !d.sandbox);
 }

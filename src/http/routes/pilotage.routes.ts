@@ -38,8 +38,8 @@ export const PILOTAGE_ROUTES: RouteDeclaration[] = [
     tags,
     summary: 'Mes actions à mener : les cinq compteurs, chacun avec la route de sa liste',
     responses: { 200: { description: 'Succès', schema: ref('ActionsAMener') } },
-    async handler(_input, { req, deps }) {
-      const counts = await countActions(deps.db, cfaActor(req), new Date());
+    async handler(_input, { req, deps, now }) {
+      const counts = await countActions(deps.db, cfaActor(req), await now());
       return Object.fromEntries(ACTIONS.map((a) => [a, { nombre: counts[a], liste: ACTION_LISTS[a] }]));
     },
   }),
