@@ -9,6 +9,7 @@ import * as echus from './20261202_01_echus.js';
 import * as facturations from './20261202_02_facturations.js';
 import * as pilotageIndex from './20261202_05_pilotage_index.js';
 import * as entreprise from './20261202_04_entreprise.js';
+import * as propositions from './20261203_01_propositions.js';
 
 export const migrations: Record<string, Knex.Migration> = {
   '20261127_01_plateforme': plateforme,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261202_02_facturations': facturations,
   '20261202_05_pilotage_index': pilotageIndex,
   '20261202_04_entreprise': entreprise,
+  '20261203_01_propositions': propositions,
 };
