@@ -231,12 +231,14 @@ describe('the employer accepts, completes, transmits: a dossier of the CFA', () 
     // The CFA reads the dossier; the employer-side changes are in it; the convention followed.
     const dossier = await t.http.get('/v2/dossiers').query({ numeroInterne }).set('X-API-KEY', cfa);
     expect(dossier.status).toBe(200);
-    expect(dossier.body.etat ?? dossier.body.cerfa?.etat).toBeDefined();
     const row = await t.db('dossiers').where({ numero_interne: numeroInterne }).first('etat', 'origine', 'cfa_siren');
     expect(row).toEqual({ etat: 'TRANSMIS', origine: 'ENTREPRISE', cfa_siren: FIXTURE_CFA_SIREN });
     expect(JSON.stringify(dossier.body)).toContain('"travailRisque":true');
     const feed = await t.http.get('/v2/dossiers/etats').query({ depuis: '0', taillePage: 1000 }).set('X-API-KEY', cfa);
     expect(feed.body.EtatDossierResult.map((e: { numeroInterne: string }) => e.numeroInterne)).toContain(numeroInterne);
+    const suivi = await t.http.get('/v2/suivi/dossiers').query({ q: numeroExterne }).set('X-API-KEY', cfa);
+    expect(suivi.status).toBe(200);
+    expect(suivi.body.items.map((i: { numeroInterne: string }) => i.numeroInterne)).toEqual([numeroInterne]);
     const docs = await t.http.get('/v1/documents').query({ idObjet: numeroInterne }).set('X-API-KEY', cfa);
     expect(docs.status).toBe(200);
     expect(docs.body.documents.map((d: { typeFichier: string }) => d.typeFichier)).toEqual(['CONVENTION_FORMATION']);
