@@ -33,7 +33,7 @@ import type { Actor, CfaActor, EntrepriseActor } from './actor.js';
 import { findAdherent } from './adherents.js';
 import { profileOf } from './cfa-profil.js';
 import { isEntrepriseContact } from './cles.js';
-import { registerEntrepriseDossier } from './dossiers.js';
+import { registerEntrepriseDossier, sameContractRefusal } from './dossiers.js';
 import { simulateRemuneration } from './simulations.js';
 
 /** Who acts on a proposal: its CFA or an employer. */
@@ -283,7 +283,9 @@ export async function transmitToOpco(db: Knex, entreprise: EntrepriseActor, nume
   const row = await db.transaction(async (trx) => {
     const locked = await ownProposition(trx, who, numero, true);
     if (locked.etat !== 'EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE') throw stateRefusal(locked, 'La transmission à l’OPCO');
-    const { dossier } = await registerEntrepriseDossier(trx, entreprise, locked.cfa_siren, check.lu, checked, now);
+    const { outcome, dossier } = await registerEntrepriseDossier(trx, entreprise, locked.cfa_siren, check.lu, checked, now);
+    // The very same CERFA is already a live dossier of the CFA: this proposal is the same contract, not a retry of its own.
+    if (outcome === 'replayed') throw sameContractRefusal(dossier.numero_interne);
     await linkPropositionDocuments(trx, locked.numero, dossier.numero_interne);
     const numeros = { dossier_numero_interne: dossier.numero_interne, dossier_numero_externe: dossier.numero_externe };
     return changePropositionState(trx, locked, 'TRANSMIS_A_L_OPCO', entreprise, {

@@ -294,6 +294,29 @@ describe('the employer accepts, completes, transmits: a dossier of the CFA', () 
   });
 });
 
+describe('the same contract twice', () => {
+  it('a second proposal of a contract already transmitted is refused at the OPCO transmission (409), and stays with the employer', async () => {
+    const cerfa = fullCerfa(12);
+    const completed = {
+      ...cerfa,
+      employeur: { ...(cerfa.employeur as Body), attestationPieces: true },
+      contrat: { ...(cerfa.contrat as Body), lieuSignatureContrat: 'Lyon' },
+    };
+    const first = await sent(12);
+    await decide(first, { decision: 'ACCEPTEE' });
+    expect((await put(first, { cerfa: completed }, ent)).status).toBe(200);
+    expect((await toOpco(first)).status).toBe(200);
+    const copy = await t.http.post(`/v2/propositions/${first}/duplication`).set('X-API-KEY', cfa);
+    await attachConvention(copy.body.id);
+    expect((await send(copy.body.id)).status).toBe(200);
+    await decide(copy.body.id, { decision: 'ACCEPTEE' });
+    const again = await toOpco(copy.body.id);
+    expect(again.status).toBe(409);
+    expect(again.body.errors[0].code).toBe('CONTRAT_DEJA_TRANSMIS');
+    expect((await get(copy.body.id, ent)).body).toMatchObject({ etat: 'EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE', dossier: null });
+  });
+});
+
 describe('refusal, taking back, duplication', () => {
   it('refusal needs a reason, hides the proposal from the employer, blocks the CFA’s modification; duplication restarts it', async () => {
     const id = await sent(20);

@@ -1837,8 +1837,32 @@ export interface components {
             prerempli?: string[];
             /** @description Onglet Contrat : la rémunération minimale légale du simulateur, période par période (null tant que naissance et dates du contrat manquent) */
             remunerationProposee: components["schemas"]["LignePeriodeRemuneration"][] | null;
-            /** @description Onglet Synthèse : estimation (NPEC, engagement, échéancier) par le moteur de financement ; null quand les données manquent */
-            synthese: Record<string, never> | null;
+            /** @description Onglet Synthèse : estimation (NPEC, engagement, échéancier) par le moteur de financement ; null tant que le CERFA ne satisfait pas le schéma */
+            synthese: null | components["schemas"]["SyntheseProposition"];
+        };
+        /** @description Estimation : l’engagement définitif est calculé par l’OPCO à la prise en charge, avec les coûts de la convention */
+        SyntheseProposition: {
+            /** @constant */
+            estimation: true;
+            avertissement?: string;
+            npec: components["schemas"]["NpecDossier"];
+            /** @description Engagement estimé, en euros (null quand le moteur ne peut le calculer : explications) */
+            engagement: number | null;
+            participationEmployeur?: number;
+            echeances: {
+                numero: number;
+                type: string;
+                anneeExecution: number;
+                /** Format: date */
+                dateOuverture: string;
+                /** Format: date */
+                dateDebut: string;
+                /** Format: date */
+                dateFin: string;
+                /** @description En euros */
+                montant: number;
+            }[];
+            explications: string[];
         };
         LigneProposition: {
             id: string;

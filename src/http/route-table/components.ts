@@ -335,9 +335,34 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
         description: 'Onglet Contrat : la rémunération minimale légale du simulateur, période par période (null tant que naissance et dates du contrat manquent)',
       },
       synthese: {
-        type: ['object', 'null'],
-        description: 'Onglet Synthèse : estimation (NPEC, engagement, échéancier) par le moteur de financement ; null quand les données manquent',
+        oneOf: [{ type: 'null' }, ref('SyntheseProposition')],
+        description: 'Onglet Synthèse : estimation (NPEC, engagement, échéancier) par le moteur de financement ; null tant que le CERFA ne satisfait pas le schéma',
       },
+    },
+  },
+  SyntheseProposition: {
+    type: 'object',
+    description: 'Estimation : l’engagement définitif est calculé par l’OPCO à la prise en charge, avec les coûts de la convention',
+    required: ['estimation', 'npec', 'engagement', 'echeances', 'explications'],
+    properties: {
+      estimation: { const: true },
+      avertissement: { type: 'string' },
+      npec: ref('NpecDossier'),
+      engagement: { type: ['number', 'null'], description: 'Engagement estimé, en euros (null quand le moteur ne peut le calculer : explications)' },
+      participationEmployeur: { type: 'number' },
+      echeances: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['numero', 'type', 'anneeExecution', 'dateOuverture', 'dateDebut', 'dateFin', 'montant'],
+          properties: {
+            numero: { type: 'integer' }, type: { type: 'string' }, anneeExecution: { type: 'integer' },
+            dateOuverture: { type: 'string', format: 'date' }, dateDebut: { type: 'string', format: 'date' }, dateFin: { type: 'string', format: 'date' },
+            montant: { type: 'number', description: 'En euros' },
+          },
+        },
+      },
+      explications: { type: 'array', items: { type: 'string' } },
     },
   },
   LigneProposition: {
