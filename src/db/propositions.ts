@@ -155,9 +155,24 @@ export async function pageOfPropositions(db: Knex, scope: Scope, query: ListQuer
 }
 
 /** Proposals of the scope changed after the cursor, in change order (settled rows only). */
-export async function propositionsChangedSince(db: Knex, scope: Scope, cursor: Cursor, size: number): Promise<PropositionRow[]> {
+export async function propositionsChangedSince(db: Knex, scope: Scope, cursor: Cursor, size: number, etat?: EtatProposition): Promise<PropositionRow[]> {
   const q = settledChangesAfter(db, 'propositions', cursor);
+  if (etat) q.where({ etat });
   if (scope.kind === 'cfa') q.where({ cfa_siren: scope.siren });
   else q.where({ employeur_siren: scope.siren }).whereIn('etat', [...scope.etats]);
   return ((await q.limit(size).select(COLUMNS)) as PropositionRow[]).map(normalize);
+}
+
+/**
+ * A document attached to proposals (the CFA's own, checked by the caller): a history line on each,
+ * and a change for the feeds (the Documents tab's count changed).
+ */
+export async function recordPropositionDocument(trx: Knex.Transaction, cfaSiren: string, numeros: readonly string[], line: { acteur: string; commentaire: string }, now: Date): Promise<void> {
+  if (numeros.length === 0) return;
+  const rows = (await trx('propositions').where({ cfa_siren: cfaSiren }).whereIn('numero', [...numeros])
+    .update({ mis_a_jour_le: now, xid_modif: currentTransaction(trx) })
+    .returning(['id', 'etat'])) as Array<{ id: string; etat: EtatProposition }>;
+  for (const r of rows) {
+    await insertHistory(trx, String(r.id), { evenement: 'DOCUMENT_DEPOSE', etat: r.etat, acteur: line.acteur, champs: [], commentaire: line.commentaire }, now);
+  }
 }

@@ -311,8 +311,8 @@ export function listPropositions(db: Knex, who: PropositionActor, query: ListQue
   return pageOfPropositions(db, scopeOf(who), { ...query, q: query.q ? searchKey(query.q) : undefined });
 }
 
-export function propositionsSince(db: Knex, who: PropositionActor, cursor: Cursor, size: number): Promise<PropositionRow[]> {
-  return propositionsChangedSince(db, scopeOf(who), cursor, size);
+export function propositionsSince(db: Knex, who: PropositionActor, cursor: Cursor, size: number, etat?: EtatProposition): Promise<PropositionRow[]> {
+  return propositionsChangedSince(db, scopeOf(who), cursor, size, etat);
 }
 
 // ------------------------------------------------------------------------- Contrat and Synthèse tabs

@@ -249,15 +249,17 @@ describe('the employer accepts, completes, transmits: a dossier of the CFA', () 
     const history = await t.http.get(`/v2/propositions/${id}/historique`).set('X-API-KEY', cfa);
     expect(history.body.historique.map((h: { evenement: string; etat: string; acteur: string }) => `${h.evenement} ${h.etat} ${h.acteur}`)).toEqual([
       `CREEE EN_COURS_DE_SAISIE cfa:${FIXTURE_CFA_SIREN}`,
+      `DOCUMENT_DEPOSE EN_COURS_DE_SAISIE cfa:${FIXTURE_CFA_SIREN}`,
       `ENVOYEE ENVOYE_A_L_ENTREPRISE cfa:${FIXTURE_CFA_SIREN}`,
       `ACCEPTEE EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE entreprise:${EMPLOYEUR_SIREN}`,
       `MODIFIEE EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE entreprise:${EMPLOYEUR_SIREN}`,
       `TRANSMISE_A_L_OPCO TRANSMIS_A_L_OPCO entreprise:${EMPLOYEUR_SIREN}`,
     ]);
-    expect(history.body.historique[3].champsModifies.sort()).toEqual([
+    expect(history.body.historique[1].commentaire).toMatch(/^Document \d{12} \(CONVENTION_FORMATION\)$/);
+    expect(history.body.historique[4].champsModifies.sort()).toEqual([
       '/cerfa/contrat/lieuSignatureContrat', '/cerfa/contrat/travailRisque', '/cerfa/employeur/attestationPieces',
     ]);
-    expect(history.body.historique[4].commentaire).toContain(numeroExterne);
+    expect(history.body.historique[5].commentaire).toContain(numeroExterne);
     // Synthèse: an estimate; once the OPCO engages the dossier, the engagement is the same.
     const synthese = transmitted.body.synthese;
     expect(synthese.estimation).toBe(true);
@@ -441,6 +443,8 @@ describe('list and feed', () => {
     await decide(id, { decision: 'ACCEPTEE' });
     const after = await list({ depuis: next.body.curseurSuivant });
     expect(after.body.items.map((i: { etat: string }) => i.etat)).toEqual(['EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE']);
+    expect((await list({ depuis: next.body.curseurSuivant, etat: 'ENVOYE_A_L_ENTREPRISE' })).body.items).toEqual([]);
+    expect((await list({ depuis: cursor, etat: 'EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE' })).body.items.map((i: { id: string }) => i.id)).toEqual([id]);
     // Nothing of this in another employer's or another CFA's feed.
     expect((await list({ depuis: '0' }, otherEnt)).body.items).toEqual([]);
     expect((await list({ depuis: '0' }, otherCfa)).body.items).toEqual([]);

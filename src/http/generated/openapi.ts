@@ -308,7 +308,7 @@ export interface paths {
         };
         /**
          * Propositions de contrat du CFA, ou adressées à l’entreprise (pages, ou flux incrémental avec `depuis`)
-         * @description Un CFA voit toutes ses propositions ; une entreprise celles adressées à son SIREN, envoyées, acceptées ou transmises (jamais un brouillon, plus une proposition refusée). Sans `depuis` : une page `{total, page, items}` filtrée (`etat`, `q` : nom ou prénom de l’apprenti, employeur, numéro de proposition ou de dossier) et triée. Avec `depuis=<curseur>` (0 pour tout relire) : les propositions changées après le curseur, dans l’ordre des changements.
+         * @description Un CFA voit toutes ses propositions ; une entreprise celles adressées à son SIREN, envoyées, acceptées ou transmises (jamais un brouillon, plus une proposition refusée). Sans `depuis` : une page `{total, page, items}` filtrée (`etat`, `q` : nom ou prénom de l’apprenti, employeur, numéro de proposition ou de dossier) et triée. Avec `depuis=<curseur>` (0 pour tout relire) : les propositions changées après le curseur, dans l’ordre des changements (filtre `etat` possible ; `q`, `tri` et les pages ne s’y appliquent pas).
          */
         get: operations["listePropositions"];
         put?: never;

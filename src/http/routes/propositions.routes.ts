@@ -64,7 +64,7 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
     role: BOTH,
     tags,
     summary: 'Propositions de contrat du CFA, ou adressées à l’entreprise (pages, ou flux incrémental avec `depuis`)',
-    description: 'Un CFA voit toutes ses propositions ; une entreprise celles adressées à son SIREN, envoyées, acceptées ou transmises (jamais un brouillon, plus une proposition refusée). Sans `depuis` : une page `{total, page, items}` filtrée (`etat`, `q` : nom ou prénom de l’apprenti, employeur, numéro de proposition ou de dossier) et triée. Avec `depuis=<curseur>` (0 pour tout relire) : les propositions changées après le curseur, dans l’ordre des changements.',
+    description: 'Un CFA voit toutes ses propositions ; une entreprise celles adressées à son SIREN, envoyées, acceptées ou transmises (jamais un brouillon, plus une proposition refusée). Sans `depuis` : une page `{total, page, items}` filtrée (`etat`, `q` : nom ou prénom de l’apprenti, employeur, numéro de proposition ou de dossier) et triée. Avec `depuis=<curseur>` (0 pour tout relire) : les propositions changées après le curseur, dans l’ordre des changements (filtre `etat` possible ; `q`, `tri` et les pages ne s’y appliquent pas).',
     query: {
       etat: { description: 'Filtre sur l’état', schema: { type: 'string', enum: [...ETATS_PROPOSITION] } },
       q: { description: 'Recherche : nom ou prénom de l’apprenti, employeur (raison sociale ou SIRET), numéro de proposition ou de dossier', schema: { type: 'string', maxLength: 200 } },
@@ -78,7 +78,7 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
       const caller = who(req);
       const size = query.taillePage ?? 50;
       if (query.depuis !== undefined) {
-        const rows = await propositionsSince(deps.db, caller, cursorOf(query.depuis), size);
+        const rows = await propositionsSince(deps.db, caller, cursorOf(query.depuis), size, query.etat);
         const items = rows.map(propositionLineView);
         return { count: items.length, items, ...feedPosition(rows, query.depuis, size) };
       }
