@@ -79,10 +79,11 @@ function controleOf(check: PropositionCheck, extra: readonly Violation[]): Contr
   return { complet: all.length === 0, nombreErreurs: all.length, onglets: byTab(all), avertissements: check.avertissements };
 }
 
-async function controle(db: Knex, row: PropositionRow, strict: boolean, now: Date): Promise<Controle> {
+/** The proposal as the answers show it: its control by tab, and the check it came from (for the Synthèse). */
+async function checked(db: Knex, row: PropositionRow, strict: boolean, now: Date): Promise<PropositionRead> {
   const check = checkPropositionCerfa(row.cerfa, strict, parisDate(now));
   const conventions = await countPropositionDocuments(db, row.numero, 'CONVENTION_FORMATION');
-  return controleOf(check, [...(conventions ? [] : [CONVENTION_MANQUANTE]), ...attestationViolations(row.cerfa)]);
+  return { row, check, controle: controleOf(check, [...(conventions ? [] : [CONVENTION_MANQUANTE]), ...attestationViolations(row.cerfa)]) };
 }
 
 /** A save's input: `{cerfa}` as sent (the table checked that it is an object). */
@@ -125,6 +126,7 @@ function contentOf(cerfa: Record<string, unknown>, numero: string, row?: Pick<Pr
 export interface PropositionRead {
   row: PropositionRow;
   controle: Controle;
+  check: PropositionCheck;
   /** Leaves filled by the prefill (CFA profile, member register) at this save. */
   prerempli?: string[];
 }
@@ -172,12 +174,12 @@ export async function createProposition(db: Knex, cfa: CfaActor, body: Propositi
     await recordWrite(trx, cfa.author, copyOf ? 'PROPOSITION_DUPLIQUEE' : 'PROPOSITION_CREEE', { type: 'PROPOSITION', id: created.numero });
     return created;
   });
-  return { row, controle: await controle(db, row, strict, now), prerempli };
+  return { ...(await checked(db, row, strict, now)), prerempli };
 }
 
 export async function readProposition(db: Knex, who: PropositionActor, numero: string, strict: boolean, now: Date): Promise<PropositionRead> {
   const row = await ownProposition(db, who, numero);
-  return { row, controle: await controle(db, row, strict, now) };
+  return checked(db, row, strict, now);
 }
 
 /**
@@ -207,7 +209,7 @@ export async function modifyProposition(db: Knex, who: PropositionActor, numero:
     await recordWrite(trx, who.actor.author, 'PROPOSITION_MODIFIEE', { type: 'PROPOSITION', id: current.numero });
     return updated;
   });
-  return { row, controle: await controle(db, row, strict, now) };
+  return checked(db, row, strict, now);
 }
 
 /** Refusal of a step, listing every blocking finding by tab, with the others as warnings. */
@@ -222,29 +224,29 @@ function stepRefusal(blocking: Violation[], avertissements: Violation[]): Refusa
  */
 export async function sendToEntreprise(db: Knex, cfa: CfaActor, numero: string, strict: boolean, now: Date): Promise<PropositionRead> {
   const who: PropositionActor = { role: 'cfa', actor: cfa };
-  const current = await ownProposition(db, who, numero);
-  if (current.etat !== 'EN_COURS_DE_SAISIE') throw stateRefusal(current, 'L’envoi à l’entreprise');
-  const check = checkPropositionCerfa(current.cerfa, strict, parisDate(now));
-  const blocking = check.schema.filter((v) => ONGLETS_ENVOI.includes(ongletOf(v.champ)));
-  const warnings = [...check.schema.filter((v) => !ONGLETS_ENVOI.includes(ongletOf(v.champ))), ...check.regles, ...check.avertissements];
-  blocking.push(...organismeViolations(current.cerfa, cfa.siren));
-  if (!(await countPropositionDocuments(db, numero, 'CONVENTION_FORMATION'))) blocking.push(CONVENTION_MANQUANTE);
-  const siret = employeurSiretOf(current.cerfa);
-  if (siret && !(await findAdherent(db, siret))) {
-    blocking.push({ code: 'EMPLOYEUR_NON_ADHERENT', champ: '/cerfa/employeur/siret', section: 'employeur', description: `L’établissement ${siret} n’est pas adhérent de l’OPCO : la proposition ne peut être envoyée qu’à une entreprise adhérente.` });
-  }
-  const courriel = employeurOf(current.cerfa)?.courriel;
-  if (typeof courriel !== 'string' || courriel.trim() === '') {
-    blocking.push({ code: 'CHAMP_OBLIGATOIRE', champ: '/cerfa/employeur/courriel', section: 'employeur', description: 'Le courriel du contact de l’employeur est obligatoire pour envoyer la proposition : c’est l’utilisateur de l’entreprise qui la recevra.' });
-  } else if (siret && !(await isEntrepriseContact(db, siret.slice(0, 9), courriel))) {
-    blocking.push({ code: 'CONTACT_EMPLOYEUR_INCONNU', champ: '/cerfa/employeur/courriel', section: 'employeur', description: 'Le courriel du contact de l’employeur n’est celui d’aucun utilisateur de l’entreprise : l’entreprise doit d’abord obtenir son accès (clé entreprise) auprès de l’OPCO.' });
-  }
-  if (blocking.length) throw stepRefusal(blocking, warnings);
+  // Checked under the row lock: what is sent is exactly what was checked.
   const row = await db.transaction(async (trx) => {
-    const locked = await ownProposition(trx, who, numero, true);
-    return changePropositionState(trx, locked, 'ENVOYE_A_L_ENTREPRISE', cfa, { evenement: 'ENVOYEE' }, now);
+    const current = await ownProposition(trx, who, numero, true);
+    if (current.etat !== 'EN_COURS_DE_SAISIE') throw stateRefusal(current, 'L’envoi à l’entreprise');
+    const check = checkPropositionCerfa(current.cerfa, strict, parisDate(now));
+    const blocking = check.schema.filter((v) => ONGLETS_ENVOI.includes(ongletOf(v.champ)));
+    const warnings = [...check.schema.filter((v) => !ONGLETS_ENVOI.includes(ongletOf(v.champ))), ...check.regles, ...check.avertissements];
+    blocking.push(...organismeViolations(current.cerfa, cfa.siren));
+    if (!(await countPropositionDocuments(trx, numero, 'CONVENTION_FORMATION'))) blocking.push(CONVENTION_MANQUANTE);
+    const siret = employeurSiretOf(current.cerfa);
+    if (siret && !(await findAdherent(trx, siret))) {
+      blocking.push({ code: 'EMPLOYEUR_NON_ADHERENT', champ: '/cerfa/employeur/siret', section: 'employeur', description: `L’établissement ${siret} n’est pas adhérent de l’OPCO : la proposition ne peut être envoyée qu’à une entreprise adhérente.` });
+    }
+    const courriel = employeurOf(current.cerfa)?.courriel;
+    if (typeof courriel !== 'string' || courriel.trim() === '') {
+      blocking.push({ code: 'CHAMP_OBLIGATOIRE', champ: '/cerfa/employeur/courriel', section: 'employeur', description: 'Le courriel du contact de l’employeur est obligatoire pour envoyer la proposition : c’est l’utilisateur de l’entreprise qui la recevra.' });
+    } else if (siret && !(await isEntrepriseContact(trx, siret.slice(0, 9), courriel))) {
+      blocking.push({ code: 'CONTACT_EMPLOYEUR_INCONNU', champ: '/cerfa/employeur/courriel', section: 'employeur', description: 'Le courriel du contact de l’employeur n’est celui d’aucun utilisateur de l’entreprise : l’entreprise doit d’abord obtenir son accès (clé entreprise) auprès de l’OPCO.' });
+    }
+    if (blocking.length) throw stepRefusal(blocking, warnings);
+    return changePropositionState(trx, current, 'ENVOYE_A_L_ENTREPRISE', cfa, { evenement: 'ENVOYEE' }, now);
   });
-  return { row, controle: await controle(db, row, strict, now) };
+  return checked(db, row, strict, now);
 }
 
 export type Decision = { decision: 'ACCEPTEE'; motif?: string | null } | { decision: 'REFUSEE'; motif: string };
@@ -263,7 +265,7 @@ export async function decideProposition(db: Knex, entreprise: EntrepriseActor, n
       ? changePropositionState(trx, current, 'EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE', entreprise, { evenement: 'ACCEPTEE', commentaire: motif || null }, now)
       : changePropositionState(trx, current, 'REFUSE_PAR_L_ENTREPRISE', entreprise, { evenement: 'REFUSEE', commentaire: motif, columns: { motif_refus: motif } }, now);
   });
-  return { row, controle: await controle(db, row, strict, now) };
+  return checked(db, row, strict, now);
 }
 
 /**
@@ -273,27 +275,26 @@ export async function decideProposition(db: Knex, entreprise: EntrepriseActor, n
  */
 export async function transmitToOpco(db: Knex, entreprise: EntrepriseActor, numero: string, strict: boolean, now: Date): Promise<PropositionRead> {
   const who: PropositionActor = { role: 'entreprise', actor: entreprise };
-  const current = await ownProposition(db, who, numero);
-  if (current.etat !== 'EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE') throw stateRefusal(current, 'La transmission à l’OPCO');
-  const check = checkPropositionCerfa(current.cerfa, strict, parisDate(now));
-  const blocking = [...check.schema, ...check.regles, ...attestationViolations(current.cerfa), ...organismeViolations(current.cerfa, current.cfa_siren)];
-  if (!(await countPropositionDocuments(db, numero, 'CONVENTION_FORMATION'))) blocking.push(CONVENTION_MANQUANTE);
-  if (blocking.length || !check.cerfa) throw stepRefusal(blocking, check.avertissements);
-  const checked = { cerfa: check.cerfa, avertissements: check.avertissements };
+  // Checked under the row lock: the dossier holds exactly the CERFA that was checked.
   const row = await db.transaction(async (trx) => {
-    const locked = await ownProposition(trx, who, numero, true);
-    if (locked.etat !== 'EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE') throw stateRefusal(locked, 'La transmission à l’OPCO');
-    const { outcome, dossier } = await registerEntrepriseDossier(trx, entreprise, locked.cfa_siren, check.lu, checked, now);
+    const current = await ownProposition(trx, who, numero, true);
+    if (current.etat !== 'EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE') throw stateRefusal(current, 'La transmission à l’OPCO');
+    const check = checkPropositionCerfa(current.cerfa, strict, parisDate(now));
+    const blocking = [...check.schema, ...check.regles, ...attestationViolations(current.cerfa), ...organismeViolations(current.cerfa, current.cfa_siren)];
+    if (!(await countPropositionDocuments(trx, numero, 'CONVENTION_FORMATION'))) blocking.push(CONVENTION_MANQUANTE);
+    if (blocking.length || !check.cerfa) throw stepRefusal(blocking, check.avertissements);
+    const valid = { cerfa: check.cerfa, avertissements: check.avertissements };
+    const { outcome, dossier } = await registerEntrepriseDossier(trx, entreprise, current.cfa_siren, check.lu, valid, now);
     // The very same CERFA is already a live dossier of the CFA: this proposal is the same contract, not a retry of its own.
     if (outcome === 'replayed') throw sameContractRefusal(dossier.numero_interne);
-    await linkPropositionDocuments(trx, locked.numero, dossier.numero_interne);
+    await linkPropositionDocuments(trx, current.numero, dossier.numero_interne);
     const numeros = { dossier_numero_interne: dossier.numero_interne, dossier_numero_externe: dossier.numero_externe };
-    return changePropositionState(trx, locked, 'TRANSMIS_A_L_OPCO', entreprise, {
+    return changePropositionState(trx, current, 'TRANSMIS_A_L_OPCO', entreprise, {
       evenement: 'TRANSMISE_A_L_OPCO', commentaire: `Dossier ${dossier.numero_externe} (${dossier.numero_interne})`,
-      columns: { ...numeros, recherche: searchTextOf(summaryOf(locked.cerfa), [locked.numero, dossier.numero_interne, dossier.numero_externe]) },
+      columns: { ...numeros, recherche: searchTextOf(summaryOf(current.cerfa), [current.numero, dossier.numero_interne, dossier.numero_externe]) },
     }, now);
   });
-  return { row, controle: await controle(db, row, strict, now) };
+  return checked(db, row, strict, now);
 }
 
 /** POST /v2/propositions/{id}/duplication: a new EN_COURS_DE_SAISIE proposal with the same CERFA (any state). */
@@ -350,8 +351,7 @@ function remunerationOf(cerfa: Record<string, unknown>): PropositionOffers['remu
  * échéancier the engine would compute at ENGAGE — with no convention yet, so without RQTH nor
  * frais annexes. Needs a CERFA that satisfies the schema; null before.
  */
-async function syntheseOf(db: Knex, cerfa: Record<string, unknown>, strict: boolean, now: Date, parametres: ParametresFinancement): Promise<PropositionOffers['synthese']> {
-  const check = checkPropositionCerfa(cerfa, strict, parisDate(now));
+async function syntheseOf(db: Knex, check: PropositionCheck, parametres: ParametresFinancement): Promise<PropositionOffers['synthese']> {
   if (check.schema.length) return null;
   const typed = normalizeCerfa(check.lu);
   const npec = resolveNpec(await npecRowsFor(db, typed.formation.rncp), {
@@ -381,6 +381,6 @@ async function syntheseOf(db: Knex, cerfa: Record<string, unknown>, strict: bool
   }
 }
 
-export async function offersOf(db: Knex, row: PropositionRow, strict: boolean, now: Date, parametres: ParametresFinancement): Promise<PropositionOffers> {
-  return { remunerationProposee: remunerationOf(row.cerfa), synthese: await syntheseOf(db, row.cerfa, strict, now, parametres) };
+export async function offersOf(db: Knex, read: PropositionRead, parametres: ParametresFinancement): Promise<PropositionOffers> {
+  return { remunerationProposee: remunerationOf(read.row.cerfa), synthese: await syntheseOf(db, read.check, parametres) };
 }

@@ -29,8 +29,8 @@ function who(req: Request): PropositionActor {
   return req.caller?.role === 'entreprise' ? { role: 'entreprise', actor: entrepriseActor(req) } : { role: 'cfa', actor: cfaActor(req) };
 }
 
-async function view(deps: RouteDeps, read: PropositionRead, now: Date): Promise<Record<string, unknown>> {
-  return propositionView(read, await offersOf(deps.db, read.row, deps.config.strictInput, now, financingParameters(deps.config)));
+async function view(deps: RouteDeps, read: PropositionRead): Promise<Record<string, unknown>> {
+  return propositionView(read, await offersOf(deps.db, read, financingParameters(deps.config)));
 }
 
 export const PROPOSITION_ROUTES: RouteDeclaration[] = [
@@ -52,7 +52,7 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
     },
     async handler(input, { req, deps }) {
       const now = new Date();
-      return view(deps, await createProposition(deps.db, cfaActor(req), input.body, deps.config.strictInput, now), now);
+      return view(deps, await createProposition(deps.db, cfaActor(req), input.body, deps.config.strictInput, now));
     },
   }),
 
@@ -102,7 +102,7 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
     responses: { 200: { description: 'Succès', schema: ref('Proposition') }, 304: { description: 'Non modifié (If-None-Match)' }, 404: unknown },
     async handler({ path }, { req, deps }) {
       const now = new Date();
-      return view(deps, await readProposition(deps.db, who(req), path.id, deps.config.strictInput, now), now);
+      return view(deps, await readProposition(deps.db, who(req), path.id, deps.config.strictInput, now));
     },
   }),
 
@@ -126,7 +126,7 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
     },
     async handler({ path, body: cerfa }, { req, deps }) {
       const now = new Date();
-      return view(deps, await modifyProposition(deps.db, who(req), path.id, cerfa, deps.config.strictInput, now), now);
+      return view(deps, await modifyProposition(deps.db, who(req), path.id, cerfa, deps.config.strictInput, now));
     },
   }),
 
@@ -148,7 +148,7 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
     },
     async handler({ path }, { req, deps }) {
       const now = new Date();
-      return view(deps, await sendToEntreprise(deps.db, cfaActor(req), path.id, deps.config.strictInput, now), now);
+      return view(deps, await sendToEntreprise(deps.db, cfaActor(req), path.id, deps.config.strictInput, now));
     },
   }),
 
@@ -164,7 +164,7 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
     responses: { 200: { description: 'La nouvelle proposition', schema: ref('Proposition') }, 404: unknown },
     async handler({ path }, { req, deps }) {
       const now = new Date();
-      return view(deps, await duplicateProposition(deps.db, cfaActor(req), path.id, deps.config.strictInput, now), now);
+      return view(deps, await duplicateProposition(deps.db, cfaActor(req), path.id, deps.config.strictInput, now));
     },
   }),
 
@@ -203,7 +203,7 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
     },
     async handler({ path, body: decision }, { req, deps }) {
       const now = new Date();
-      return view(deps, await decideProposition(deps.db, entrepriseActor(req), path.id, decision, deps.config.strictInput, now), now);
+      return view(deps, await decideProposition(deps.db, entrepriseActor(req), path.id, decision, deps.config.strictInput, now));
     },
   }),
 
@@ -225,7 +225,7 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
     },
     async handler({ path }, { req, deps }) {
       const now = new Date();
-      return view(deps, await transmitToOpco(deps.db, entrepriseActor(req), path.id, deps.config.strictInput, now), now);
+      return view(deps, await transmitToOpco(deps.db, entrepriseActor(req), path.id, deps.config.strictInput, now));
     },
   }),
 ];
