@@ -12,6 +12,7 @@ import * as entreprise from './20261202_04_entreprise.js';
 import * as echeancesAFacturer from './20261203_05_echeances_a_facturer.js';
 import * as webhooks from './20261203_02_webhooks.js';
 import * as sandbox from './20261203_03_sandbox.js';
+import * as propositions from './20261203_01_propositions.js';
 
 export const migrations: Record<string, Knex.Migration> = {
   '20261127_01_plateforme': plateforme,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261203_05_echeances_a_facturer': echeancesAFacturer,
   '20261203_02_webhooks': webhooks,
   '20261203_03_sandbox': sandbox,
+  '20261203_01_propositions': propositions,
 };

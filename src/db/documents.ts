@@ -12,7 +12,7 @@ export const TYPES_FICHIER = [
 ] as const;
 export type TypeFichier = (typeof TYPES_FICHIER)[number];
 
-export const TYPES_OBJET = ['DOSSIER_APPRENTISSAGE', 'FACTURE'] as const;
+export const TYPES_OBJET = ['DOSSIER_APPRENTISSAGE', 'FACTURE', 'PROPOSITION'] as const;
 export type TypeObjet = (typeof TYPES_OBJET)[number];
 
 export interface ObjetRef {
@@ -136,7 +136,8 @@ function hasFactures(db: Knex): Promise<boolean> {
 }
 
 /**
- * The CFA's objects among `objets`, by `typeObjet:idObjet` as sent → the id the links use. A dossier
+ * The CFA's objects among `objets`, by `typeObjet:idObjet` as sent → the id the links use (a
+ * proposal of contract, PROPOSITION, by its number: the CFA's own only). A dossier
  * is found by its numeroInterne or its numeroExterne (the number the CFA reads on the OPCO's
  * letters); links always hold the numeroInterne. Objects absent from the map are unknown or another
  * CFA's (the two cases are indistinguishable). Invoices are unknown while the factures table does
@@ -154,6 +155,11 @@ export async function resolveObjets(db: Knex, siren: string, objets: ObjetRef[])
       found.set(`DOSSIER_APPRENTISSAGE:${r.numero_interne}`, r.numero_interne);
       found.set(`DOSSIER_APPRENTISSAGE:${r.numero_externe}`, r.numero_interne);
     }
+  }
+  const propositions = ids('PROPOSITION').filter((n) => /^[0-9]{1,20}$/.test(n));
+  if (propositions.length) {
+    const rows = (await db('propositions').where({ cfa_siren: siren }).whereIn('numero', propositions).select('numero')) as Array<{ numero: string }>;
+    for (const r of rows) found.set(`PROPOSITION:${r.numero}`, r.numero);
   }
   const factures = ids('FACTURE');
   if (factures.length && (await hasFactures(db))) {
@@ -193,4 +199,25 @@ export async function findDocument(db: Knex, numeroInterne: string): Promise<{ m
   const [withLinks] = await withObjets(db, [meta]);
   // PGlite returns a Uint8Array, node-postgres a Buffer: view both as a Buffer without copying.
   return { meta: withLinks!, contenu: Buffer.from(contenu.buffer, contenu.byteOffset, contenu.byteLength) };
+}
+
+/**
+ * The documents of a proposal follow it into its dossier: every link PROPOSITION:<numero> gets a
+ * twin DOSSIER_APPRENTISSAGE:<numeroInterne> (the proposal keeps its own links).
+ */
+export async function linkPropositionDocuments(trx: Knex.Transaction, numeroProposition: string, numeroInterneDossier: string): Promise<void> {
+  await trx.raw(
+    `insert into documents_objets (document_id, type_objet, id_objet, sha256)
+     select document_id, 'DOSSIER_APPRENTISSAGE', ?, sha256 from documents_objets where type_objet = 'PROPOSITION' and id_objet = ?
+     on conflict do nothing`,
+    [numeroInterneDossier, numeroProposition],
+  );
+}
+
+/** How many documents of this type are linked to the proposal. */
+export async function countPropositionDocuments(db: Knex, numeroProposition: string, typeFichier: TypeFichier): Promise<number> {
+  const row = (await db('documents_objets as o').join('documents as d', 'd.id', 'o.document_id')
+    .where({ 'o.type_objet': 'PROPOSITION', 'o.id_objet': numeroProposition, 'd.type_fichier': typeFichier })
+    .count<Array<{ n: string | number }>>({ n: '*' }))[0];
+  return Number(row?.n ?? 0);
 }

@@ -66,8 +66,15 @@ export function formatCursor(row: { xid_modif: string | number; id: string | num
 
 /** Rows of the CFA changed after the cursor, in change order, settled rows only. */
 export function changesAfter(db: Knex, table: FeedTable, siren: string, cursor: Cursor): Knex.QueryBuilder {
+  return settledChangesAfter(db, table, cursor).where({ cfa_siren: siren });
+}
+
+/**
+ * Rows of any table with `xid_modif` and `id` changed after the cursor, in change order, settled
+ * rows only; the caller adds its scope (`cfa_siren`, `employeur_siren`…).
+ */
+export function settledChangesAfter(db: Knex, table: string, cursor: Cursor): Knex.QueryBuilder {
   return db(table)
-    .where({ cfa_siren: siren })
     .whereRaw('(xid_modif, id) > (?::xid8, ?)', [cursor.xid, cursor.id])
     .whereRaw(`xid_modif < ${SETTLED}`)
     .orderBy([{ column: 'xid_modif' }, { column: 'id' }]);

@@ -9,6 +9,7 @@ import {
   DocumentDejaDepose, documentsOn, findDocument as findDocumentRow, findFileOnAll, findSameFile, insertDocument, resolveObjets,
   type DocumentMeta, type NewDocument, type ObjetRef, type TypeFichier, type TypeObjet,
 } from '../db/documents.js';
+import { recordPropositionDocument } from '../db/propositions.js';
 import { refuse } from '../domain/refusal.js';
 import type { CfaActor } from './actor.js';
 
@@ -67,6 +68,8 @@ export async function depositDocument(
     const document = await db.transaction(async (trx) => {
       const created = await insertDocument(trx, { ...deposit.fichier, cfaSiren: cfa.siren, typeFichier: deposit.typeFichier, editeur: cfa.editor.editeur, objets });
       await recordWrite(trx, cfa.author, 'DOCUMENT_DEPOSE', { type: 'DOCUMENT', id: created.numero_interne });
+      const propositions = objets.filter((o) => o.typeObjet === 'PROPOSITION').map((o) => o.idObjet);
+      await recordPropositionDocument(trx, cfa.siren, propositions, { acteur: cfa.acteur, commentaire: `Document ${created.numero_interne} (${deposit.typeFichier})` }, new Date(created.depose_le));
       return created;
     });
     return { outcome: 'created', document };

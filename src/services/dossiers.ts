@@ -131,6 +131,16 @@ export async function registerDossier(db: Knex, opco: Actor, raw: Record<string,
   return { ...stored, cfaSiren };
 }
 
+/**
+ * An employer transmits an accepted proposal (pré-saisie): a CERFA already checked by the same
+ * rules (`checkedCerfa`), stored for the proposal's CFA at TRANSMIS, origine ENTREPRISE — in that
+ * CFA's feeds, lists and reads like any other dossier. `db` may be the proposal's transaction.
+ */
+export function registerEntrepriseDossier(db: Knex, entreprise: Actor, cfaSiren: string, raw: Record<string, unknown>, checked: CheckedCerfa, now: Date): Promise<Transmission> {
+  const editor = { editeur: null, logiciel: null, version: null };
+  return storeDossier(db, cfaSiren, raw, checked, { actor: entreprise, editor, origine: 'ENTREPRISE', commentaire: COMMENTAIRES.ENTREPRISE, action: 'DOSSIER_ENREGISTRE' }, now);
+}
+
 /** The refusal for a dossier that is missing or another CFA's: the same, so nothing is disclosed. */
 export function unknownDossier(numeroInterne: string): Refusal {
   return refuse.notFound('DOSSIER_INTROUVABLE', `Aucun dossier ${numeroInterne} pour ce CFA.`);

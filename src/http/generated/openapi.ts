@@ -299,6 +299,145 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/propositions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Propositions de contrat du CFA, ou adressées à l’entreprise (pages, ou flux incrémental avec `depuis`)
+         * @description Un CFA voit toutes ses propositions ; une entreprise celles adressées à son SIREN, envoyées, acceptées ou transmises (jamais un brouillon, plus une proposition refusée). Sans `depuis` : une page `{total, page, items}` filtrée (`etat`, `q` : nom ou prénom de l’apprenti, employeur, numéro de proposition ou de dossier) et triée. Avec `depuis=<curseur>` (0 pour tout relire) : les propositions changées après le curseur, dans l’ordre des changements (filtre `etat` possible ; `q`, `tri` et les pages ne s’y appliquent pas).
+         */
+        get: operations["listePropositions"];
+        put?: never;
+        /**
+         * Enregistrer une nouvelle proposition de contrat (pré-saisie), même incomplète
+         * @description Exige la raison sociale ou le SIREN de l’employeur, le NIC de l’établissement (le SIRET employeur), le nom de naissance et le prénom de l’apprenti(e) : 400 nommant chaque champ manquant. Tout autre manque ou erreur est rendu dans `controle`, par onglet du guide. Préremplit l’onglet Formation avec le profil du CFA et l’onglet Employeur avec le registre des adhérents (`prerempli`).
+         */
+        post: operations["creerProposition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/propositions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lire une proposition : CERFA, contrôle par onglet, rémunération proposée, synthèse estimée */
+        get: operations["lireProposition"];
+        /**
+         * Modifier (remplacer) le CERFA d’une proposition
+         * @description Le CFA : à l’état EN_COURS_DE_SAISIE ou ENVOYE_A_L_ENTREPRISE (« Modifier / Reprendre » : une proposition envoyée revient EN_COURS_DE_SAISIE, à renvoyer). L’entreprise : après l’avoir acceptée (EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE), sans changer de SIREN employeur. Sinon 409 nommant l’état.
+         */
+        put: operations["modifierProposition"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/propositions/{id}/transmission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Envoyer la proposition à l’entreprise
+         * @description Exige chaque champ des onglets Employeur, Apprenti(e) et Formation, la convention de formation parmi les documents (POST /v1/documents, objet PROPOSITION), un employeur adhérent de l’OPCO et un courriel de contact qui soit celui d’un utilisateur de l’entreprise. Les autres règles du CERFA sont rendues en avertissements.
+         */
+        post: operations["envoyerPropositionEntreprise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/propositions/{id}/duplication": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dupliquer une proposition (nouvelle proposition EN_COURS_DE_SAISIE, mêmes données) */
+        post: operations["dupliquerProposition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/propositions/{id}/historique": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Historique d’une proposition : qui, quand, quels champs */
+        get: operations["historiqueProposition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/propositions/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accepter ou refuser une proposition (entreprise)
+         * @description ACCEPTEE : EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE, l’entreprise peut alors la compléter et la transmettre à l’OPCO. REFUSEE (motif obligatoire) : REFUSE_PAR_L_ENTREPRISE, elle disparaît de la vue de l’entreprise.
+         */
+        post: operations["deciderProposition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/propositions/{id}/transmission-opco": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transmettre la proposition acceptée à l’OPCO : elle devient un dossier du CFA
+         * @description Les règles du CERFA de POST /v1/dossiers, l’onglet Attestation (« Fait à », attestation des pièces justificatives) et la convention de formation. Le dossier est créé à l’état TRANSMIS, origine ENTREPRISE, pour le CFA de la proposition, avec ses documents ; ses numéros sont rendus dans `dossier`.
+         */
+        post: operations["transmettrePropositionOpco"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/conventions": {
         parameters: {
             query?: never;
@@ -1600,6 +1739,12 @@ export interface components {
             erreursParSection?: {
                 [key: string]: number;
             };
+            /** @description Propositions (pré-saisie) : nombre d’erreurs par onglet du guide */
+            erreursParOnglet?: {
+                [key: string]: number;
+            };
+            /** @description État de l’objet quand il interdit l’opération (409) */
+            etat?: string;
             avertissements?: components["schemas"]["Erreur"][];
             /** @description Dossier existant (doublon) */
             numeroInterne?: string;
@@ -1696,7 +1841,7 @@ export interface components {
             cfaSiren: string;
             etat: components["schemas"]["EtatDossierCode"];
             /** @enum {string} */
-            origine: "API_CFA" | "SAISIE_OPCO";
+            origine: "API_CFA" | "SAISIE_OPCO" | "ENTREPRISE";
             /** @description Mise en conformité demandée au CFA */
             miseEnConformite: boolean;
             commentaireEtat: string | null;
@@ -1792,6 +1937,139 @@ export interface components {
         ProfilCfaEnregistre: components["schemas"]["CfaProfil"] & {
             /** Format: date-time */
             misAJourLe: string;
+        };
+        /** @enum {string} */
+        EtatPropositionCode: "EN_COURS_DE_SAISIE" | "ENVOYE_A_L_ENTREPRISE" | "EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE" | "REFUSE_PAR_L_ENTREPRISE" | "TRANSMIS_A_L_OPCO";
+        ErreurOnglet: components["schemas"]["Erreur"] & {
+            /** @enum {string} */
+            onglet: "introduction" | "employeur" | "apprenti" | "maitreApprentissage" | "contrat" | "formation" | "synthese" | "documents" | "attestation";
+        };
+        /** @description Ce qui manque ou est erroné, par onglet du guide (le nombre s’affiche sur le bandeau de chaque onglet) */
+        ControleProposition: {
+            /** @description Aucune erreur dans aucun onglet : la proposition peut être transmise à l’OPCO */
+            complet: boolean;
+            nombreErreurs: number;
+            /** @description Les 9 onglets, dans l’ordre du guide */
+            onglets: {
+                /** @enum {string} */
+                onglet: "introduction" | "employeur" | "apprenti" | "maitreApprentissage" | "contrat" | "formation" | "synthese" | "documents" | "attestation";
+                libelle: string;
+                nombreErreurs: number;
+                erreurs: components["schemas"]["ErreurOnglet"][];
+            }[];
+            avertissements: components["schemas"]["Erreur"][];
+        };
+        LignePeriodeRemuneration: {
+            ordre: string;
+            /** Format: date */
+            dateDebut: string;
+            /** Format: date */
+            dateFin: string;
+            anneeContrat: number;
+            age: number;
+            tauxMinimal: number;
+            /** @enum {string} */
+            typeSalaire: "SMIC" | "SMC";
+            baseMensuelle: number;
+            salaireBrutMensuel: number;
+        };
+        Proposition: {
+            /** @description Numéro de la proposition */
+            id: string;
+            etat: components["schemas"]["EtatPropositionCode"];
+            /** @description Le CERFA de la proposition, tel qu’enregistré (préremplissages compris) */
+            cerfa: Record<string, never>;
+            /** @description Le dossier créé à la transmission à l’OPCO */
+            dossier: {
+                numeroInterne: string;
+                numeroExterne: string;
+            } | null;
+            motifRefus: string | null;
+            /** Format: date-time */
+            creeLe: string;
+            /** Format: date-time */
+            misAJourLe: string;
+            controle: components["schemas"]["ControleProposition"];
+            /** @description Champs remplis par le gateway à cet enregistrement (profil du CFA, registre des adhérents), en pointeurs JSON */
+            prerempli?: string[];
+            /** @description Onglet Contrat : la rémunération minimale légale du simulateur, période par période (null tant que naissance et dates du contrat manquent) */
+            remunerationProposee: components["schemas"]["LignePeriodeRemuneration"][] | null;
+            /** @description Onglet Synthèse : estimation (NPEC, engagement, échéancier) par le moteur de financement ; null tant que le CERFA ne satisfait pas le schéma */
+            synthese: null | components["schemas"]["SyntheseProposition"];
+        };
+        /** @description Estimation : l’engagement définitif est calculé par l’OPCO à la prise en charge, avec les coûts de la convention */
+        SyntheseProposition: {
+            /** @constant */
+            estimation: true;
+            avertissement?: string;
+            npec: components["schemas"]["NpecDossier"];
+            /** @description Engagement estimé, en euros (null quand le moteur ne peut le calculer : explications) */
+            engagement: number | null;
+            participationEmployeur?: number;
+            echeances: {
+                numero: number;
+                type: string;
+                anneeExecution: number;
+                /** Format: date */
+                dateOuverture: string;
+                /** Format: date */
+                dateDebut: string;
+                /** Format: date */
+                dateFin: string;
+                /** @description En euros */
+                montant: number;
+            }[];
+            explications: string[];
+        };
+        LigneProposition: {
+            id: string;
+            etat: components["schemas"]["EtatPropositionCode"];
+            /** @description Nom de naissance de l’apprenti(e) */
+            nom: string | null;
+            prenom: string | null;
+            /**
+             * Format: date
+             * @description Début du contrat
+             */
+            du: string | null;
+            /**
+             * Format: date
+             * @description Fin du contrat
+             */
+            au: string | null;
+            entreprise: string | null;
+            siretEmployeur: string | null;
+            /** @description Numéro externe du dossier, une fois transmise à l’OPCO */
+            numeroDossier: string | null;
+            numeroInterneDossier: string | null;
+            /** Format: date-time */
+            misAJourLe: string;
+        };
+        ListePropositions: {
+            total: number;
+            page: number;
+            items: components["schemas"]["LigneProposition"][];
+        };
+        FluxPropositions: {
+            count: number;
+            items: components["schemas"]["LigneProposition"][];
+            curseurSuivant: string;
+            plusDeResultats: boolean;
+        };
+        HistoriqueProposition: {
+            id: string;
+            etat: components["schemas"]["EtatPropositionCode"];
+            historique: {
+                evenement: string;
+                etat: components["schemas"]["EtatPropositionCode"];
+                /** Format: date-time */
+                date: string;
+                /** @description cfa:<siren> ou entreprise:<siren> */
+                acteur: string;
+                /** @description Pointeurs JSON des champs changés (jamais leurs valeurs) */
+                champsModifies: string[];
+                commentaire: string | null;
+            }[];
         };
         ConventionDeposee: {
             numeroInterneConvention: string;
@@ -2360,6 +2638,27 @@ export interface components {
             courriel?: string | null;
         };
         /**
+         * Proposition de contrat (pré-saisie)
+         * @description Corps de POST /v2/propositions et PUT /v2/propositions/{id} : le CERFA de la proposition, du même schéma que celui d'un dossier (cerfa.schema.json), chaque champ facultatif à l'enregistrement. Seuls sont exigés la raison sociale ou le SIREN de l'employeur, le NIC de l'établissement (le SIRET), le nom de naissance et le prénom de l'apprenti(e) ; tout autre manque ou erreur est rendu par onglet dans `controle`.
+         */
+        PropositionRequest: {
+            /** @description Le CERFA FA13 en cours de saisie (schéma cerfa.schema.json, champs facultatifs). */
+            cerfa: Record<string, never>;
+        };
+        /**
+         * Décision de l'entreprise sur une proposition
+         * @description Corps de POST /v2/propositions/{id}/decision : l'entreprise accepte la proposition (elle pourra la compléter puis la transmettre à l'OPCO) ou la refuse, motif obligatoire.
+         */
+        DecisionProposition: {
+            /**
+             * @description ACCEPTEE ou REFUSEE.
+             * @enum {unknown}
+             */
+            decision: "ACCEPTEE" | "REFUSEE";
+            /** @description Motif du refus (obligatoire pour REFUSEE), ou commentaire de l'acceptation. */
+            motif?: string | null;
+        };
+        /**
          * Convention de formation
          * @description Partie `convention` de POST /v1|v2/conventions (norme §5.2) : les données de la convention de formation signée entre l'employeur et le CFA, dont les coûts qui alimentent l'engagement du dossier. Le fichier signé est envoyé à part (partie `fichier`, ou `_files.convention` en base64).
          */
@@ -2483,11 +2782,11 @@ export interface components {
             /** @description Objets auxquels le document se rattache : au moins un, tous du CFA de la clé. */
             objets: {
                 /**
-                 * @description Type de l'objet. Valeurs : DOSSIER_APPRENTISSAGE = dossier d'apprentissage (idObjet = numeroInterne du dossier) ; FACTURE = facture (idObjet = numeroInterneFacture).
+                 * @description Type de l'objet. Valeurs : DOSSIER_APPRENTISSAGE = dossier d'apprentissage (idObjet = numeroInterne du dossier) ; FACTURE = facture (idObjet = numeroInterneFacture) ; PROPOSITION = proposition de contrat en pré-saisie (idObjet = son numéro, id de /v2/propositions/{id}).
                  * @enum {unknown}
                  */
-                typeObjet: "DOSSIER_APPRENTISSAGE" | "FACTURE";
-                /** @description Identifiant de l'objet chez l'OPCO : numeroInterne du dossier ou numeroInterneFacture. */
+                typeObjet: "DOSSIER_APPRENTISSAGE" | "FACTURE" | "PROPOSITION";
+                /** @description Identifiant de l'objet chez l'OPCO : numeroInterne du dossier, numeroInterneFacture ou numéro de la proposition. */
                 idObjet: string;
             }[];
         };
@@ -5030,6 +5329,910 @@ export interface operations {
             };
         };
     };
+    listePropositions: {
+        parameters: {
+            query?: {
+                /** @description Filtre sur l’état */
+                etat?: "EN_COURS_DE_SAISIE" | "ENVOYE_A_L_ENTREPRISE" | "EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE" | "REFUSE_PAR_L_ENTREPRISE" | "TRANSMIS_A_L_OPCO";
+                /** @description Recherche : nom ou prénom de l’apprenti, employeur (raison sociale ou SIRET), numéro de proposition ou de dossier */
+                q?: string;
+                /** @description Tri (défaut miseAJour) */
+                tri?: "miseAJour" | "nom" | "entreprise" | "dateDebut" | "etat";
+                /** @description Ordre du tri (défaut desc) */
+                ordre?: "asc" | "desc";
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description Curseur du flux incrémental (extension de la norme) : 0, puis la valeur de curseurSuivant */
+                depuis?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListePropositions"] | components["schemas"]["FluxPropositions"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée (clés admises : cfa, entreprise) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    creerProposition: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Clé d’idempotence (par CFA, conservée 24 h au moins) */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PropositionRequest"];
+            };
+        };
+        responses: {
+            /** @description Proposition enregistrée, à l’état EN_COURS_DE_SAISIE */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposition"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
+                };
+            };
+            /** @description Un des quatre champs minimaux manque (erreursParOnglet) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description SIRET de l’organisme de formation hors du SIREN de la clé, ou clé non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Idempotency-Key encore en cours de traitement */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Idempotency-Key déjà utilisée pour un autre corps */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    lireProposition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numéro de la proposition */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposition"];
+                };
+            };
+            /** @description Non modifié (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée (clés admises : cfa, entreprise) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Proposition inconnue, ou hors du périmètre de la clé (PROPOSITION_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    modifierProposition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numéro de la proposition */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PropositionRequest"];
+            };
+        };
+        responses: {
+            /** @description Proposition enregistrée */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposition"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
+                };
+            };
+            /** @description Un des quatre champs minimaux manque */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Organisme de formation hors du CFA de la proposition, ou employeur d’un autre SIREN (entreprise) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Proposition inconnue, ou hors du périmètre de la clé (PROPOSITION_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description État de la proposition incompatible avec l’opération (ETAT_PROPOSITION_INCOMPATIBLE, `etat`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    envoyerPropositionEntreprise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numéro de la proposition */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Proposition ENVOYE_A_L_ENTREPRISE */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposition"];
+                };
+            };
+            /** @description Ce qui empêche l’envoi, par onglet (erreursParOnglet), et les avertissements */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Proposition inconnue, ou hors du périmètre de la clé (PROPOSITION_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description État de la proposition incompatible avec l’opération (ETAT_PROPOSITION_INCOMPATIBLE, `etat`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    dupliquerProposition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numéro de la proposition */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description La nouvelle proposition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposition"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Proposition inconnue, ou hors du périmètre de la clé (PROPOSITION_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    historiqueProposition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numéro de la proposition */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Succès */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoriqueProposition"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Proposition inconnue, ou hors du périmètre de la clé (PROPOSITION_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    deciderProposition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numéro de la proposition */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionProposition"];
+            };
+        };
+        responses: {
+            /** @description Décision enregistrée */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposition"] & {
+                        /** @description Ce qui a été converti, renommé ou ignoré à la lecture (docs/compatibilite.md) */
+                        avertissements?: components["schemas"]["Erreur"][];
+                    };
+                };
+            };
+            /** @description Décision invalide, ou refus sans motif */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Proposition inconnue, ou hors du périmètre de la clé (PROPOSITION_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description État de la proposition incompatible avec l’opération (ETAT_PROPOSITION_INCOMPATIBLE, `etat`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Corps (ou fichier) trop volumineux */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Type de contenu non pris en charge */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    transmettrePropositionOpco: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Numéro de la proposition */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Proposition TRANSMIS_A_L_OPCO, avec les numéros du dossier */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposition"];
+                };
+            };
+            /** @description Toutes les erreurs, par onglet (erreursParOnglet) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Proposition inconnue, ou hors du périmètre de la clé (PROPOSITION_INTROUVABLE) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description État incompatible, ou contrat déjà transmis pour cet apprenti, cet employeur et cette date de début */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
     transmettreConventionV1: {
         parameters: {
             query?: never;
@@ -5292,7 +6495,7 @@ export interface operations {
                 /** @description numeroInterne du dossier ou numeroInterneFacture */
                 idObjet: string;
                 /** @description Type de l’objet */
-                typeObjet?: "DOSSIER_APPRENTISSAGE" | "FACTURE";
+                typeObjet?: "DOSSIER_APPRENTISSAGE" | "FACTURE" | "PROPOSITION";
             };
             header?: never;
             path?: never;
@@ -5508,7 +6711,7 @@ export interface operations {
                 /** @description numeroInterne du dossier ou numeroInterneFacture */
                 idObjet: string;
                 /** @description Type de l’objet */
-                typeObjet?: "DOSSIER_APPRENTISSAGE" | "FACTURE";
+                typeObjet?: "DOSSIER_APPRENTISSAGE" | "FACTURE" | "PROPOSITION";
             };
             header?: never;
             path?: never;
@@ -5724,7 +6927,7 @@ export interface operations {
                 /** @description numeroInterne du dossier ou numeroInterneFacture */
                 idObjet: string;
                 /** @description Type de l’objet */
-                typeObjet?: "DOSSIER_APPRENTISSAGE" | "FACTURE";
+                typeObjet?: "DOSSIER_APPRENTISSAGE" | "FACTURE" | "PROPOSITION";
             };
             header?: never;
             path?: never;

@@ -3,6 +3,7 @@
  * not repeated here: they are the JSON Schemas of schemas/, referenced with `file()`.
  */
 import { ETATS_FACTURATION, NATURES_FACTURATION, NATURES_LIGNE } from '../../domain/invoicing/index.js';
+import { ETATS_PROPOSITION, ONGLETS } from '../../domain/propositions.js';
 import type { JsonSchema } from './declaration.js';
 
 type Schema = { [key: string]: unknown };
@@ -34,6 +35,8 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       detail: { type: 'string' },
       instance: { type: 'string', description: 'Identifiant de la requête (X-Request-Id)' },
       erreursParSection: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Nombre d’erreurs par section du CERFA' },
+      erreursParOnglet: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Propositions (pré-saisie) : nombre d’erreurs par onglet du guide' },
+      etat: { type: 'string', description: 'État de l’objet quand il interdit l’opération (409)' },
       avertissements: { type: 'array', items: ref('Erreur') },
       numeroInterne: { type: 'string', description: 'Dossier existant (doublon)' },
       numeroInterneDocument: { type: 'string', description: 'Document existant (même fichier déjà déposé sur l’objet)' },
@@ -172,7 +175,7 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       numeroDeca: { type: ['string', 'null'] },
       cfaSiren: { type: 'string' },
       etat: ref('EtatDossierCode'),
-      origine: { type: 'string', enum: ['API_CFA', 'SAISIE_OPCO'] },
+      origine: { type: 'string', enum: ['API_CFA', 'SAISIE_OPCO', 'ENTREPRISE'] },
       miseEnConformite: { type: 'boolean', description: 'Mise en conformité demandée au CFA' },
       commentaireEtat: { type: ['string', 'null'] },
       employeur: { type: 'object', required: ['siret', 'denomination'], properties: { siret: { type: ['string', 'null'] }, denomination: { type: ['string', 'null'] } } },
@@ -271,6 +274,151 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       file('cfa-profil'),
       { type: 'object', required: ['misAJourLe'], properties: { misAJourLe: { type: 'string', format: 'date-time' } } },
     ],
+  },
+  EtatPropositionCode: { type: 'string', enum: [...ETATS_PROPOSITION] },
+  ErreurOnglet: {
+    allOf: [ref('Erreur'), { type: 'object', required: ['onglet'], properties: { onglet: { type: 'string', enum: [...ONGLETS] } } }],
+  },
+  ControleProposition: {
+    type: 'object',
+    description: 'Ce qui manque ou est erroné, par onglet du guide (le nombre s’affiche sur le bandeau de chaque onglet)',
+    required: ['complet', 'nombreErreurs', 'onglets', 'avertissements'],
+    properties: {
+      complet: { type: 'boolean', description: 'Aucune erreur dans aucun onglet : la proposition peut être transmise à l’OPCO' },
+      nombreErreurs: { type: 'integer' },
+      onglets: {
+        type: 'array',
+        description: 'Les 9 onglets, dans l’ordre du guide',
+        items: {
+          type: 'object',
+          required: ['onglet', 'libelle', 'nombreErreurs', 'erreurs'],
+          properties: {
+            onglet: { type: 'string', enum: [...ONGLETS] },
+            libelle: { type: 'string' },
+            nombreErreurs: { type: 'integer' },
+            erreurs: { type: 'array', items: ref('ErreurOnglet') },
+          },
+        },
+      },
+      avertissements: { type: 'array', items: ref('Erreur') },
+    },
+  },
+  LignePeriodeRemuneration: {
+    type: 'object',
+    required: ['ordre', 'dateDebut', 'dateFin', 'anneeContrat', 'age', 'tauxMinimal', 'typeSalaire', 'baseMensuelle', 'salaireBrutMensuel'],
+    properties: {
+      ordre: { type: 'string' }, dateDebut: { type: 'string', format: 'date' }, dateFin: { type: 'string', format: 'date' },
+      anneeContrat: { type: 'integer' }, age: { type: 'integer' }, tauxMinimal: { type: 'number' }, typeSalaire: { type: 'string', enum: ['SMIC', 'SMC'] },
+      baseMensuelle: { type: 'number' }, salaireBrutMensuel: { type: 'number' },
+    },
+  },
+  Proposition: {
+    type: 'object',
+    required: ['id', 'etat', 'cerfa', 'dossier', 'motifRefus', 'creeLe', 'misAJourLe', 'controle', 'remunerationProposee', 'synthese'],
+    properties: {
+      id: { type: 'string', pattern: '^[0-9]{12}$', description: 'Numéro de la proposition' },
+      etat: ref('EtatPropositionCode'),
+      cerfa: { type: 'object', description: 'Le CERFA de la proposition, tel qu’enregistré (préremplissages compris)' },
+      dossier: {
+        type: ['object', 'null'],
+        description: 'Le dossier créé à la transmission à l’OPCO',
+        required: ['numeroInterne', 'numeroExterne'],
+        properties: { numeroInterne: { type: 'string' }, numeroExterne: { type: 'string' } },
+      },
+      motifRefus: { type: ['string', 'null'] },
+      creeLe: { type: 'string', format: 'date-time' },
+      misAJourLe: { type: 'string', format: 'date-time' },
+      controle: ref('ControleProposition'),
+      prerempli: { type: 'array', items: { type: 'string' }, description: 'Champs remplis par le gateway à cet enregistrement (profil du CFA, registre des adhérents), en pointeurs JSON' },
+      remunerationProposee: {
+        type: ['array', 'null'], items: ref('LignePeriodeRemuneration'),
+        description: 'Onglet Contrat : la rémunération minimale légale du simulateur, période par période (null tant que naissance et dates du contrat manquent)',
+      },
+      synthese: {
+        oneOf: [{ type: 'null' }, ref('SyntheseProposition')],
+        description: 'Onglet Synthèse : estimation (NPEC, engagement, échéancier) par le moteur de financement ; null tant que le CERFA ne satisfait pas le schéma',
+      },
+    },
+  },
+  SyntheseProposition: {
+    type: 'object',
+    description: 'Estimation : l’engagement définitif est calculé par l’OPCO à la prise en charge, avec les coûts de la convention',
+    required: ['estimation', 'npec', 'engagement', 'echeances', 'explications'],
+    properties: {
+      estimation: { const: true },
+      avertissement: { type: 'string' },
+      npec: ref('NpecDossier'),
+      engagement: { type: ['number', 'null'], description: 'Engagement estimé, en euros (null quand le moteur ne peut le calculer : explications)' },
+      participationEmployeur: { type: 'number' },
+      echeances: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['numero', 'type', 'anneeExecution', 'dateOuverture', 'dateDebut', 'dateFin', 'montant'],
+          properties: {
+            numero: { type: 'integer' }, type: { type: 'string' }, anneeExecution: { type: 'integer' },
+            dateOuverture: { type: 'string', format: 'date' }, dateDebut: { type: 'string', format: 'date' }, dateFin: { type: 'string', format: 'date' },
+            montant: { type: 'number', description: 'En euros' },
+          },
+        },
+      },
+      explications: { type: 'array', items: { type: 'string' } },
+    },
+  },
+  LigneProposition: {
+    type: 'object',
+    required: ['id', 'etat', 'nom', 'prenom', 'du', 'au', 'entreprise', 'siretEmployeur', 'numeroDossier', 'numeroInterneDossier', 'misAJourLe'],
+    properties: {
+      id: { type: 'string' },
+      etat: ref('EtatPropositionCode'),
+      nom: { type: ['string', 'null'], description: 'Nom de naissance de l’apprenti(e)' },
+      prenom: { type: ['string', 'null'] },
+      du: { type: ['string', 'null'], format: 'date', description: 'Début du contrat' },
+      au: { type: ['string', 'null'], format: 'date', description: 'Fin du contrat' },
+      entreprise: { type: ['string', 'null'] },
+      siretEmployeur: { type: ['string', 'null'] },
+      numeroDossier: { type: ['string', 'null'], description: 'Numéro externe du dossier, une fois transmise à l’OPCO' },
+      numeroInterneDossier: { type: ['string', 'null'] },
+      misAJourLe: { type: 'string', format: 'date-time' },
+    },
+  },
+  ListePropositions: {
+    type: 'object',
+    required: ['total', 'page', 'items'],
+    properties: { total: { type: 'integer' }, page: { type: 'integer' }, items: { type: 'array', items: ref('LigneProposition') } },
+  },
+  FluxPropositions: {
+    type: 'object',
+    required: ['count', 'items', 'curseurSuivant', 'plusDeResultats'],
+    properties: {
+      count: { type: 'integer' },
+      items: { type: 'array', items: ref('LigneProposition') },
+      curseurSuivant: { type: 'string' },
+      plusDeResultats: { type: 'boolean' },
+    },
+  },
+  HistoriqueProposition: {
+    type: 'object',
+    required: ['id', 'etat', 'historique'],
+    properties: {
+      id: { type: 'string' },
+      etat: ref('EtatPropositionCode'),
+      historique: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['evenement', 'etat', 'date', 'acteur', 'champsModifies', 'commentaire'],
+          properties: {
+            evenement: { type: 'string' },
+            etat: ref('EtatPropositionCode'),
+            date: { type: 'string', format: 'date-time' },
+            acteur: { type: 'string', description: 'cfa:<siren> ou entreprise:<siren>' },
+            champsModifies: { type: 'array', items: { type: 'string' }, description: 'Pointeurs JSON des champs changés (jamais leurs valeurs)' },
+            commentaire: { type: ['string', 'null'] },
+          },
+        },
+      },
+    },
   },
   ConventionDeposee: {
     type: 'object',

@@ -17,6 +17,7 @@ import { FACTURE_ROUTES } from './factures.routes.js';
 import { JOB_ROUTES } from './jobs.routes.js';
 import { NPEC_ROUTES } from './npec.routes.js';
 import { PILOTAGE_ROUTES } from './pilotage.routes.js';
+import { PROPOSITION_ROUTES } from './propositions.routes.js';
 import { platformRoutes, type Lifecycle } from './platform.routes.js';
 import { REMBOURSEMENT_ROUTES } from './remboursements.routes.js';
 import { SANDBOX_ROUTES } from './sandbox.routes.js';
@@ -37,6 +38,7 @@ export function routeTable(lifecycle: Lifecycle, options: RouteTableOptions = {}
     ...DOSSIER_ROUTES,
     ...CORRECTION_ROUTES,
     ...CFA_PROFIL_ROUTES,
+    ...PROPOSITION_ROUTES,
     ...CONVENTION_ROUTES,
     ...DOCUMENT_ROUTES,
     ...SIMULATION_ROUTES,
