@@ -482,3 +482,21 @@ describe('tenant isolation', () => {
     expect((await toOpco(id, cfa)).status).toBe(403);
   });
 });
+
+describe('webhooks', () => {
+  it('each state change is a proposition.etat event for the CFA and the employer: ids and cursor only', async () => {
+    for (const key of [cfa, ent]) {
+      expect((await t.http.post('/v2/webhooks').set('X-API-KEY', key).send({ url: 'https://erp.example.org/hooks', evenements: ['proposition.etat'] })).status).toBe(201);
+    }
+    const id = await sent(461);
+    expect((await decide(id, { decision: 'ACCEPTEE' })).status).toBe(200);
+    const events = (await t.db('webhooks_evenements').where({ type: 'proposition.etat' }).orderBy('id')) as Array<{ role: string; siren: string; donnees: Record<string, unknown> }>;
+    const mine = events.filter((e) => e.donnees.numero === id);
+    expect(mine.map((e) => [e.role, e.siren, e.donnees.etat])).toEqual([
+      ['cfa', FIXTURE_CFA_SIREN, 'ENVOYE_A_L_ENTREPRISE'], ['entreprise', EMPLOYEUR_SIREN, 'ENVOYE_A_L_ENTREPRISE'],
+      ['cfa', FIXTURE_CFA_SIREN, 'EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE'], ['entreprise', EMPLOYEUR_SIREN, 'EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE'],
+    ]);
+    expect(Object.keys(mine[0]?.donnees ?? {}).sort()).toEqual(['curseur', 'etat', 'numero', 'numeroInterneDossier']);
+    expect(String(mine[0]?.donnees.curseur)).toMatch(/^\d+\.\d+$/);
+  });
+});
