@@ -8,12 +8,13 @@ import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { createDatabase, type KnexLog } from './db/connection.js';
 import { acquireEmbeddedLock, type EmbeddedLock } from './db/embedded-lock.js';
-import { migrateLatest } from './db/migrate.js';
+import { migrateLatest, wasEmpty } from './db/migrate.js';
 import { createApp } from './http/app.js';
 import type { Lifecycle } from './http/routes/platform.routes.js';
 import { startJobs, type Jobs } from './jobs/scheduler.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createDemoKeys, demoKeysAtStart, type DemoKeys } from './services/demo.js';
 
 export interface Gateway {
   config: Config;
@@ -23,6 +24,8 @@ export interface Gateway {
   lifecycle: Lifecycle;
   app: Express;
   jobs: Jobs;
+  /** Created by this start (first start of an empty embedded database, not in production): shown once by src/main.ts. */
+  demoKeys: DemoKeys | undefined;
   close(): Promise<void>;
 }
 
@@ -68,10 +71,15 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     poolMax: config.databasePoolMax,
     log: knexLogTo(logger),
   });
+  let demoKeys: DemoKeys | undefined;
   if (!options.skipMigrations) {
     try {
       const applied = await migrateLatest(db, config.databaseSchema);
       if (applied.length) logger.info({ migrations: applied }, 'migrations appliquées');
+      if (demoKeysAtStart(config, wasEmpty(applied))) {
+        demoKeys = await createDemoKeys(db);
+        logger.info('premier démarrage : clés de démonstration créées (DEMO=false pour s’en passer)');
+      }
     } catch (err) {
       if (!options.db) await db.destroy().catch(() => {});
       await lock?.release();
@@ -84,7 +92,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const app = createApp({ config, db, logger, metrics, lifecycle, closers });
   const jobs = startJobs({ config, db, logger, metrics });
   return {
-    config, db, logger, metrics, lifecycle, app, jobs,
+    config, db, logger, metrics, lifecycle, app, jobs, demoKeys,
     async close() {
       lifecycle.shuttingDown = true;
       await jobs.stop();

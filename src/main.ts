@@ -7,6 +7,7 @@ import http from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createGateway } from './gateway.js';
 import { createMetricsApp } from './http/metrics-app.js';
+import { demoKeysBanner } from './services/demo.js';
 
 function readConfig(): Config {
   try {
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, database: config.databaseUrl ? 'postgresql' : `embarquée (${config.dataDir})` }, 'passerelle à l’écoute');
+  // First start of an empty embedded database: the demo keys, shown this once (never logged).
+  if (gateway.demoKeys) process.stdout.write(`${demoKeysBanner(gateway.demoKeys, `http://localhost:${port}`).join('\n')}\n`);
 
   // Prometheus metrics on their own port, never on the API's.
   const metricsServer = config.metricsPort > 0 ? http.createServer(createMetricsApp(gateway.metrics)) : undefined;

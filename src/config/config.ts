@@ -47,6 +47,10 @@ export interface Config {
   forfaitMobiliteCents: number;
   /** Hops of trusted reverse proxies in front of the gateway (express `trust proxy`). */
   trustProxy: number;
+  /** NODE_ENV=production (the Dockerfile sets it): no demo keys, no demo data set. */
+  production: boolean;
+  /** DEMO (default true): the first start of an empty embedded database creates demo keys (docs/decisions/integration-demo.md). */
+  demo: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -122,5 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     strictInput: bool(env, 'STRICT_INPUT', false),
     forfaitMobiliteCents: integer(env, 'FORFAIT_MOBILITE_CENTS', 168_000, 0, 10_000_000),
     trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
+    production: env.NODE_ENV === 'production',
+    demo: bool(env, 'DEMO', true),
   };
 }
