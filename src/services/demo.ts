@@ -82,11 +82,11 @@ export async function createDemoKeys(db: Knex): Promise<DemoKeys> {
   return { cfa: cfa.key, entreprise: entreprise.key, opco: opco.key };
 }
 
-/** The lines shown once on the console: the keys, who they are, and a curl line to try. */
-export function demoKeysBanner(demoKeys: DemoKeys, baseUrl: string): string[] {
+/** The lines shown once on the console: the keys, who they are, and a curl line to try (`atStart`: by the server's first start, else by `npm run demo`). */
+export function demoKeysBanner(demoKeys: DemoKeys, baseUrl: string, atStart = true): string[] {
   return [
     '',
-    '=== Démonstration : clés créées au premier démarrage (affichées une seule fois, conservez-les) ===',
+    `=== Démonstration : clés créées ${atStart ? 'au premier démarrage' : 'par npm run demo'} (affichées une seule fois, conservez-les) ===`,
     `CFA ${DEMO_CFA.libelle} (SIREN ${DEMO_CFA.siren}, UAI ${DEMO_CFA.uai}) :`,
     `  ${demoKeys.cfa}`,
     `Entreprise Numérisia SAS (SIREN ${DEMO_ENTREPRISE.siren}, utilisateur ${DEMO_ENTREPRISE.courriel}) :`,
@@ -95,7 +95,7 @@ export function demoKeysBanner(demoKeys: DemoKeys, baseUrl: string): string[] {
     `  ${demoKeys.opco}`,
     'Essayez (liste des dossiers du CFA) :',
     `  curl -H "X-API-KEY: ${demoKeys.cfa}" "${baseUrl}/v2/dossiers/etats?numeroPage=1"`,
-    'Remplir la base d’un jeu de données (serveur arrêté) : npm run demo   — désactiver : DEMO=false',
+    ...(atStart ? ['Remplir la base d’un jeu de données (serveur arrêté) : npm run demo   — désactiver ces clés : DEMO=false'] : []),
     '',
   ];
 }
