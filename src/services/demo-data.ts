@@ -85,14 +85,20 @@ function prng(seed: number): () => number {
   };
 }
 
-/** The path of each dossier: every path once first (so that a small set still shows every state), then by weight. */
+/** First paths of every data set: each path once, and three ruptures so that refunds show in their three states. */
+const D_ABORD: readonly DemoParcours[] = [...DEMO_PARCOURS, 'rupture', 'rupture'];
+/** Smallest data set that shows every state. */
+export const DEMO_MIN_COMPLET = D_ABORD.length;
+
+/** The path of each dossier: the D_ABORD paths first (so that a small set still shows every state), then by weight. */
 export function demoPlan(count: number, graine: number): DemoParcours[] {
   const random = prng(graine * 104_729 + 7);
   const total = DEMO_PARCOURS.reduce((s, p) => s + POIDS[p], 0);
   const plan: DemoParcours[] = [];
   for (let i = 0; i < count; i++) {
-    if (i < DEMO_PARCOURS.length) {
-      plan.push(DEMO_PARCOURS[i] as DemoParcours);
+    const first = D_ABORD[i];
+    if (first) {
+      plan.push(first);
       continue;
     }
     let draw = random() * total;
@@ -117,15 +123,12 @@ async function keyId(db: Knex, role: 'cfa' | 'opco', siren?: string): Promise<st
 }
 
 /**
- * Fills the database for the demo CFA, all or nothing: one transaction, in which each use case's
- * own transaction is a savepoint. Refused (409) when the demo CFA already has dossiers: run it on
- * a fresh database. Creates the demo keys first when there are none (returned, shown once).
+ * Fills the database for the demo CFA, each step through its use case and in its transaction (not
+ * one transaction for all: the read use cases query in parallel, which a single connection cannot).
+ * Refused (409) when the demo CFA already has dossiers: run it on a fresh database — also after a
+ * failed run. Creates the demo keys first when there are none (returned, shown once).
  */
-export function fillDemo(db: Knex, request: DemoRequest): Promise<DemoReport> {
-  return db.transaction((trx) => fill(trx, request));
-}
-
-async function fill(db: Knex, request: DemoRequest): Promise<DemoReport> {
+export async function fillDemo(db: Knex, request: DemoRequest): Promise<DemoReport> {
   const { now, parametres } = request;
   if (!Number.isInteger(request.dossiers) || request.dossiers < 1 || request.dossiers > DEMO_MAX_DOSSIERS) {
     throw refuse.invalid([{ code: 'NOMBRE_DOSSIERS_INVALIDE', description: `Le nombre de dossiers doit être un entier de 1 à ${DEMO_MAX_DOSSIERS}.`, champ: '/dossiers', section: 'requete' }]);
