@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { markDossiersEchus } from '../db/echus.js';
+import { countDossiersOfCfa } from '../db/dossiers.js';
+import { countEchus, markDossiersEchus } from '../db/echus.js';
 import { listKeys } from '../db/keys.js';
 import { FIXTURE_CFA_SIRET, sampleCerfaPayload, sampleContrat } from '../domain/cerfa/sample.js';
 import { addDays, addMonths, parisDate } from '../domain/dates.js';
@@ -133,21 +134,23 @@ export async function fillDemo(db: Knex, request: DemoRequest): Promise<DemoRepo
   if (!Number.isInteger(request.dossiers) || request.dossiers < 1 || request.dossiers > DEMO_MAX_DOSSIERS) {
     throw refuse.invalid([{ code: 'NOMBRE_DOSSIERS_INVALIDE', description: `Le nombre de dossiers doit être un entier de 1 à ${DEMO_MAX_DOSSIERS}.`, champ: '/dossiers', section: 'requete' }]);
   }
-  const existing = (await db('dossiers').where({ cfa_siren: DEMO_CFA.siren }).count({ n: '*' }).first()) as { n: string | number } | undefined;
-  if (Number(existing?.n ?? 0) > 0) {
+  if (await countDossiersOfCfa(db, DEMO_CFA.siren) > 0) {
     throw refuse.conflict('DEMO_DEJA_REMPLIE', `Le CFA de démonstration (SIREN ${DEMO_CFA.siren}) a déjà des dossiers : le jeu de démonstration se charge dans une base neuve.`);
   }
   let keys: DemoKeys | undefined;
   if (!(await keyId(db, 'cfa', DEMO_CFA.siren)) || !(await keyId(db, 'opco'))) keys = await createDemoKeys(db);
   const system = demoActor();
+  const cfaKeyId = (await keyId(db, 'cfa', DEMO_CFA.siren)) ?? '';
+  const opcoKeyId = (await keyId(db, 'opco')) ?? '';
+  // As if each had called the API with its demo key (audit trail, histories).
   const cfa: CfaActor = {
-    author: { ...system.author, siren: DEMO_CFA.siren, editeur: 'Démonstration', logiciel: 'demo' },
+    author: { ...system.author, cle_id: cfaKeyId, siren: DEMO_CFA.siren, editeur: 'Démonstration', logiciel: 'demo', version: '1' },
     acteur: `cfa:${DEMO_CFA.siren}`,
-    keyId: (await keyId(db, 'cfa', DEMO_CFA.siren)) ?? '',
+    keyId: cfaKeyId,
     siren: DEMO_CFA.siren,
     editor: { editeur: 'Démonstration', logiciel: 'demo', version: '1' },
   };
-  const opco: Actor = { author: system.author, acteur: `opco:${DEMO_OPCO_LIBELLE}`, keyId: (await keyId(db, 'opco')) ?? '' };
+  const opco: Actor = { author: { ...system.author, cle_id: opcoKeyId }, acteur: `opco:${DEMO_OPCO_LIBELLE}`, keyId: opcoKeyId };
 
   // The NPEC of the sample contract's certification (RNCP35340 × IDCC 1486), since well before the oldest contract.
   await importNpec(db, opco, 'rncp,idcc,npec,date_effet\nRNCP35340,1486,8000.00,2020-01-01\n');
@@ -261,7 +264,7 @@ export async function fillDemo(db: Knex, request: DemoRequest): Promise<DemoRepo
   for (const numero of aSolder) {
     await declareSolde(db, cfa, { numeroInterne: numero, commentaire: 'Formation terminée : plus rien à facturer.' });
   }
-  report.echus = Number(((await db('dossiers_echus').where({ cfa_siren: DEMO_CFA.siren }).count({ n: '*' }).first()) as { n: string | number } | undefined)?.n ?? 0);
+  report.echus = await countEchus(db, DEMO_CFA.siren);
 
   // Two invoicing drafts (« Facturation à l'OPCO », step 1) on engaged dossiers not yet invoiced.
   for (const numero of aFacturer.slice(0, 2)) {
