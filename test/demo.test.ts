@@ -243,6 +243,22 @@ describe('npm run demo: the data set, seen through the API', () => {
     expect(new Set(demoPlan(DEMO_MIN_COMPLET, 1)).size).toBe(15);
   });
 
+  it('is deterministic: the same seed and size give the same dossiers in the same states on another database', async () => {
+    const other = await createTestDatabase();
+    try {
+      await runDemo(other.db, ['--dossiers', String(DOSSIERS)], () => {}, config({}));
+      const picture = async (db: TestDatabase['db']) => ((await db('dossiers').orderBy('id').select('etat', 'mise_en_conformite', 'date_debut_contrat', 'cerfa')) as Array<{ etat: string; mise_en_conformite: boolean; date_debut_contrat: string; cerfa: { apprenti: { nom: string; prenom: string } } }>)
+        .map((d) => [d.etat, d.mise_en_conformite, String(d.date_debut_contrat), d.cerfa.apprenti.nom, d.cerfa.apprenti.prenom].join(' '));
+      const mine = await picture(t.db);
+      expect(mine).toHaveLength(DOSSIERS);
+      expect(await picture(other.db)).toEqual(mine);
+      const factures = async (db: TestDatabase['db']) => ((await db('factures').orderBy('numero').select('numero', 'etat', 'montant_total_centimes', 'montant_regle_centimes')) as unknown[]);
+      expect(await factures(other.db)).toEqual(await factures(t.db));
+    } finally {
+      await other.drop();
+    }
+  }, 240_000);
+
   it('is refused with NODE_ENV=production and writes nothing', async () => {
     const count = async (table: string) => Number(((await t.db(table).count({ n: '*' }).first()) as { n: string }).n);
     const before = [await count('dossiers'), await count('cles_api'), await count('audit_ecritures')];
