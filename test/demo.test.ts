@@ -19,7 +19,7 @@ import { createGateway } from '../src/gateway.js';
 import { ETATS_DOSSIER, ETATS_FACTURE } from '../src/domain/lifecycle/index.js';
 import { ETATS_REMBOURSEMENT } from '../src/domain/invoicing/remboursement.js';
 import { isEntrepriseContact } from '../src/services/cles.js';
-import { DEMO_MIN_COMPLET, demoPlan } from '../src/services/demo-data.js';
+import { DEMO_SMALLEST_COMPLETE, demoPlan } from '../src/services/demo-data.js';
 import { DEMO_CFA, DEMO_ENTREPRISE } from '../src/services/demo.js';
 import { createTestDatabase, startTestGateway, usingPostgres, type TestDatabase, type TestGateway } from './helpers/gateway.js';
 
@@ -240,7 +240,7 @@ describe('npm run demo: the data set, seen through the API', () => {
     await expect(runDemo(t.db, ['--dossiers', '5'], () => {}, config({}))).rejects.toThrow(/déjà des dossiers/);
     expect(Number(((await t.db('dossiers').count({ n: '*' }).first()) as { n: string }).n)).toBe(before);
     expect(demoPlan(50, 3)).toEqual(demoPlan(50, 3));
-    expect(new Set(demoPlan(DEMO_MIN_COMPLET, 1)).size).toBe(15);
+    expect(new Set(demoPlan(DEMO_SMALLEST_COMPLETE, 1)).size).toBe(15);
   });
 
   it('is deterministic: the same seed and size give the same dossiers in the same states on another database', async () => {

@@ -32,9 +32,9 @@ export async function runDemo(db: Knex, args: string[], out: (line: string) => v
   const dossiers = count(values.dossiers, DEMO_DEFAULT_DOSSIERS, 'dossiers');
   const graine = count(values.graine, 1, 'graine');
   try {
-    const report = await fillDemo(db, { dossiers, graine, now, parametres: financingParameters(config) });
+    const report = await fillDemo(db, { dossiers, seed: graine, now, parametres: financingParameters(config) });
     out(`jeu de démonstration chargé : ${dossiers} dossier(s), ${report.factures} facture(s), ${report.reglements} règlement(s), ${report.remboursements} remboursement(s), ${report.echus} dossier(s) échu(s), ${report.facturations} facturation(s) en cours`);
-    out(`parcours : ${Object.entries(report.parcours).map(([p, n]) => `${p} ${n}`).join(', ')}`);
+    out(`parcours : ${Object.entries(report.paths).map(([p, n]) => `${p} ${n}`).join(', ')}`);
     if (report.keys) for (const line of demoKeysBanner(report.keys, `http://localhost:${config.port}`, false)) out(line);
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;

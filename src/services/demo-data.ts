@@ -28,22 +28,22 @@ import { declareRemboursement, declareRupture } from './remboursements.js';
 import { declareSolde } from './soldes.js';
 
 /** What each demo dossier becomes. */
-export const DEMO_PARCOURS = [
+export const DEMO_PATHS = [
   'transmis', 'instruction', 'mise-en-conformite', 'refuse', 'annule', 'engage', 'facture-transmise',
   'facture-a-corriger', 'facture-validee', 'facture-rejetee', 'facture-reglee-partiellement', 'facture-reglee',
   'rupture', 'echu', 'solde',
 ] as const;
-export type DemoParcours = (typeof DEMO_PARCOURS)[number];
+export type DemoPath = (typeof DEMO_PATHS)[number];
 
 /** Weights of the paths beyond the first dossier of each (a few hundred dossiers look like a CFA's year). */
-const POIDS: Readonly<Record<DemoParcours, number>> = {
+const WEIGHTS: Readonly<Record<DemoPath, number>> = {
   transmis: 12, instruction: 8, 'mise-en-conformite': 5, refuse: 5, annule: 3, engage: 15, 'facture-transmise': 8,
   'facture-a-corriger': 5, 'facture-validee': 6, 'facture-rejetee': 4, 'facture-reglee-partiellement': 5, 'facture-reglee': 12,
   rupture: 4, echu: 5, solde: 3,
 };
 
 /** How many months before the current month each path's contracts start (inclusive range). */
-const MOIS_AVANT: Readonly<Record<DemoParcours, readonly [number, number]>> = {
+const MONTHS_BEFORE: Readonly<Record<DemoPath, readonly [number, number]>> = {
   transmis: [0, 2], instruction: [0, 2], 'mise-en-conformite': [0, 2], refuse: [0, 3], annule: [0, 3], engage: [0, 10],
   'facture-transmise': [1, 12], 'facture-a-corriger': [1, 12], 'facture-validee': [1, 12], 'facture-rejetee': [1, 12],
   'facture-reglee-partiellement': [1, 12], 'facture-reglee': [1, 14], rupture: [2, 8], echu: [27, 34], solde: [27, 34],
@@ -56,17 +56,15 @@ export const DEMO_MAX_DOSSIERS = 600;
 export interface DemoRequest {
   dossiers: number;
   /** Seed of the data set (dates, paths). */
-  graine: number;
+  seed: number;
   now: Date;
   parametres: ParametresFinancement;
-  /** Progress, one line now and then. */
-  progress?: (line: string) => void;
 }
 
 export interface DemoReport {
   /** Created by this run when the database had no demo CFA key (shown once). */
   keys: DemoKeys | undefined;
-  parcours: Record<DemoParcours, number>;
+  paths: Record<DemoPath, number>;
   factures: number;
   reglements: number;
   remboursements: number;
@@ -87,23 +85,23 @@ function prng(seed: number): () => number {
 }
 
 /** First paths of every data set: each path once, and three ruptures so that refunds show in their three states. */
-const D_ABORD: readonly DemoParcours[] = [...DEMO_PARCOURS, 'rupture', 'rupture'];
+const FIRST_PATHS: readonly DemoPath[] = [...DEMO_PATHS, 'rupture', 'rupture'];
 /** Smallest data set that shows every state. */
-export const DEMO_MIN_COMPLET = D_ABORD.length;
+export const DEMO_SMALLEST_COMPLETE = FIRST_PATHS.length;
 
-/** The path of each dossier: the D_ABORD paths first (so that a small set still shows every state), then by weight. */
-export function demoPlan(count: number, graine: number): DemoParcours[] {
-  const random = prng(graine * 104_729 + 7);
-  const total = DEMO_PARCOURS.reduce((s, p) => s + POIDS[p], 0);
-  const plan: DemoParcours[] = [];
+/** The path of each dossier: the FIRST_PATHS paths first (so that a small set still shows every state), then by weight. */
+export function demoPlan(count: number, seed: number): DemoPath[] {
+  const random = prng(seed * 104_729 + 7);
+  const total = DEMO_PATHS.reduce((s, p) => s + WEIGHTS[p], 0);
+  const plan: DemoPath[] = [];
   for (let i = 0; i < count; i++) {
-    const first = D_ABORD[i];
+    const first = FIRST_PATHS[i];
     if (first) {
       plan.push(first);
       continue;
     }
     let draw = random() * total;
-    const chosen = DEMO_PARCOURS.find((p) => (draw -= POIDS[p]) < 0) ?? 'engage';
+    const chosen = DEMO_PATHS.find((p) => (draw -= WEIGHTS[p]) < 0) ?? 'engage';
     plan.push(chosen);
   }
   return plan;
@@ -157,52 +155,52 @@ export async function fillDemo(db: Knex, request: DemoRequest): Promise<DemoRepo
 
   const today = parisDate(now);
   const firstOfMonth = `${today.slice(0, 8)}01`;
-  const random = prng(request.graine * 15_485_863 + 3);
-  const plan = demoPlan(request.dossiers, request.graine);
+  const random = prng(request.seed * 15_485_863 + 3);
+  const plan = demoPlan(request.dossiers, request.seed);
   const report: DemoReport = {
-    keys, parcours: Object.fromEntries(DEMO_PARCOURS.map((p) => [p, 0])) as Record<DemoParcours, number>,
+    keys, paths: Object.fromEntries(DEMO_PATHS.map((p) => [p, 0])) as Record<DemoPath, number>,
     factures: 0, reglements: 0, remboursements: 0, facturations: 0, echus: 0,
   };
-  const aFacturer: string[] = [];
-  const aSolder: string[] = [];
+  const toInvoice: string[] = [];
+  const toClose: string[] = [];
   const remboursements: string[] = [];
-  const move = (numero: string, vers: string, commentaire?: string, dateRupture?: string) =>
-    changeDossierState(db, opco, numero, { vers, ...(commentaire ? { commentaire } : {}), ...(dateRupture ? { dateRupture } : {}) }, parametres);
+  const move = (numero: string, vers: string, commentaire?: string) =>
+    changeDossierState(db, opco, numero, { vers, ...(commentaire ? { commentaire } : {}) }, parametres);
 
-  for (const [i, parcours] of plan.entries()) {
-    const [from, to] = MOIS_AVANT[parcours];
+  for (const [i, path] of plan.entries()) {
+    const [from, to] = MONTHS_BEFORE[path];
     const debut = addMonths(firstOfMonth, -(from + Math.floor(random() * (to - from + 1))));
     const contrat = sampleContrat(debut);
     // Received a few days after its conclusion, never after today.
     const recu = addDays(contrat.dateConclusion, 1 + Math.floor(random() * 5));
     const receivedAt = new Date(`${recu < today ? recu : today}T10:00:00Z`);
-    const seed = (request.graine - 1) * DEMO_MAX_DOSSIERS + i + 1;
-    const { dossier } = await transmitDossier(db, cfa, sampleCerfaPayload(seed, contrat).cerfa, receivedAt);
+    const sampleSeed = (request.seed - 1) * DEMO_MAX_DOSSIERS + i + 1;
+    const { dossier } = await transmitDossier(db, cfa, sampleCerfaPayload(sampleSeed, contrat).cerfa, receivedAt);
     const numero = dossier.numero_interne;
-    report.parcours[parcours] += 1;
-    if (parcours === 'transmis') continue;
-    if (parcours === 'annule') {
+    report.paths[path] += 1;
+    if (path === 'transmis') continue;
+    if (path === 'annule') {
       await move(numero, 'ANNULE', 'Contrat non signé par l’employeur : dossier annulé à la demande du CFA.');
       continue;
     }
     await move(numero, 'EN_COURS_INSTRUCTION');
-    if (parcours === 'instruction') continue;
-    if (parcours === 'mise-en-conformite') {
+    if (path === 'instruction') continue;
+    if (path === 'mise-en-conformite') {
       await setConformityRequest(db, opco, numero, 'Pièce manquante : joignez la convention de formation signée.');
       continue;
     }
-    if (parcours === 'refuse') {
+    if (path === 'refuse') {
       await move(numero, 'REFUSE', 'Refusé : la certification visée n’est pas éligible au financement de l’OPCO.');
       continue;
     }
     await move(numero, 'ENGAGE');
-    if (parcours === 'engage') {
-      aFacturer.push(numero);
+    if (path === 'engage') {
+      toInvoice.push(numero);
       continue;
     }
-    if (parcours === 'echu') continue;
-    if (parcours === 'solde') {
-      aSolder.push(numero); // declared once the échus are marked, below
+    if (path === 'echu') continue;
+    if (path === 'solde') {
+      toClose.push(numero); // declared once the échus are marked, below
       continue;
     }
     // Invoice the first échéance (opened at the contract's start) in full.
@@ -210,7 +208,7 @@ export async function fillDemo(db: Knex, request: DemoRequest): Promise<DemoRepo
     const a1 = financing?.echeances.find((e) => e.numero === 1);
     if (!a1) continue;
     const montant = Number(a1.montant_total_centimes) / 100;
-    const numeroFacture = `DEMO-${request.graine}-${String(i + 1).padStart(4, '0')}`;
+    const numeroFacture = `DEMO-${request.seed}-${String(i + 1).padStart(4, '0')}`;
     const contenu = {
       numero: numeroFacture, dateEmission: today, montantTotal: montant, ibanEmetteur: IBAN_DEMO, siretEmetteur: FIXTURE_CFA_SIRET,
       estCertificatRealisation: false,
@@ -222,24 +220,24 @@ export async function fillDemo(db: Knex, request: DemoRequest): Promise<DemoRepo
     }), now);
     report.factures += 1;
     const f = facture.numero_interne;
-    if (parcours === 'facture-transmise') continue;
-    if (parcours === 'facture-a-corriger') {
+    if (path === 'facture-transmise') continue;
+    if (path === 'facture-a-corriger') {
       await moveFacture(db, opco, f, { vers: 'EN_ATTENTE_MISE_EN_CONFORMITE', commentaire: 'Le RIB joint ne correspond pas à l’IBAN indiqué.' });
       continue;
     }
-    if (parcours === 'facture-rejetee') {
+    if (path === 'facture-rejetee') {
       await moveFacture(db, opco, f, { vers: 'REJETEE', commentaire: 'Facture en double d’une facture déjà réglée.' });
       continue;
     }
     await moveFacture(db, opco, f, { vers: 'VALIDEE' });
-    if (parcours === 'facture-validee') continue;
-    const partiel = parcours === 'facture-reglee-partiellement';
+    if (path === 'facture-validee') continue;
+    const partial = path === 'facture-reglee-partiellement';
     await recordReglement(db, opco, {
       referenceVirement: `VIR-${numeroFacture}`, dateReglement: today,
-      lignes: [{ numeroInterneFacture: f, montant: partiel ? Math.floor(montant * 50) / 100 : montant }],
+      lignes: [{ numeroInterneFacture: f, montant: partial ? Math.floor(montant * 50) / 100 : montant }],
     });
     report.reglements += 1;
-    if (parcours === 'rupture') {
+    if (path === 'rupture') {
       // Paid the first advance, then broken during the trial period: the overpayment becomes a refund.
       const rupture = await declareRupture(db, cfa, {
         numeroInterne: numero, dateRupture: addDays(debut, 30), motif: 'PERIODE_PROBATOIRE', initiative: 'EMPLOYEUR',
@@ -261,16 +259,15 @@ export async function fillDemo(db: Knex, request: DemoRequest): Promise<DemoRepo
 
   // Dossiers échus (the daily job's statement), then the declarations de solde of the `solde` path.
   await markDossiersEchus(db, today);
-  for (const numero of aSolder) {
+  for (const numero of toClose) {
     await declareSolde(db, cfa, { numeroInterne: numero, commentaire: 'Formation terminée : plus rien à facturer.' });
   }
   report.echus = await countEchus(db, DEMO_CFA.siren);
 
   // Two invoicing drafts (« Facturation à l'OPCO », step 1) on engaged dossiers not yet invoiced.
-  for (const numero of aFacturer.slice(0, 2)) {
+  for (const numero of toInvoice.slice(0, 2)) {
     await createFacturation(db, cfa, { nature: 'COUT_PEDAGOGIQUE', dossiers: [numero] }, now);
     report.facturations += 1;
   }
-  request.progress?.(`${request.dossiers} dossier(s) créé(s)`);
   return report;
 }
