@@ -8,7 +8,7 @@ import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { createDatabase, type KnexLog } from './db/connection.js';
 import { acquireEmbeddedLock, type EmbeddedLock } from './db/embedded-lock.js';
-import { migrateLatest } from './db/migrate.js';
+import { migrateLatest, wasEmpty } from './db/migrate.js';
 import { createApp } from './http/app.js';
 import type { Lifecycle } from './http/routes/platform.routes.js';
 import { startJobs, type Jobs } from './jobs/scheduler.js';
@@ -16,6 +16,7 @@ import { startWebhookWorker } from './jobs/webhooks.js';
 import { prepareSandbox, SandboxStartError } from './services/sandbox.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createDemoKeys, demoKeysAtStart, type DemoKeys } from './services/demo.js';
 
 export interface Gateway {
   config: Config;
@@ -25,6 +26,8 @@ export interface Gateway {
   lifecycle: Lifecycle;
   app: Express;
   jobs: Jobs;
+  /** Created by this start (first start of an empty embedded database, not in production): shown once by src/main.ts. */
+  demoKeys: DemoKeys | undefined;
   close(): Promise<void>;
 }
 
@@ -70,10 +73,15 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     poolMax: config.databasePoolMax,
     log: knexLogTo(logger),
   });
+  let demoKeys: DemoKeys | undefined;
   try {
     if (!options.skipMigrations) {
       const applied = await migrateLatest(db, config.databaseSchema);
       if (applied.length) logger.info({ migrations: applied }, 'migrations appliquées');
+      if (demoKeysAtStart(config, wasEmpty(applied))) {
+        demoKeys = await createDemoKeys(db);
+        logger.info('premier démarrage : clés de démonstration créées (DEMO=false pour s’en passer)');
+      }
     }
     // Sandbox mode never meets production data, and a sandbox database is never served as a real one.
     // Without migrations (a caller that migrated, or a database out of reach that /ready reports),
@@ -94,7 +102,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const jobs = startJobs({ config, db, logger, metrics });
   const webhooks = config.jobsEnabled ? startWebhookWorker({ config, db, logger, metrics }) : undefined;
   return {
-    config, db, logger, metrics, lifecycle, app, jobs,
+    config, db, logger, metrics, lifecycle, app, jobs, demoKeys,
     async close() {
       lifecycle.shuttingDown = true;
       await jobs.stop();

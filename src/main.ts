@@ -7,6 +7,7 @@ import http from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createGateway } from './gateway.js';
 import { createMetricsApp } from './http/metrics-app.js';
+import { demoKeysBanner } from './services/demo.js';
 
 function readConfig(): Config {
   try {
@@ -30,13 +31,24 @@ async function main(): Promise<void> {
   // Also the Idempotency-Key lease: no request outlives it.
   server.requestTimeout = config.requestTimeoutMs;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, resolve);
-  });
+  // First start of an empty embedded database: the demo keys, shown this once (never logged) —
+  // even when the port is busy, since they exist from now on.
+  const showDemoKeys = (port: number): void => {
+    if (gateway.demoKeys) process.stdout.write(`${demoKeysBanner(gateway.demoKeys, `http://localhost:${port}`).join('\n')}\n`);
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, resolve);
+    });
+  } catch (err) {
+    showDemoKeys(config.port);
+    throw err;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, database: config.databaseUrl ? 'postgresql' : `embarquée (${config.dataDir})` }, 'passerelle à l’écoute');
+  showDemoKeys(port);
 
   // Prometheus metrics on their own port, never on the API's.
   const metricsServer = config.metricsPort > 0 ? http.createServer(createMetricsApp(gateway.metrics)) : undefined;

@@ -6,6 +6,7 @@
  *   keys list | keys revoke <id>
  *   clients create --editeur <name>
  *   adherents import <file.csv>
+ *   demo [--dossiers N] [--graine N]   (not in production)
  *   migrate
  * The embedded database (PGlite) is single-process: a command locks DATA_DIR while it runs and is
  * refused (EmbeddedDatabaseLockedError, one line, exit 1) while a server holds it; on a running
@@ -22,11 +23,12 @@ import { createClient } from '../db/clients.js';
 import { isIsoDate } from '../domain/dates.js';
 import { isEmail } from '../domain/formats.js';
 import { adherentsCommand } from './adherents.js';
+import { DEMO_REFUSED_IN_PRODUCTION, demoCommand } from './demo.js';
 import type { CliCommand } from './commands.js';
 import { jobsCommand } from './jobs.js';
 import { npecCommand } from './npec.js';
 
-const extraCommands: CliCommand[] = [npecCommand, adherentsCommand, jobsCommand];
+const extraCommands: CliCommand[] = [npecCommand, adherentsCommand, jobsCommand, demoCommand];
 
 export class UsageError extends Error {}
 
@@ -105,6 +107,8 @@ export async function runCli(argv: string[], out: Out = (l) => process.stdout.wr
     return;
   }
   const config = loadConfig();
+  // Before the database is even opened (no migration either): the demo data set never goes into production.
+  if (command === 'demo' && config.production) throw new UsageError(DEMO_REFUSED_IN_PRODUCTION);
   // Throws EmbeddedDatabaseLockedError (nothing written) while a server or another command holds DATA_DIR.
   const lock = config.databaseUrl ? undefined : await acquireEmbeddedLock(config.dataDir, {
     role: 'cli',

@@ -55,6 +55,10 @@ export interface Config {
   sandbox: boolean;
   /** Sandbox: seconds the simulated OPCO waits before each step of a dossier or an invoice. */
   sandboxDelaySeconds: number;
+  /** NODE_ENV=production (the Dockerfile sets it): no demo keys, no demo data set. */
+  production: boolean;
+  /** DEMO (default true): the first start of an empty embedded database creates demo keys (docs/decisions/integration-demo.md). */
+  demo: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -135,5 +139,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhookAllowPrivateUrls: bool(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false) || bool(env, 'SANDBOX', false),
     sandbox: bool(env, 'SANDBOX', false),
     sandboxDelaySeconds: integer(env, 'SANDBOX_DELAY_SECONDS', 5, 0, 86_400),
+    production: env.NODE_ENV === 'production',
+    demo: bool(env, 'DEMO', true),
   };
 }

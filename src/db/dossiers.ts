@@ -238,3 +238,9 @@ export interface HistoryRow {
 export async function historyOf(db: Knex, dossierId: string): Promise<HistoryRow[]> {
   return (await db('dossiers_historique').where({ dossier_id: dossierId }).orderBy('id').select('evenement', 'etat', 'le', 'acteur', 'commentaire')) as HistoryRow[];
 }
+
+/** How many dossiers name this CFA, whatever their state or channel. */
+export async function countDossiersOfCfa(db: Knex, siren: string): Promise<number> {
+  const row = (await db('dossiers').where({ cfa_siren: siren }).count({ n: '*' }).first()) as { n: string | number } | undefined;
+  return Number(row?.n ?? 0);
+}

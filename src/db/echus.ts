@@ -94,3 +94,9 @@ export async function markDossiersEchus(db: Knex, today: IsoDate): Promise<Marqu
 export async function deleteEchu(trx: Knex.Transaction, dossierId: string): Promise<void> {
   await trx('dossiers_echus').where({ dossier_id: dossierId }).delete();
 }
+
+/** How many of the CFA's dossiers are échus now (the list's size, without its filters). */
+export async function countEchus(db: Knex, siren: string): Promise<number> {
+  const row = (await db('dossiers_echus').where({ cfa_siren: siren }).count({ n: '*' }).first()) as { n: string | number } | undefined;
+  return Number(row?.n ?? 0);
+}

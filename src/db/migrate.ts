@@ -15,6 +15,12 @@ const source: Knex.MigrationSource<string> = {
   },
 };
 
+/** True when `applied` (what migrateLatest just ran) starts from the very first migration: the database was empty. */
+export function wasEmpty(applied: readonly string[]): boolean {
+  const first = Object.keys(migrations).sort()[0];
+  return first !== undefined && applied.includes(first);
+}
+
 export async function migrateLatest(db: Knex, schema: string): Promise<string[]> {
   if (schema !== 'public') await db.raw('create schema if not exists ??', [schema]);
   const [, applied] = (await db.migrate.latest({ migrationSource: source, schemaName: schema === 'public' ? undefined : schema })) as [number, string[]];

@@ -95,7 +95,7 @@ describe('graceful shutdown', () => {
   it('on SIGTERM: stops accepting, lets the in-flight request finish, closes the database, exits 0', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cgw-stop-'));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, PORT: '0', METRICS_PORT: '0', DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false' },
+      env: { ...process.env, PORT: '0', METRICS_PORT: '0', DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false', DEMO: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -138,7 +138,7 @@ describe('graceful shutdown', () => {
     probe.close();
     const dir = mkdtempSync(path.join(tmpdir(), 'cgw-metrics-'));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, PORT: '0', METRICS_PORT: String(metricsPort), DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false' },
+      env: { ...process.env, PORT: '0', METRICS_PORT: String(metricsPort), DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false', DEMO: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -222,7 +222,7 @@ describe('CLI', () => {
 
 describe('embedded database lock (one process at a time on DATA_DIR)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cgw-lock-'));
-  const env = { ...process.env, DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false', PORT: '0', METRICS_PORT: '0' };
+  const env = { ...process.env, DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false', PORT: '0', METRICS_PORT: '0', DEMO: 'false' };
   type Result = { code: number; stdout: string; stderr: string };
   const node = (script: string, ...args: string[]) => run(process.execPath, ['--import', 'tsx', script, ...args], { env })
     .then((r) => ({ code: 0, ...r }), (e: Result) => e);
