@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { createGatewayClient, ok, type GatewayClient } from '@convergence-gateway/client';
-import { JsonStore, type StoreData } from '../../examples/erp-sync/src/store.js';
+import { journal, JsonStore, type StoreData } from '../../examples/erp-sync/src/store.js';
 import { ErpSync } from '../../examples/erp-sync/src/sync.js';
 import { webhookReceiver } from '../../examples/erp-sync/src/webhooks.js';
 import { importNpecRows } from '../../src/db/financing.js';
@@ -157,6 +157,20 @@ describe('erp-sync example', () => {
     expect(kept?.erreurs?.length).toBeGreaterThan(1);
     for (const e of kept?.erreurs ?? []) expect(e).toMatchObject({ code: expect.stringMatching(/^[A-Z_]+$/), champ: expect.stringMatching(/^\/cerfa\//) });
     expect(await job.run()).toMatchObject({ pousses: 0, refuses: 0 });
+  });
+
+  it('refuses a store file that is not its own, and keeps the last good state when a write fails', async () => {
+    const foreign = path.join(dir, 'foreign.json');
+    fs.writeFileSync(foreign, JSON.stringify({ contrats: [], curseurs: { dossiers: 5 } }));
+    expect(() => new JsonStore(foreign)).toThrow('n’est pas un magasin erp-sync');
+    const file = path.join(dir, 'atomic.json');
+    const store = crashingStore(file, (d) => d.curseurs.dossiers === '9.9');
+    await store.transaction((d) => { d.curseurs.dossiers = '1.1'; });
+    await expect(store.transaction((d) => { d.curseurs.dossiers = '9.9'; journal(d, { objet: 'dossier', id: 'x', etat: 'ENGAGE', version: 'v' }); })).rejects.toThrow('crash simulé');
+    for (const s of [store.snapshot(), new JsonStore(file).snapshot()]) {
+      expect(s.curseurs.dossiers).toBe('1.1');
+      expect(s.journal).toEqual([]);
+    }
   });
 
   it('receives signed webhooks: a bad signature is refused, a new event wakes the job, a redelivery does not', async () => {

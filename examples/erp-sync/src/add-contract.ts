@@ -3,8 +3,7 @@
  * (a file holding `{"cerfa": {…}}` or the CERFA alone). The next run pushes it.
  */
 import fs from 'node:fs';
-import type { Schemas } from '@convergence-gateway/client';
-import { JsonStore } from './store.js';
+import { isCerfa, JsonStore } from './store.js';
 
 const file = process.argv[2];
 if (!file) {
@@ -12,7 +11,10 @@ if (!file) {
   process.exit(1);
 }
 const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-// The gateway checks the CERFA (every error, with its field) when the job pushes it.
-const cerfa = (typeof parsed === 'object' && parsed !== null && 'cerfa' in parsed ? parsed.cerfa : parsed) as Schemas['Cerfa'];
+const cerfa = typeof parsed === 'object' && parsed !== null && 'cerfa' in parsed ? parsed.cerfa : parsed;
+if (!isCerfa(cerfa)) {
+  console.error(`${file} : un CERFA ({"cerfa": {…}} ou le CERFA seul, avec apprenti, maitre1, contrat, formation, organismeFormation) est attendu`);
+  process.exit(1);
+}
 const contrat = await new JsonStore(process.env.STORE_FILE ?? 'erp-sync.json').addContrat(cerfa);
 console.log(`contrat ${contrat.id} ajouté ; il sera transmis au prochain passage`);

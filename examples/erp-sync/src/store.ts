@@ -69,6 +69,28 @@ export interface StoreData {
   journal: JournalLine[];
 }
 
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** The file's shape, member by member (the records' contents are this program's own writes). */
+function isStoreData(x: unknown): x is StoreData {
+  if (!isObject(x) || !isObject(x.curseurs)) return false;
+  const c = x.curseurs;
+  return Array.isArray(x.contrats) && isObject(x.dossiers) && isObject(x.factures) && isObject(x.reglements)
+    && Array.isArray(x.webhooksRecus) && Array.isArray(x.journal)
+    && typeof c.dossiers === 'string' && typeof c.factures === 'string' && typeof c.reglementsLus === 'number';
+}
+
+const CERFA_SECTIONS = ['apprenti', 'maitre1', 'contrat', 'formation', 'organismeFormation'] as const;
+
+/**
+ * A CERFA as the ERP's own data gives it: an object with the contract's sections. Only the outline
+ * is checked here; the gateway checks every field when the job pushes it, and a refusal is kept on
+ * the contract with all its errors.
+ */
+export function isCerfa(x: unknown): x is Schemas['Cerfa'] {
+  return isObject(x) && CERFA_SECTIONS.every((section) => isObject(x[section]));
+}
+
 function empty(): StoreData {
   return { contrats: [], dossiers: {}, factures: {}, reglements: {}, curseurs: { dossiers: '0', factures: '0', reglementsLus: 0 }, webhooksRecus: [], journal: [] };
 }
@@ -87,12 +109,10 @@ export class JsonStore {
   }
 
   private read(): StoreData {
-    // The file is this program's own output; a foreign file is rejected rather than half-read.
+    // The file is this program's own output; a foreign or damaged file is rejected rather than half-read.
     const parsed: unknown = JSON.parse(fs.readFileSync(this.file, 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null || !('curseurs' in parsed) || !('contrats' in parsed)) {
-      throw new Error(`${this.file} n’est pas un magasin erp-sync`);
-    }
-    return { ...empty(), ...(parsed as Partial<StoreData>) };
+    if (!isStoreData(parsed)) throw new Error(`${this.file} n’est pas un magasin erp-sync`);
+    return parsed;
   }
 
   /** A copy of the current state (read only). */
