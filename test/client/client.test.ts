@@ -10,7 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { createGatewayClient, GatewayError, ok, verifyWebhook, WebhookVerificationError, type GatewayClient } from '../../clients/ts/src/index.js';
 import { createClient as createVendorClient } from '../../src/db/clients.js';
 import { FIXTURE_CFA_SIREN, validCerfaPayload } from '../fixtures/cerfa.js';
-import { closeServer, dossierRequest, listen, startLiveGateway, type LiveGateway } from './live-gateway.js';
+import { closeServer, dossierRequest, listen, settled, startLiveGateway, type LiveGateway } from './live-gateway.js';
 
 let live: LiveGateway;
 let cfaKey: string;
@@ -196,6 +196,7 @@ describe('walking feeds and pages', () => {
     const before = 'total' in start ? start.total : 0;
     const created: string[] = [];
     for (const seed of [11, 12, 13]) created.push(await transmit(other, seed));
+    await settled(live.t.db);
 
     const batches: string[][] = [];
     let cursor = '0';
@@ -217,12 +218,14 @@ describe('walking feeds and pages', () => {
       method: 'POST', headers: { 'X-API-KEY': opcoKey, 'Content-Type': 'application/json' }, body: JSON.stringify({ vers: 'EN_COURS_INSTRUCTION' }),
     });
     expect(moved.status).toBe(200);
+    await settled(live.t.db);
     const changes: Array<[string, string]> = [];
     for await (const batch of other.dossierChanges(cursor)) changes.push(...batch.items.map((i): [string, string] => [i.numeroInterne, i.etat]));
     expect(changes).toEqual([[created[1], 'EN_COURS_INSTRUCTION']]);
   });
 
   it('walks numbered pages until the total', async () => {
+    await settled(live.t.db);
     const seen: string[] = [];
     let total = 0;
     let pages = 0;

@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Knex } from 'knex';
 import type { Schemas } from '../../clients/ts/src/index.js';
 import { validateDossierRequest } from '../../src/domain/cerfa/schema-validation.js';
 import { validCerfaPayload } from '../fixtures/cerfa.js';
@@ -48,4 +49,20 @@ export function dossierRequest(seed: number): Schemas['DossierRequest'] {
   const body = validCerfaPayload(seed);
   if (!isDossierRequest(body)) throw new Error(`fixture ${seed} does not match the DossierRequest schema`);
   return body;
+}
+
+/**
+ * Waits until every transaction that began before this call has ended, server-wide: the horizon
+ * of the `depuis` feeds and of page ranks (docs/decisions.md, « Incremental feed »). On a
+ * PostgreSQL shared with other work a change shows only then; on PGlite at once.
+ */
+export async function settled(db: Knex, timeoutMs = 30_000): Promise<void> {
+  const mine = BigInt(String(((await db.raw('select pg_current_xact_id()::text as xid')) as { rows: Array<{ xid: string }> }).rows[0]?.xid));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = (await db.raw('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin')) as { rows: Array<{ xmin: string }> };
+    if (BigInt(String(rows[0]?.xmin)) > mine) return;
+    if (Date.now() > deadline) throw new Error(`a transaction older than ${mine} is still running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

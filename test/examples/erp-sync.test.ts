@@ -19,7 +19,7 @@ import { ErpSync } from '../../examples/erp-sync/src/sync.js';
 import { webhookReceiver } from '../../examples/erp-sync/src/webhooks.js';
 import { importNpecRows } from '../../src/db/financing.js';
 import { FIXTURE_CFA_SIREN, FIXTURE_CFA_SIRET } from '../fixtures/cerfa.js';
-import { closeServer, dossierRequest, listen, startLiveGateway, type LiveGateway } from '../client/live-gateway.js';
+import { closeServer, dossierRequest, listen, settled, startLiveGateway, type LiveGateway } from '../client/live-gateway.js';
 
 /** Whoever plays the OPCO: here its back office, by hand; later the sandbox's simulator. */
 interface Opco {
@@ -90,6 +90,7 @@ describe('erp-sync example', () => {
     const crashOnPush = crashingStore(file, (d) => d.contrats.some((c) => c.numeroInterne));
     await expect(new ErpSync({ client: cfa, store: crashOnPush }).run()).rejects.toThrow('crash simulé');
     expect(new JsonStore(file).snapshot().contrats[0]?.numeroInterne).toBeUndefined();
+    await settled(live.t.db);
     // After the restart, the same Idempotency-Key gets the same dossier back: one dossier at the gateway.
     const first = await new ErpSync({ client: cfa, store: new JsonStore(file) }).run();
     expect(first).toMatchObject({ pousses: 1, refuses: 0, dossiers: 1 });
@@ -103,6 +104,7 @@ describe('erp-sync example', () => {
 
     // 2. Engaged by the OPCO; the run that reads it dies before saving; the next one applies it once.
     await opco.engage(numeroInterne);
+    await settled(live.t.db);
     const crashOnPull = crashingStore(file, (d) => d.dossiers[numeroInterne]?.etat === 'ENGAGE');
     await expect(new ErpSync({ client: cfa, store: crashOnPull }).run()).rejects.toThrow('crash simulé');
     expect(new JsonStore(file).snapshot().dossiers[numeroInterne]?.etat).toBe('TRANSMIS');
@@ -121,12 +123,14 @@ describe('erp-sync example', () => {
       },
     }));
     const n = deposited.numeroInterneFacture;
+    await settled(live.t.db);
     const job = new ErpSync({ client: cfa, store: new JsonStore(file) });
     expect(await job.run()).toMatchObject({ factures: 1, reglements: 0 });
     expect(new JsonStore(file).snapshot().factures[n]).toMatchObject({ etat: 'TRANSMIS', montantCents: 320_000, dossiers: [numeroInterne] });
 
     // 4. Validated and paid; the payment's page is read after a crash in the middle of the run.
     await opco.validateAndPay(n, 3200);
+    await settled(live.t.db);
     const crashOnPayment = crashingStore(file, (d) => Object.keys(d.reglements).length > 0);
     await expect(new ErpSync({ client: cfa, store: crashOnPayment }).run()).rejects.toThrow('crash simulé');
     const third = await new ErpSync({ client: cfa, store: new JsonStore(file) }).run();
