@@ -161,6 +161,12 @@ describe('erp-sync example', () => {
     expect(kept?.erreurs?.length).toBeGreaterThan(1);
     for (const e of kept?.erreurs ?? []) expect(e).toMatchObject({ code: expect.stringMatching(/^[A-Z_]+$/), champ: expect.stringMatching(/^\/cerfa\//) });
     expect(await job.run()).toMatchObject({ pousses: 0, refuses: 0 });
+
+    // A revoked or unknown key stops the run; the contract is not marked refused for it.
+    const other = await store.addContrat(dossierRequest(23).cerfa);
+    const stranger = createGatewayClient({ baseUrl: live.baseUrl, apiKey: 'cfa_unknown' });
+    await expect(new ErpSync({ client: stranger, store }).run()).rejects.toMatchObject({ status: 403, code: 'CLE_API_INVALIDE' });
+    expect(store.snapshot().contrats.find((c) => c.id === other.id)).not.toHaveProperty('erreurs');
   });
 
   it('refuses a store file that is not its own, and keeps the last good state when a write fails', async () => {

@@ -114,6 +114,8 @@ export class ErpSync {
         });
         return 'pousse';
       }
+      // A refused key or token is not the contract's fault: the run stops and says so.
+      if (err.status === 401 || (err.status === 403 && !err.has('ORGANISME_FORMATION_NON_AUTORISE'))) throw err;
       if (err.status === 400 || err.status === 403 || err.status === 422) {
         await this.store.transaction((d) => {
           const c = d.contrats.find((x) => x.id === contrat.id);
