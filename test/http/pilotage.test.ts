@@ -167,6 +167,9 @@ describe('états de suivi', () => {
     expect(asc.body.items[0].numeroInterne).toBe(busy.numeroInterne);
     const page2 = await get('/v2/suivi/dossiers', { tri: 'dateReception', ordre: 'asc', taillePage: 3, numeroPage: 2 });
     expect(page2.body.items.map((i: { numeroInterne: string }) => i.numeroInterne)).toEqual([fromEmployer]);
+    expect(page2.body.total).toBe(4);
+    // Past the end: no row, the total still said.
+    expect((await get('/v2/suivi/dossiers', { taillePage: 3, numeroPage: 5 })).body).toMatchObject({ total: 4, items: [] });
     expect((await get('/v2/suivi/dossiers', { tri: 'nimporte' })).status).toBe(400);
     expect((await get('/v2/suivi/dossiers', {}, h.other)).body.total).toBe(2);
   });
