@@ -4,9 +4,8 @@
  * restarts and simulated crashes, without a change missed or applied twice — and signed webhooks
  * waking it up.
  *
- * The OPCO is played through the back-office routes (`opcoByBackOffice`). When the sandbox
- * simulator is available, replace it with an `Opco` that only waits (SANDBOX=true gateway,
- * `X-Sandbox-Scenario: engagement`, `POST /sandbox/v1/horloge`): the steps below stay the same.
+ * The OPCO is played through the back-office routes (`opcoByBackOffice`) for the crash cases, and
+ * by the sandbox's simulator (SANDBOX=true gateway) for the vendor's quick-start path.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -207,5 +206,52 @@ describe('erp-sync example', () => {
     } finally {
       await closeServer(server);
     }
+  });
+});
+
+// The vendor's quick start: the same job against a sandbox gateway, where the simulator plays the
+// OPCO (X-Sandbox-Scenario `engagement` by default). `POST /sandbox/v1/horloge {"jours": 0}` makes
+// it take one pass at once instead of waiting for its loop.
+describe('erp-sync example against a sandbox gateway', () => {
+  let sandbox: LiveGateway;
+  let client: GatewayClient;
+  beforeAll(async () => {
+    sandbox = await startLiveGateway({ SANDBOX: 'true', SANDBOX_DELAY_SECONDS: '0' });
+    client = createGatewayClient({ baseUrl: sandbox.baseUrl, apiKey: await sandbox.t.cfaKey(FIXTURE_CFA_SIREN) });
+  });
+  afterAll(async () => sandbox.close());
+
+  /** Simulator passes until the job's store shows what is expected (a few passes: one step each). */
+  async function passesUntil(job: ErpSync, file: string, reached: (d: StoreData) => boolean): Promise<void> {
+    for (let pass = 0; pass < 6 && !reached(new JsonStore(file).snapshot()); pass += 1) {
+      await ok(client.POST('/sandbox/v1/horloge', { body: { jours: 0 } }));
+      await settled(sandbox.t.db);
+      await job.run();
+    }
+    expect(reached(new JsonStore(file).snapshot())).toBe(true);
+  }
+
+  it('push → engaged → invoiced → paid, the OPCO played by the sandbox', async () => {
+    const file = path.join(dir, 'sandbox.json');
+    await new JsonStore(file).addContrat(dossierRequest(31).cerfa);
+    const job = new ErpSync({ client, store: new JsonStore(file) });
+    expect(await job.run()).toMatchObject({ pousses: 1, refuses: 0 });
+    const numeroInterne = new JsonStore(file).snapshot().contrats[0]?.numeroInterne ?? '';
+    await passesUntil(job, file, (d) => d.dossiers[numeroInterne]?.etat === 'ENGAGE');
+
+    const deposited = await ok(client.POST('/v1/factures', {
+      body: {
+        facture: {
+          numero: 'FAC-SBX-1', dateEmission: '2026-10-01', montantTotal: 3200, ibanEmetteur: 'FR7630006000011234567890189', siretEmetteur: FIXTURE_CFA_SIRET,
+          estCertificatRealisation: false, lignes: [{ numeroInterneDossier: numeroInterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }],
+        },
+        _files: { facture: PDF.toString('base64') },
+      },
+    }));
+    const n = deposited.numeroInterneFacture;
+    await passesUntil(job, file, (d) => d.factures[n]?.etat === 'REGLE' && Object.keys(d.reglements).length === 1);
+    const data = new JsonStore(file).snapshot();
+    expect(Object.values(data.reglements)).toEqual([expect.objectContaining({ factures: [{ numeroInterneFacture: n, montantCents: 320_000 }] })]);
+    expectNoChangeTwice(data);
   });
 });
