@@ -39,24 +39,24 @@ export async function countListing(listing: Listing): Promise<number> {
 }
 
 /**
- * One page. The page's ids and the total come from one pass over the narrow query (the total as a
- * window count: the walk to the page's offset reads the rest anyway), then only those rows are
- * read whole: deep pages do not fetch what they skip.
+ * One page. The page's ids are found first on the narrow query (an index-only walk when an index
+ * covers the sort), then only those rows are read whole: deep pages do not fetch what they skip.
  */
 export async function pageOfListing<Row>(db: Knex, listing: Listing, tri: string, ordre: Ordre, page: number, size: number): Promise<ListPage<Row>> {
   const expr = sortOf(listing, tri);
-  const ids = (await listing.query.clone()
-    .select(db.raw('?? as _id', [listing.id]), db.raw('count(*) over () as _total'))
+  const ids = listing.query.clone()
+    .select(db.raw('?? as _id', [listing.id]))
     .orderByRaw(`${expr} ${ordre}, ?? ${ordre}`, [listing.id])
     .offset((page - 1) * size)
-    .limit(size)) as Array<{ _id: string | number; _total: string | number }>;
-  // A page past the end has no row to carry the total.
-  if (ids.length === 0) return { total: page === 1 ? 0 : await countListing(listing), rows: [] };
-  const rows = (await listing.query.clone()
-    .whereIn(listing.id, ids.map((r) => r._id))
-    .select([...listing.columns])
-    .orderByRaw(`${expr} ${ordre}, ?? ${ordre}`, [listing.id])) as Row[];
-  return { total: Number(ids[0]?._total ?? 0), rows };
+    .limit(size);
+  const [total, rows] = await Promise.all([
+    countListing(listing),
+    listing.query.clone()
+      .whereIn(listing.id, db.select('_id').from(ids.as('page_ids')))
+      .select([...listing.columns])
+      .orderByRaw(`${expr} ${ordre}, ?? ${ordre}`, [listing.id]) as Promise<Row[]>,
+  ]);
+  return { total, rows };
 }
 
 /**
