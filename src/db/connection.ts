@@ -66,9 +66,10 @@ export function createDatabase(options: DatabaseOptions): Db {
         min: 0,
         max: options.poolMax,
         // The gateway's queries are short index reads: a parallel plan's start-up costs more than it
-        // saves (a parallel count of 300 000 invoices: 55–170 ms on 2 vCPUs, alone 18 ms).
+        // saves (a parallel count of 300 000 invoices: 55–170 ms on 2 vCPUs, alone 18 ms), and so
+        // does compiling one (JIT: ~3 ms on a 17 ms count). Measured by npm run bench:pilotage.
         afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
-          conn.query('set max_parallel_workers_per_gather = 0').then(() => done(null, conn), (err: Error) => done(err, conn));
+          conn.query('set max_parallel_workers_per_gather = 0; set jit = off').then(() => done(null, conn), (err: Error) => done(err, conn));
         },
       },
       acquireConnectionTimeout: 5_000,

@@ -39,10 +39,11 @@ export type DossierAFacturerRow = DossierListRow & {
  */
 export function dossiersAFacturerListing(db: Knex, siren: string, filters: ListFilters, today: IsoDate): Listing {
   const limite = openedBy(filters, today);
-  const ouvertes = db('echeances as e')
+  const open = db('echeances as e')
     .where('e.cfa_siren', siren)
     .where('e.dossier_facturable', true)
-    .whereRaw(OPEN_ECHEANCE, [limite, today])
+    .whereRaw(OPEN_ECHEANCE, [limite, today]);
+  const ouvertes = open.clone()
     .groupBy('e.dossier_id')
     .select('e.dossier_id', db.raw('count(*) as nombre'), db.raw('min(e.date_ouverture) as premiere'),
       db.raw('sum(e.montant_total_centimes - e.montant_regle_centimes - e.montant_en_cours_centimes) as reste'));
@@ -55,6 +56,8 @@ export function dossiersAFacturerListing(db: Knex, siren: string, filters: ListF
     query,
     columns: [...DOSSIER_LIST_COLUMNS(db), 'o.nombre as echeances_ouvertes', db.raw(`to_char(o.premiere, 'YYYY-MM-DD') as premiere_ouverture`), 'o.reste as reste_centimes'],
     id: 'o.dossier_id',
+    // Without a filter on the dossier, the total is the number of dossiers among the open échéances.
+    ...(etat || q ? {} : { countQuery: open.clone().select(db.raw('count(distinct e.dossier_id) as n')) }),
     sorts: {
       premiereOuverture: 'o.premiere',
       reste: 'o.reste',
