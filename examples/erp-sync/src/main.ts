@@ -5,11 +5,13 @@
  *
  * Settings (environment): GATEWAY_URL, API_KEY (the CFA's key), CLIENT_ID and CLIENT_SECRET (the
  * vendor's OAuth2 client, optional), STORE_FILE (default ./erp-sync.json), SYNC_CRON (default every
- * 30 s), WEBHOOK_PORT and WEBHOOK_SECRET (the `whsec_…` shown at registration; no receiver without).
+ * 30 s), WEBHOOK_PORT and WEBHOOK_SECRET (the `whsec_…` shown at registration; no receiver without),
+ * WEBHOOK_URL (the address the gateway reaches the receiver at: without WEBHOOK_SECRET, the job
+ * registers it through the client and prints the secret to keep).
  */
 import http from 'node:http';
 import cron from 'node-cron';
-import { createGatewayClient } from '@convergence-gateway/client';
+import { createGatewayClient, ok } from '@convergence-gateway/client';
 import { JsonStore } from './store.js';
 import { ErpSync, type SyncLog } from './sync.js';
 import { webhookReceiver } from './webhooks.js';
@@ -54,7 +56,14 @@ const task = cron.schedule(process.env.SYNC_CRON ?? '*/30 * * * * *', () => run(
 void run('démarrage');
 
 let receiver: http.Server | undefined;
-const secret = process.env.WEBHOOK_SECRET;
+let secret = process.env.WEBHOOK_SECRET;
+const webhookUrl = process.env.WEBHOOK_URL;
+if (!secret && webhookUrl) {
+  // First start: register the receiver (every event). The secret is shown once: keep it.
+  const registered = await ok(client.POST('/v2/webhooks', { body: { url: webhookUrl } }));
+  secret = registered.secret;
+  log.info(`webhook ${registered.id} enregistré pour ${webhookUrl} ; à garder pour les prochains démarrages : WEBHOOK_SECRET=${registered.secret}`);
+}
 if (secret) {
   const port = Number(process.env.WEBHOOK_PORT ?? 8090);
   receiver = http.createServer(webhookReceiver({ secret, store, log, onEvent: (type) => void run(`webhook ${type}`) }));
