@@ -262,6 +262,25 @@ describe('keyset batches', () => {
       }
     }
   });
+
+  it('pages of every size, read from the start or (second half) from the end, make up the whole list once', async () => {
+    const listing = dossiersListing(h.t.db, FIXTURE_CFA_SIREN, {});
+    for (const ordre of ['asc', 'desc'] as const) {
+      for (const tri of ['etat', 'dateReception', 'apprenti']) {
+        const whole = (await pageOfListing<{ numero_interne: string }>(h.t.db, listing, tri, ordre, 1, 100)).rows.map((r) => r.numero_interne);
+        expect(whole.length).toBeGreaterThan(3);
+        for (const size of [1, 2, 3]) {
+          const seen: string[] = [];
+          for (let n = 1; n <= Math.ceil(whole.length / size) + 1; n += 1) {
+            const page = await pageOfListing<{ numero_interne: string }>(h.t.db, listing, tri, ordre, n, size);
+            expect(page.total).toBe(whole.length);
+            seen.push(...page.rows.map((r) => r.numero_interne));
+          }
+          expect(seen, `${tri} ${ordre} by ${size}`).toEqual(whole);
+        }
+      }
+    }
+  });
 });
 
 describe('facturations, déclarations de solde, dossiers échus', () => {
