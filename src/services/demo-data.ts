@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 import { countDossiersOfCfa } from '../db/dossiers.js';
 import { countEchus, markDossiersEchus } from '../db/echus.js';
 import { listKeys } from '../db/keys.js';
-import { FIXTURE_CFA_SIRET, sampleCerfaPayload, sampleContrat } from '../domain/cerfa/sample.js';
+import { FIXTURE_CFA_SIRET, prng, sampleCerfaPayload, sampleContrat } from '../domain/cerfa/sample.js';
 import { addDays, addMonths, parisDate } from '../domain/dates.js';
 import type { ParametresFinancement } from '../domain/financing/index.js';
 import { refuse } from '../domain/refusal.js';
@@ -72,17 +72,6 @@ export interface DemoReport {
   echus: number;
 }
 
-/** mulberry32: deterministic numbers in [0, 1) from a seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** First paths of every data set: each path once, and three ruptures so that refunds show in their three states. */
 const FIRST_PATHS: readonly DemoPath[] = [...DEMO_PATHS, 'rupture', 'rupture'];

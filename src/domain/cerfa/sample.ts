@@ -94,7 +94,7 @@ const BIRTH_PLACES = [
 ] as const;
 
 /** Small deterministic PRNG (mulberry32) so that a seed always gives the same payload. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -50,8 +50,8 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
       400: { description: 'Un des quatre champs minimaux manque (erreursParOnglet)' },
       403: { description: 'SIRET de l’organisme de formation hors du SIREN de la clé, ou clé non habilitée' },
     },
-    async handler(input, { req, deps }) {
-      const now = new Date();
+    async handler(input, { req, deps, now: clock }) {
+      const now = await clock();
       return view(deps, await createProposition(deps.db, cfaActor(req), input.body, deps.config.strictInput, now));
     },
   }),
@@ -100,8 +100,8 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
     summary: 'Lire une proposition : CERFA, contrôle par onglet, rémunération proposée, synthèse estimée',
     pathParams: id,
     responses: { 200: { description: 'Succès', schema: ref('Proposition') }, 304: { description: 'Non modifié (If-None-Match)' }, 404: unknown },
-    async handler({ path }, { req, deps }) {
-      const now = new Date();
+    async handler({ path }, { req, deps, now: clock }) {
+      const now = await clock();
       return view(deps, await readProposition(deps.db, who(req), path.id, deps.config.strictInput, now));
     },
   }),
@@ -124,8 +124,8 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
       404: unknown,
       409: wrongState,
     },
-    async handler({ path, body: cerfa }, { req, deps }) {
-      const now = new Date();
+    async handler({ path, body: cerfa }, { req, deps, now: clock }) {
+      const now = await clock();
       return view(deps, await modifyProposition(deps.db, who(req), path.id, cerfa, deps.config.strictInput, now));
     },
   }),
@@ -146,8 +146,8 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
       404: unknown,
       409: wrongState,
     },
-    async handler({ path }, { req, deps }) {
-      const now = new Date();
+    async handler({ path }, { req, deps, now: clock }) {
+      const now = await clock();
       return view(deps, await sendToEntreprise(deps.db, cfaActor(req), path.id, deps.config.strictInput, now));
     },
   }),
@@ -162,8 +162,8 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
     summary: 'Dupliquer une proposition (nouvelle proposition EN_COURS_DE_SAISIE, mêmes données)',
     pathParams: id,
     responses: { 200: { description: 'La nouvelle proposition', schema: ref('Proposition') }, 404: unknown },
-    async handler({ path }, { req, deps }) {
-      const now = new Date();
+    async handler({ path }, { req, deps, now: clock }) {
+      const now = await clock();
       return view(deps, await duplicateProposition(deps.db, cfaActor(req), path.id, deps.config.strictInput, now));
     },
   }),
@@ -201,8 +201,8 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
       404: unknown,
       409: wrongState,
     },
-    async handler({ path, body: decision }, { req, deps }) {
-      const now = new Date();
+    async handler({ path, body: decision }, { req, deps, now: clock }) {
+      const now = await clock();
       return view(deps, await decideProposition(deps.db, entrepriseActor(req), path.id, decision, deps.config.strictInput, now));
     },
   }),
@@ -223,8 +223,8 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
       404: unknown,
       409: { description: 'État incompatible, ou contrat déjà transmis pour cet apprenti, cet employeur et cette date de début' },
     },
-    async handler({ path }, { req, deps }) {
-      const now = new Date();
+    async handler({ path }, { req, deps, now: clock }) {
+      const now = await clock();
       return view(deps, await transmitToOpco(deps.db, entrepriseActor(req), path.id, deps.config.strictInput, now));
     },
   }),
