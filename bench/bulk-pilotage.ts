@@ -143,11 +143,13 @@ async function insertAll(db: Knex, set: PilotageDataSet): Promise<LoadTimings> {
   await step('echeances', `
     insert into echeances (dossier_id, numero, codification, type, annee_execution, date_ouverture, date_debut, date_fin,
       montant_total_centimes, dont_pedagogie_centimes, dont_rqth_centimes, montant_regle_centimes, montant_en_cours_centimes,
-      date_limite_facturation, exige_certificat, statut)
+      date_limite_facturation, exige_certificat, statut, cfa_siren, dossier_facturable)
     select d.id, n, 'A' || n, (array['AVANCE', 'INTERMEDIAIRE', 'SOLDE_INTERMEDIAIRE', 'SOLDE'])[n], (n + 1) / 2,
       o.ouverture, o.ouverture, o.ouverture + 181, m.total, m.total, 0, p.regle, p.en_cours,
       case when n = 4 then o.ouverture + 181 + 120 end, n = 4,
-      case when m.total = 0 then 'ANNULEE' when p.regle > 0 and p.regle < m.total then 'PARTIELLE' else 'PREVUE' end
+      case when m.total = 0 then 'ANNULEE' when p.regle > 0 and p.regle < m.total then 'PARTIELLE' else 'PREVUE' end,
+      -- what the triggers of migration 20261203_05 would set: they are off during the load
+      d.cfa_siren, dossier_facturable_etat(d.etat)
     from dossiers d
     cross join generate_series(1, 4) n
     cross join lateral (select d.date_debut_contrat + (n - 1) * 182 as ouverture, ${h('d.id * 4 + n', 21, 100)} as r) o
