@@ -21,6 +21,7 @@ import { isUniqueViolation } from '../db/factures.js';
 import { parisDate } from '../domain/dates.js';
 import { formatEuros } from '../domain/financing/index.js';
 import { ETATS_DOSSIER_ECHUS, finPeriodeFacturation, periodeTerminee } from '../domain/invoicing/index.js';
+import { LIBELLES_EVENEMENT_DOSSIER } from '../domain/lifecycle/index.js';
 import { refuse } from '../domain/refusal.js';
 import type { CfaActor } from './actor.js';
 
@@ -35,7 +36,7 @@ export interface DeclaredSolde {
   dossier: DossierRow;
 }
 
-export const COMMENTAIRE_DECLARATION = 'Déclaration de solde des dossiers échus';
+export const COMMENTAIRE_DECLARATION = LIBELLES_EVENEMENT_DOSSIER.DECLARATION_SOLDE;
 
 const frDate = (iso: string): string => iso.split('-').reverse().join('/');
 const alreadyDeclared = (numero: string) => refuse.conflict('SOLDE_DEJA_DECLARE', `Le solde du dossier ${numero} a déjà été déclaré.`, { title: 'Déclaration de solde refusée' });

@@ -113,8 +113,11 @@ describe('declaring the solde with nothing pending', () => {
     expect(await h.t.db('dossiers_echus').where({ dossier_id: d.id }).first()).toBeUndefined();
     const history = await h.t.http.get('/v2/dossiers/historique').query({ numeroInterne: d.numeroInterne }).set('X-API-KEY', h.cfa);
     expect(history.body.historique.slice(-2)).toMatchObject([
-      { evenement: 'DECLARATION_SOLDE', etat: 'RUPTURE', acteur: 'cfa:778899112', commentaire: 'Déclaration de solde des dossiers échus — Apprenti parti, rien d’autre à facturer' },
-      { evenement: 'ETAT', etat: 'SOLDE', acteur: 'cfa:778899112' },
+      {
+        evenement: 'DECLARATION_SOLDE', libelle: 'Déclaration de solde des dossiers échus', etat: 'RUPTURE', acteur: 'cfa:778899112',
+        commentaire: 'Déclaration de solde des dossiers échus — Apprenti parti, rien d’autre à facturer',
+      },
+      { evenement: 'ETAT', libelle: 'Dossier soldé', etat: 'SOLDE', acteur: 'cfa:778899112' },
     ]);
     expect(await h.t.db('audit_ecritures').where({ action: 'SOLDE_DECLARE', objet_id: d.numeroInterne }).first('id')).toBeDefined();
     // The CFA's view shows the échéancier as it now stands.

@@ -2,3 +2,4 @@
 export type { CodeRefusTransition, PlanTransition } from './machine.js';
 export * from './dossier.js';
 export * from './facture.js';
+export * from './historique.js';

@@ -1826,6 +1826,8 @@ export interface components {
             etat: components["schemas"]["EtatDossierCode"];
             historique: {
                 evenement: string;
+                /** @description L’événement en clair (« Déclaration de solde des dossiers échus », « Dossier engagé »…) */
+                libelle: string;
                 etat: components["schemas"]["EtatDossierCode"];
                 /** Format: date-time */
                 date: string;

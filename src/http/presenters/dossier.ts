@@ -2,6 +2,7 @@
 import type { DossierRow, EtatItem, HistoryRow } from '../../db/dossiers.js';
 import type { FinancingRows } from '../../db/financing.js';
 import { centsToEuros } from '../../domain/financing/index.js';
+import { libelleEvenementDossier } from '../../domain/lifecycle/index.js';
 
 export interface FinancingView {
   engagement: number | null;
@@ -96,6 +97,7 @@ export function etatView(item: EtatItem): Record<string, unknown> {
 export function historyView(rows: HistoryRow[], forOpco: boolean): Record<string, unknown>[] {
   return rows.map((r) => ({
     evenement: r.evenement,
+    libelle: libelleEvenementDossier(r.evenement, r.etat),
     etat: r.etat,
     date: new Date(r.le).toISOString(),
     acteur: forOpco || !r.acteur.startsWith('opco:') ? r.acteur : 'OPCO',

@@ -153,9 +153,10 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
         type: 'array',
         items: {
           type: 'object',
-          required: ['evenement', 'etat', 'date', 'acteur'],
+          required: ['evenement', 'libelle', 'etat', 'date', 'acteur'],
           properties: {
             evenement: { type: 'string' },
+            libelle: { type: 'string', description: 'L’événement en clair (« Déclaration de solde des dossiers échus », « Dossier engagé »…)' },
             etat: ref('EtatDossierCode'),
             date: { type: 'string', format: 'date-time' },
             acteur: { type: 'string' },
