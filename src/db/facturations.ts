@@ -134,6 +134,20 @@ export async function closeFacturation(trx: Knex.Transaction, id: string, fin: {
   return row;
 }
 
+/**
+ * Abandons the drafts not saved since `before` and frees their échéances; returns how many. Drafts
+ * a save holds (FOR UPDATE) are skipped: being saved, they are not idle, and another instance's run
+ * does not wait on them either.
+ */
+export async function abandonIdleFacturations(db: Knex, before: Date): Promise<number> {
+  return db.transaction(async (trx) => {
+    const idle = (await trx('facturations').where({ etat: 'EN_COURS' }).where('mise_a_jour_le', '<', before)
+      .forUpdate().skipLocked().select('id')) as Array<{ id: string }>;
+    for (const { id } of idle) await closeFacturation(trx, id, { etat: 'ABANDONNEE' });
+    return idle.length;
+  });
+}
+
 /** numeroInterneFacture of a deposited draft. */
 export async function numeroOfFacture(db: Knex, factureId: string): Promise<string | undefined> {
   const row = (await db('factures').where({ id: factureId }).first('numero_interne')) as { numero_interne: string } | undefined;

@@ -3,9 +3,11 @@ import type { Knex } from 'knex';
 import type { Config } from '../config/config.js';
 import { purgeExpiredTokens } from '../db/clients.js';
 import { markDossiersEchus } from '../db/echus.js';
+import { abandonIdleFacturations } from '../db/facturations.js';
 import { assignRanks, type FeedTable } from '../db/feed.js';
 import { purgeEventsBefore } from '../db/webhooks.js';
 import { parisDate } from '../domain/dates.js';
+import { JOURS_AVANT_ABANDON_FACTURATION } from '../domain/invoicing/index.js';
 import { EVENT_RETENTION_DAYS } from '../domain/webhooks.js';
 
 export interface JobDefinition {
@@ -74,6 +76,15 @@ export const jobDefinitions: JobDefinition[] = [
     clocked: true,
     async run(db, _config, now = new Date()) {
       return markDossiersEchus(db, parisDate(now));
+    },
+  },
+  {
+    // Facturations (drafts) idle for JOURS_AVANT_ABANDON_FACTURATION days give their échéances back.
+    name: 'abandon-facturations',
+    schedule: '47 3 * * *',
+    clocked: true,
+    async run(db, _config, now = new Date()) {
+      return { abandonnees: await abandonIdleFacturations(db, new Date(now.getTime() - JOURS_AVANT_ABANDON_FACTURATION * 86_400_000)) };
     },
   },
 ];

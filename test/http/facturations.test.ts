@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it, vi } from 'vitest';
 import { validCerfaPayload } from '../fixtures/cerfa.js';
+import { jobDefinitions } from '../../src/jobs/definitions.js';
 import {
   engagedDossier, expectConservation, facture, FIXTURE_CFA_SIRET, IBAN, ledger, PDF, postFacture, startInvoicing, type Engaged, type Harness,
 } from './factures-fixture.js';
@@ -204,6 +205,31 @@ describe('two drafts never hold the same échéance', () => {
 
     const taken = await withLines(b, [{ numeroInterneDossier: d.numeroInterne, numeroEcheance: 1 }, { numeroInterneDossier: d.numeroInterne, numeroEcheance: 3 }]);
     expect(linesOf(taken).map((l) => l[1])).toEqual(['A1', 'A3']);
+  });
+
+  it('a draft idle for 90 days is abandoned by the job abandon-facturations, and its échéance freed', async () => {
+    const d = await engagedDossier(h, 216);
+    const idle = await draft('COUT_PEDAGOGIQUE', [d]);
+    await withLines(idle, [{ numeroInterneDossier: d.numeroInterne, numeroEcheance: 1 }]);
+    const saved = new Date((await read(idle)).body.miseAJourLe as string);
+    const job = jobDefinitions.find((j) => j.name === 'abandon-facturations');
+    if (!job) throw new Error('job abandon-facturations missing');
+    const day = 86_400_000;
+
+    // 89 days on: kept, still holding A1 (a save starts the delay again).
+    expect(await job.run(h.t.db, h.t.config, new Date(saved.getTime() + 89 * day))).toEqual({ abandonnees: 0 });
+    expect((await read(idle)).body.etat).toBe('EN_COURS');
+    const other = await draft('COUT_PEDAGOGIQUE', [d]);
+    expect((await change(other, { lignes: [{ numeroInterneDossier: d.numeroInterne, numeroEcheance: 1 }] })).status).toBe(409);
+
+    // 91 days on: both drafts abandoned (and this file's other drafts, saved earlier); A1 is free.
+    const after = await job.run(h.t.db, h.t.config, new Date(saved.getTime() + 91 * day));
+    expect(after.abandonnees).toBeGreaterThanOrEqual(2);
+    expect((await read(idle)).body.etat).toBe('ABANDONNEE');
+    expect((await read(other)).body.etat).toBe('ABANDONNEE');
+    expect(await job.run(h.t.db, h.t.config, new Date(saved.getTime() + 92 * day))).toEqual({ abandonnees: 0 });
+    const taken = await withLines(await draft('COUT_PEDAGOGIQUE', [d]), [{ numeroInterneDossier: d.numeroInterne, numeroEcheance: 1 }]);
+    expect(linesOf(taken).map((l) => l[1])).toEqual(['A1']);
   });
 
   it('concurrent saves of two drafts on one échéance: exactly one holds it', async () => {

@@ -20,6 +20,12 @@ export type NatureFacturation = (typeof NATURES_FACTURATION)[number];
 export const ETATS_FACTURATION = ['EN_COURS', 'DEPOSEE', 'ABANDONNEE'] as const;
 export type EtatFacturation = (typeof ETATS_FACTURATION)[number];
 
+/**
+ * A draft untouched this long is abandoned by the job `abandon-facturations`: it would otherwise
+ * hold its échéances out of every other draft for ever (a CFA user left, a session forgotten).
+ */
+export const JOURS_AVANT_ABANDON_FACTURATION = 90;
+
 export function naturesLigneOf(nature: NatureFacturation): readonly NatureLigne[] {
   return nature === 'COUT_PEDAGOGIQUE' ? NATURES_ECHEANCE : [nature];
 }
