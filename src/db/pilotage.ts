@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { IsoDate } from '../domain/financing/index.js';
-import { DOSSIER_LIST_COLUMNS, searchDossier, type DossierListRow } from './suivi.js';
+import { DOSSIER_LIST_COLUMNS, searchDossierOrFacture, type DossierListRow } from './suivi.js';
 import { textFilter, type ListFilters, type Listing } from './listing.js';
 
 /**
@@ -31,7 +31,8 @@ export type DossierAFacturerRow = DossierListRow & {
 /**
  * Dossiers à facturer: engaged (or broken off, for what is still due) dossiers with at least one
  * open échéance, with the count, first opening date and Σ left of those échéances. Filters: `etat`,
- * `ouverteJusquAu` (échéances opened on or before that day). Search: as the dossier list.
+ * `ouverteJusquAu` (échéances opened on or before that day). Search: as the dossier list
+ * (invoice numbers included).
  * Read from the échéances side: the CFA's échéances left to invoice (index
  * `echeances_cfa_a_facturer`, migration 20261203_05) grouped by dossier; the dossier is joined
  * with a LEFT JOIN so that PostgreSQL drops it from a count or a page's ids when nothing of it is
@@ -51,7 +52,7 @@ export function dossiersAFacturerListing(db: Knex, siren: string, filters: ListF
   const etat = textFilter(filters, 'etat');
   if (etat) query.where('d.etat', etat);
   const q = textFilter(filters, 'q');
-  if (q) query.where((w) => searchDossier(w, q));
+  if (q) query.where((w) => searchDossierOrFacture(w, siren, q));
   return {
     query,
     columns: [...DOSSIER_LIST_COLUMNS(db), 'o.nombre as echeances_ouvertes', db.raw(`to_char(o.premiere, 'YYYY-MM-DD') as premiere_ouverture`), 'o.reste as reste_centimes'],

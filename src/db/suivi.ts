@@ -10,17 +10,36 @@ import { NATURES_ECHEANCE, NATURES_FRAIS } from '../domain/invoicing/types.js';
 import { likePattern, textFilter, type ListFilters, type Listing } from './listing.js';
 
 const APPRENTI_NOM = `(d.cerfa->'apprenti'->>'nom')`;
+const APPRENTI_PRENOM = `(d.cerfa->'apprenti'->>'prenom')`;
 const EMPLOYEUR = `coalesce(d.cerfa->'employeur'->>'denomination', d.cerfa->'employeurV2'->>'denomination')`;
 const FIN_CONTRAT = `left(d.cerfa->'contrat'->>'dateFinContrat', 10)`;
+const CODE_DIPLOME = `(d.cerfa->'formation'->>'codeDiplome')`;
+const INTITULE_DIPLOME = `(d.cerfa->'formation'->>'intituleQualification')`;
 
-/** Dossier number (interne, externe, DECA), apprentice's name or employer (name or SIRET). */
+/**
+ * Dossier number (interne, externe, DECA), apprentice's name or employer (name or SIRET). The
+ * name matches in "prénom nom" and "nom prénom" (each contains either part alone too); runs of
+ * spaces in the text count as one.
+ */
 export function searchDossier(w: Knex.QueryBuilder, text: string): void {
   const like = likePattern(text);
+  const name = likePattern(text.replace(/\s+/g, ' ').trim() || text);
   w.where('d.numero_interne', text).orWhere('d.numero_externe', text).orWhere('d.numero_deca', text)
     .orWhere('d.employeur_siret', text)
-    .orWhereRaw(`${APPRENTI_NOM} ilike ?`, [like])
-    .orWhereRaw(`(d.cerfa->'apprenti'->>'prenom') ilike ?`, [like])
+    .orWhereRaw(`concat_ws(' ', ${APPRENTI_PRENOM}, ${APPRENTI_NOM}) ilike ?`, [name])
+    .orWhereRaw(`concat_ws(' ', ${APPRENTI_NOM}, ${APPRENTI_PRENOM}) ilike ?`, [name])
     .orWhereRaw(`${EMPLOYEUR} ilike ?`, [like]);
+}
+
+/**
+ * `searchDossier`, or the CFA's invoice numbered `text` (its own number or the internal one) has a
+ * line on the dossier. Uncorrelated, so PostgreSQL runs it once and hashes the ids; the tenant
+ * condition stays inside, so another CFA's invoice numbered alike finds nothing.
+ */
+export function searchDossierOrFacture(w: Knex.QueryBuilder, siren: string, text: string): void {
+  searchDossier(w, text);
+  w.orWhereRaw(`d.id in (select l.dossier_id from factures_lignes l join factures f on f.id = l.facture_id
+      where f.cfa_siren = ? and (f.numero = ? or f.numero_interne = ?))`, [siren, text, text]);
 }
 
 function isTypeDossier(value: string): value is TypeDossier {
@@ -53,17 +72,18 @@ export const DOSSIER_LIST_COLUMNS = (db: Knex): Array<string | Knex.Raw> => [
   'd.id', 'd.numero_interne', 'd.numero_externe', 'd.numero_deca', 'd.etat', 'd.origine', 'd.type_contrat_app',
   'd.mise_en_conformite', 'd.commentaire_etat', 'd.employeur_siret', 'd.recu_le', 'd.mis_a_jour_le',
   db.raw(`${APPRENTI_NOM} as apprenti_nom`),
-  db.raw(`d.cerfa->'apprenti'->>'prenom' as apprenti_prenom`),
+  db.raw(`${APPRENTI_PRENOM} as apprenti_prenom`),
   db.raw(`${EMPLOYEUR} as employeur_denomination`),
-  db.raw(`d.cerfa->'formation'->>'intituleQualification' as diplome`),
-  db.raw(`d.cerfa->'formation'->>'codeDiplome' as code_diplome`),
+  db.raw(`${INTITULE_DIPLOME} as diplome`),
+  db.raw(`${CODE_DIPLOME} as code_diplome`),
   db.raw(`to_char(d.date_debut_contrat, 'YYYY-MM-DD') as debut_contrat`),
   db.raw(`${FIN_CONTRAT} as fin_contrat`),
 ];
 
 /**
  * Dossiers enregistrés. Filters: `etat`, `origine`, `typeDossier`, `recuDepuis` / `recuJusquAu`
- * (reception days, Paris), `du` / `au` (contracts running at some point of that period).
+ * (reception days, Paris), `du` / `au` (contracts running at some point of that period), `diplome`
+ * (code diplôme, or part of the qualification's title). Search: `searchDossierOrFacture`.
  */
 export function dossiersListing(db: Knex, siren: string, filters: ListFilters, fixed?: (q: Knex.QueryBuilder) => void): Listing {
   const query = db('dossiers as d').where('d.cfa_siren', siren);
@@ -82,8 +102,10 @@ export function dossiersListing(db: Knex, siren: string, filters: ListFilters, f
   if (du) query.whereRaw(`${FIN_CONTRAT} >= ?`, [du]);
   const au = textFilter(filters, 'au');
   if (au) query.where('d.date_debut_contrat', '<=', au);
+  const diplome = textFilter(filters, 'diplome');
+  if (diplome) query.whereRaw(`(upper(${CODE_DIPLOME}) = upper(?) or ${INTITULE_DIPLOME} ilike ?)`, [diplome, likePattern(diplome)]);
   const q = textFilter(filters, 'q');
-  if (q) query.where((w) => searchDossier(w, q));
+  if (q) query.where((w) => searchDossierOrFacture(w, siren, q));
   return {
     query,
     columns: DOSSIER_LIST_COLUMNS(db),
@@ -214,14 +236,18 @@ export function reglementsListing(db: Knex, siren: string, filters: ListFilters)
   };
 }
 
-/** Remboursements. Filters: `etat`. Search: the refund's or its dossier's number, apprentice, employer. */
+/**
+ * Remboursements. Filters: `etat`. Search: the refund's number or its credit note's reference, or
+ * as the dossier list on its dossier (a refund links no invoice: an invoice number finds the
+ * refunds of the dossiers it has lines on).
+ */
 export function remboursementsListing(db: Knex, siren: string, filters: ListFilters, fixed?: (q: Knex.QueryBuilder) => void): Listing {
   const query = db('remboursements as rb').join('dossiers as d', 'd.id', 'rb.dossier_id').where('rb.cfa_siren', siren);
   fixed?.(query);
   const etat = textFilter(filters, 'etat');
   if (etat) query.where('rb.etat', etat);
   const q = textFilter(filters, 'q');
-  if (q) query.where((w) => { w.where('rb.numero_interne', q).orWhere((s) => searchDossier(s, q)); });
+  if (q) query.where((w) => { w.where('rb.numero_interne', q).orWhere('rb.reference_avoir', q).orWhere((s) => searchDossierOrFacture(s, siren, q)); });
   return {
     query,
     columns: ['rb.*', 'd.numero_externe', 'd.numero_interne as dossier_numero_interne'],
@@ -242,7 +268,7 @@ export function dossiersEchusListing(db: Knex, siren: string, filters: ListFilte
   if (motif === 'RESTE_A_FACTURER') query.where('x.reste_a_facturer_centimes', '>', 0);
   if (motif === 'CERTIFICAT_MANQUANT') query.where('x.certificat_manquant', true);
   const q = textFilter(filters, 'q');
-  if (q) query.where((w) => searchDossier(w, q));
+  if (q) query.where((w) => searchDossierOrFacture(w, siren, q));
   return {
     query,
     columns: [...DOSSIER_LIST_COLUMNS(db), 'x.reste_a_facturer_centimes', 'x.certificat_manquant', 'x.marque_le',
@@ -267,13 +293,22 @@ export interface FacturationListRow {
   deposee_le: Date | null;
 }
 
-/** Facturations (drafts in progress, deposited, abandoned). Filters: `etat`. Search: draft or invoice number. */
+/**
+ * Facturations (drafts in progress, deposited, abandoned). Filters: `etat`. Search: the draft's or
+ * its invoice's number, or as `searchDossier` on one of its dossiers.
+ */
 export function facturationsListing(db: Knex, siren: string, filters: ListFilters): Listing {
   const query = db('facturations as fa').leftJoin('factures as f', 'f.id', 'fa.facture_id').where('fa.cfa_siren', siren);
   const etat = textFilter(filters, 'etat');
   if (etat) query.where('fa.etat', etat);
   const q = textFilter(filters, 'q');
-  if (q) query.where((w) => { w.where('fa.numero_interne', q).orWhere('f.numero', q).orWhere('f.numero_interne', q); });
+  if (q) {
+    query.where((w) => {
+      w.where('fa.numero_interne', q).orWhere('f.numero', q).orWhere('f.numero_interne', q)
+        .orWhereExists(db('facturations_dossiers as fd').join('dossiers as d', 'd.id', 'fd.dossier_id')
+          .whereRaw('fd.facturation_id = fa.id').where((s) => searchDossier(s, q)).select(db.raw('1')));
+    });
+  }
   return {
     query,
     columns: ['fa.id', 'fa.numero_interne', 'fa.etat', 'fa.etape', 'fa.nature', 'fa.nombre_dossiers', 'fa.montant_total_centimes',
@@ -293,7 +328,7 @@ export function soldesListing(db: Knex, siren: string, filters: ListFilters): Li
   const etat = textFilter(filters, 'etat');
   if (etat) query.where('s.etat', etat);
   const q = textFilter(filters, 'q');
-  if (q) query.where((w) => searchDossier(w, q));
+  if (q) query.where((w) => searchDossierOrFacture(w, siren, q));
   return {
     query,
     columns: [...DOSSIER_LIST_COLUMNS(db), 's.numero_interne as declaration_numero_interne', 's.etat as declaration_etat', 's.commentaire',

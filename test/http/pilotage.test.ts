@@ -10,7 +10,7 @@ import { batchesOfListing, pageOfListing } from '../../src/db/listing.js';
 import { dossiersListing } from '../../src/db/suivi.js';
 import { FIXTURE_CFA_SIREN, siretForSiren, validCerfaPayload } from '../fixtures/cerfa.js';
 import {
-  depositInvoice, engagedDossier, facture, OTHER_SIREN, payInvoices, startInvoicing, transition, type Engaged, type Harness,
+  depositInvoice, engagedDossier, facture, OTHER_SIREN, payInvoices, postFacture, startInvoicing, transition, type Engaged, type Harness,
 } from './factures-fixture.js';
 
 let h: Harness;
@@ -24,6 +24,8 @@ let toCorrect: string;
 let fromEmployer: string;
 let awaitingInvoice: string;
 let paidInvoice: string;
+/** Another CFA's engaged dossier. */
+let theirs: { numeroInterne: string; numeroExterne: string };
 
 type Obj = Record<string, unknown>;
 const get = (path: string, query: Obj = {}, key = h.cfa) => h.t.http.get(path).query(query).set('X-API-KEY', key);
@@ -86,10 +88,11 @@ beforeAll(async () => {
   fromEmployer = registered.body.numeroInterne as string;
 
   // Another CFA: an engaged dossier, a correction asked — never in our counters or lists.
-  const theirs = await h.t.http.post('/v2/dossiers').set('X-API-KEY', h.other).send(otherCfaCerfa(305));
-  expect(theirs.status, JSON.stringify(theirs.body)).toBe(200);
+  const theirsCreated = await h.t.http.post('/v2/dossiers').set('X-API-KEY', h.other).send(otherCfaCerfa(305));
+  expect(theirsCreated.status, JSON.stringify(theirsCreated.body)).toBe(200);
+  theirs = { numeroInterne: theirsCreated.body.numeroInterne as string, numeroExterne: theirsCreated.body.numeroExterne as string };
   for (const vers of ['EN_COURS_INSTRUCTION', 'ENGAGE']) {
-    await h.t.http.post(`/back-office/v1/dossiers/${theirs.body.numeroInterne as string}/transitions`).set('X-API-KEY', h.opco).send({ vers });
+    await h.t.http.post(`/back-office/v1/dossiers/${theirs.numeroInterne}/transitions`).set('X-API-KEY', h.opco).send({ vers });
   }
   const theirsToCorrect = await h.t.http.post('/v2/dossiers').set('X-API-KEY', h.other).send(otherCfaCerfa(306));
   await h.t.http.post(`/back-office/v1/dossiers/${theirsToCorrect.body.numeroInterne as string}/transitions`).set('X-API-KEY', h.opco).send({ vers: 'EN_COURS_INSTRUCTION' });
@@ -315,5 +318,90 @@ describe('dossiers à facturer follow their dossier’s state', () => {
     const after = await listed();
     expect(after.ids).not.toContain(late.numeroInterne);
     expect(after).toMatchObject({ total: engaged.total - 1, counter: engaged.total - 1 });
+  });
+});
+
+// Last: it adds invoices of the other CFA and a dossier.
+describe('search q and the diploma filter', () => {
+  type Item = { numeroInterne: string; apprenti: { nom: string; prenom: string } };
+  const numeros = async (path: string, query: Obj, key = h.cfa): Promise<string[]> => {
+    const res = await get(path, query, key);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return (res.body.items as Array<{ numeroInterne: string }>).map((i) => i.numeroInterne);
+  };
+
+  it('the apprentice’s full name, first name first or last name first', async () => {
+    const all = await get('/v2/suivi/dossiers');
+    const { nom, prenom } = (all.body.items as Item[]).find((i) => i.numeroInterne === idle.numeroInterne)?.apprenti ?? { nom: '', prenom: '' };
+    expect(nom && prenom).toBeTruthy();
+    for (const q of [`${prenom} ${nom}`, `${nom} ${prenom}`, `  ${nom.toUpperCase()}   ${prenom.toLowerCase()} `, `${prenom.slice(-2)} ${nom.slice(0, 3)}`]) {
+      expect(await numeros('/v2/suivi/dossiers', { q }), q).toEqual([idle.numeroInterne]);
+    }
+    expect(await numeros('/v2/suivi/dossiers', { q: `${prenom}_${nom}` })).toEqual([]);
+    expect(await numeros('/v2/pilotage/echeances-a-facturer', { q: `${nom} ${prenom}` })).toEqual([idle.numeroInterne]);
+    expect(await numeros('/v2/suivi/dossiers', { q: `${prenom} ${nom}` }, h.other)).toEqual([]);
+  });
+
+  it('an invoice number (the CFA’s or the internal one) finds the dossiers it has lines on, never through another CFA’s invoice', async () => {
+    for (const q of ['FAC-301-A1', paidInvoice, 'FAC-301-A2', awaitingInvoice]) {
+      expect(await numeros('/v2/suivi/dossiers', { q }), q).toEqual([busy.numeroInterne]);
+      expect(await numeros('/v2/pilotage/echeances-a-facturer', { q }), q).toEqual([busy.numeroInterne]);
+    }
+    // Another CFA's invoices: one numbered like ours, one of its own.
+    const theirsFacture = (numero: string, numeroEcheance: number) => facture([{ numeroDossier: theirs.numeroExterne, numeroEcheance, natureLigne: 'PEDAGOGIE', montant: 100 }],
+      { numero, dateEmission: '2026-03-10', estCertificatRealisation: true, siretEmetteur: siretForSiren(OTHER_SIREN, 3) });
+    const same = await postFacture(h, theirsFacture('FAC-301-A1', 1), h.other);
+    expect(same.status, JSON.stringify(same.body)).toBe(200);
+    const own = await postFacture(h, theirsFacture('FAC-AUTRE-305', 2), h.other);
+    expect(own.status, JSON.stringify(own.body)).toBe(200);
+    expect(await numeros('/v2/suivi/dossiers', { q: 'FAC-301-A1' })).toEqual([busy.numeroInterne]);
+    expect(await numeros('/v2/suivi/dossiers', { q: 'FAC-301-A1' }, h.other)).toEqual([theirs.numeroInterne]);
+    for (const q of ['FAC-AUTRE-305', own.body.numeroInterneFacture as string]) {
+      expect(await numeros('/v2/suivi/dossiers', { q }), q).toEqual([]);
+      expect(await numeros('/v2/pilotage/echeances-a-facturer', { q }), q).toEqual([]);
+      expect(await numeros('/v2/suivi/dossiers', { q }, h.other), q).toEqual([theirs.numeroInterne]);
+      expect(await numeros('/v2/pilotage/echeances-a-facturer', { q }, h.other), q).toEqual([theirs.numeroInterne]);
+    }
+    // Only the exact number: a part of it is not a name either.
+    expect(await numeros('/v2/suivi/dossiers', { q: 'FAC-301' })).toEqual([]);
+    const filtered = await get('/v2/suivi/dossiers', { q: 'FAC-301-A1', format: 'csv' });
+    expect(parse(filtered.text, { delimiter: ';', bom: true })).toHaveLength(2);
+  });
+
+  it('a facturation by its dossiers’ apprentice, number or employer', async () => {
+    const all = await get('/v2/suivi/dossiers');
+    const apprenti = (numero: string) => (all.body.items as Item[]).find((i) => i.numeroInterne === numero)?.apprenti ?? { nom: '?', prenom: '?' };
+    const idleName = apprenti(idle.numeroInterne);
+    const busyName = apprenti(busy.numeroInterne);
+    const total = async (q: string, key = h.cfa): Promise<number> => (await get('/v2/suivi/facturations', { q }, key)).body.total as number;
+    expect(await total(`${idleName.prenom} ${idleName.nom}`)).toBe(1);
+    expect(await total(idleName.nom.toLowerCase())).toBe(1);
+    expect(await total(idle.numeroExterne)).toBe(1);
+    expect(await total('numérisia')).toBe(1);
+    expect(await total(`${busyName.prenom} ${busyName.nom}`)).toBe(0);
+    expect(await total(busy.numeroExterne)).toBe(0);
+    expect(await total(idle.numeroExterne, h.other)).toBe(0);
+  });
+
+  it('diplome: the exact code diplôme, or a part of the title whatever its case, on every list of dossiers', async () => {
+    const payload = validCerfaPayload(310) as { cerfa: { formation: Obj } };
+    payload.cerfa.formation = { ...payload.cerfa.formation, codeDiplome: '3203100A', intituleQualification: 'BTS Cybersécurité, informatique et réseaux, électronique' };
+    const created = await h.t.http.post('/v2/dossiers').set('X-API-KEY', h.cfa).send(payload);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const cyber = created.body.numeroInterne as string;
+    expect(await numeros('/v2/suivi/dossiers', { diplome: '3203100A' })).toEqual([cyber]);
+    expect(await numeros('/v2/suivi/dossiers', { diplome: '3203100a' })).toEqual([cyber]);
+    expect(await numeros('/v2/suivi/dossiers', { diplome: 'cybersécurité' })).toEqual([cyber]);
+    expect(await numeros('/v2/suivi/dossiers', { diplome: '3203100' })).toEqual([]);
+    const sio = await get('/v2/suivi/dossiers', { diplome: 'services INFORMATIQUES', taillePage: 100 });
+    const everyone = await get('/v2/suivi/dossiers', { taillePage: 100 });
+    expect(sio.body.total).toBe(everyone.body.total - 1);
+    expect(sio.body.items.map((i: { numeroInterne: string }) => i.numeroInterne)).not.toContain(cyber);
+    expect(await numeros('/v2/suivi/dossiers', { diplome: '32032002', etat: 'ENGAGE' })).toEqual(expect.arrayContaining([busy.numeroInterne, idle.numeroInterne]));
+    expect(await numeros('/v2/pilotage/dossiers-en-attente-mise-en-conformite', { diplome: '32032002' })).toEqual([toCorrect]);
+    expect(await numeros('/v2/pilotage/dossiers-en-attente-mise-en-conformite', { diplome: '3203100A' })).toEqual([]);
+    expect(await numeros('/v2/suivi/dossiers', { diplome: 'cybersécurité' }, h.other)).toEqual([]);
+    const file = await get('/v2/suivi/dossiers', { diplome: 'Cybersécurité', format: 'csv' });
+    expect(parse(file.text, { delimiter: ';', bom: true })).toHaveLength(2);
   });
 });

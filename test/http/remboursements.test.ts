@@ -25,17 +25,17 @@ const rupture = (body: Record<string, unknown>, key = h.cfa) => h.t.http.post('/
 const declareRefund = (id: string, body: Record<string, unknown>, key = h.cfa) => h.t.http.post(`/v2/remboursements/${id}/declaration`).set('X-API-KEY', key).send(body);
 const receiveRefund = (id: string, body: Record<string, unknown> = {}) => h.t.http.post(`/back-office/v1/remboursements/${id}/reception`).set('X-API-KEY', h.opco).send(body);
 
-/** A1 (3 200 €) and A2 (2 400 €) invoiced, validated and paid. */
-async function paidTwice(seed: number): Promise<Engaged> {
+/** A1 (3 200 €, invoice FAC-<seed>-A1) and A2 (2 400 €, FAC-<seed>-A2) invoiced, validated and paid; `a1` is A1's internal number. */
+async function paidTwice(seed: number): Promise<Engaged & { a1: string }> {
   const d = await engagedDossier(h, seed);
-  const a1 = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { dateEmission: '2026-01-10' }));
-  const a2 = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { dateEmission: '2026-03-10', estCertificatRealisation: true }));
+  const a1 = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }], { numero: `FAC-${seed}-A1`, dateEmission: '2026-01-10' }));
+  const a2 = await depositInvoice(h, facture([{ numeroDossier: d.numeroExterne, numeroEcheance: 2, natureLigne: 'PEDAGOGIE', montant: 2400 }], { numero: `FAC-${seed}-A2`, dateEmission: '2026-03-10', estCertificatRealisation: true }));
   await transition(h, a1, { vers: 'VALIDEE' });
   await transition(h, a2, { vers: 'VALIDEE' });
   const pay = await payInvoices(h, { referenceVirement: `VIR-${seed}`, dateReglement: '2026-03-12', lignes: [{ numeroInterneFacture: a1, montant: 3200 }, { numeroInterneFacture: a2, montant: 2400 }] });
   expect(pay.status).toBe(200);
   await expectConservation(h, d.id);
-  return d;
+  return { ...d, a1 };
 }
 
 describe('POST /v2/dossiers/rupture/employeur', () => {
@@ -173,5 +173,29 @@ describe('rupture decided by the back office', () => {
     const mine = (refunds.body.remboursements ?? refunds.body).filter((r: { numeroInterneDossier: string }) => r.numeroInterneDossier === d.numeroInterne);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ montant: 1304.11, cause: 'TROP_PERCU_RUPTURE', etat: 'A_REGULARISER' });
+  });
+});
+
+describe('états de suivi of the refunds: search q', () => {
+  it('an invoice number of the refund’s dossier, or its credit note, finds the refund; the caller’s only', async () => {
+    const d = await paidTwice(241);
+    expect((await rupture({ numeroInterne: d.numeroInterne, dateRupture: '2026-03-15', motif: 'DEMISSION_APPRENTI', initiative: 'APPRENTI' })).status).toBe(200);
+    const refund = (await h.t.db('remboursements as rb').join('dossiers as d', 'd.id', 'rb.dossier_id').where('d.numero_interne', d.numeroInterne).first('rb.numero_interne')) as { numero_interne: string };
+    const ids = async (path: string, q: string, key = h.cfa): Promise<string[]> => {
+      const res = await h.t.http.get(path).query({ q }).set('X-API-KEY', key);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return (res.body.items as Array<{ idRemboursement: string }>).map((r) => r.idRemboursement);
+    };
+    for (const q of ['FAC-241-A1', 'FAC-241-A2', d.a1]) {
+      expect(await ids('/v2/suivi/remboursements', q), q).toEqual([refund.numero_interne]);
+      expect(await ids('/v2/pilotage/remboursements-a-emettre', q), q).toEqual([refund.numero_interne]);
+      expect(await ids('/v2/suivi/remboursements', q, h.other), q).toEqual([]);
+    }
+    // Another dossier's invoice does not find it.
+    expect(await ids('/v2/suivi/remboursements', 'FAC-231-A1')).not.toContain(refund.numero_interne);
+    expect(await ids('/v2/suivi/remboursements', 'FAC-241')).toEqual([]);
+    expect((await declareRefund(refund.numero_interne, { mode: 'AVOIR_DEDUCTION', referenceAvoir: 'AV-241-01' })).status).toBe(200);
+    expect(await ids('/v2/suivi/remboursements', 'AV-241-01')).toEqual([refund.numero_interne]);
+    expect(await ids('/v2/suivi/remboursements', 'AV-241-01', h.other)).toEqual([]);
   });
 });

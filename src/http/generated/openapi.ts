@@ -9463,7 +9463,7 @@ export interface operations {
     dossiersEnAttenteMiseEnConformite: {
         parameters: {
             query?: {
-                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                /** @description Recherche : nom, prénom ou nom complet de l’apprenti (« prénom nom » ou « nom prénom »), numéro de dossier ou de facture, employeur (nom ou SIRET) */
                 q?: string;
                 /** @description État du dossier */
                 etat?: "TRANSMIS" | "EN_COURS_INSTRUCTION" | "ENGAGE" | "REFUSE" | "ANNULE" | "RUPTURE" | "SOLDE";
@@ -9479,6 +9479,8 @@ export interface operations {
                 du?: string;
                 /** @description Contrats commencés ce jour ou avant (AAAA-MM-JJ) */
                 au?: string;
+                /** @description Diplôme préparé : code diplôme exact, ou partie de l’intitulé (sans distinction de casse) */
+                diplome?: string;
                 /** @description Tri (défaut dateReception) */
                 tri?: "dateReception" | "dateMiseAJour" | "numero" | "apprenti" | "employeur" | "debutContrat" | "etat";
                 /** @description Ordre du tri (défaut asc) */
@@ -9570,7 +9572,7 @@ export interface operations {
     facturesEnAttenteMiseEnConformite: {
         parameters: {
             query?: {
-                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                /** @description Recherche : nom, prénom ou nom complet de l’apprenti (« prénom nom » ou « nom prénom »), numéro de dossier ou de facture, employeur (nom ou SIRET) */
                 q?: string;
                 /** @description Coût contrat (pédagogie, RQTH), frais annexes, ou les deux */
                 type?: "COUT_CONTRAT" | "FRAIS_ANNEXES" | "MIXTE";
@@ -9671,7 +9673,7 @@ export interface operations {
     remboursementsAEmettre: {
         parameters: {
             query?: {
-                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                /** @description Recherche : nom, prénom ou nom complet de l’apprenti (« prénom nom » ou « nom prénom »), numéro de dossier ou de facture, employeur (nom ou SIRET) */
                 q?: string;
                 /** @description Tri (défaut dateCreation) */
                 tri?: "dateCreation" | "montant";
@@ -9764,7 +9766,7 @@ export interface operations {
     echeancesAFacturer: {
         parameters: {
             query?: {
-                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                /** @description Recherche : nom, prénom ou nom complet de l’apprenti (« prénom nom » ou « nom prénom »), numéro de dossier ou de facture, employeur (nom ou SIRET) */
                 q?: string;
                 /** @description État du dossier */
                 etat?: "ENGAGE" | "RUPTURE";
@@ -9861,7 +9863,7 @@ export interface operations {
     dossiersEchus: {
         parameters: {
             query?: {
-                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                /** @description Recherche : nom, prénom ou nom complet de l’apprenti (« prénom nom » ou « nom prénom »), numéro de dossier ou de facture, employeur (nom ou SIRET) */
                 q?: string;
                 /** @description La condition qui vaut */
                 motif?: "RESTE_A_FACTURER" | "CERTIFICAT_MANQUANT";
@@ -9956,7 +9958,7 @@ export interface operations {
     suiviDossiers: {
         parameters: {
             query?: {
-                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                /** @description Recherche : nom, prénom ou nom complet de l’apprenti (« prénom nom » ou « nom prénom »), numéro de dossier ou de facture, employeur (nom ou SIRET) */
                 q?: string;
                 /** @description État du dossier */
                 etat?: "TRANSMIS" | "EN_COURS_INSTRUCTION" | "ENGAGE" | "REFUSE" | "ANNULE" | "RUPTURE" | "SOLDE";
@@ -9972,6 +9974,8 @@ export interface operations {
                 du?: string;
                 /** @description Contrats commencés ce jour ou avant (AAAA-MM-JJ) */
                 au?: string;
+                /** @description Diplôme préparé : code diplôme exact, ou partie de l’intitulé (sans distinction de casse) */
+                diplome?: string;
                 /** @description Tri (défaut dateReception) */
                 tri?: "dateReception" | "dateMiseAJour" | "numero" | "apprenti" | "employeur" | "debutContrat" | "etat";
                 /** @description Ordre du tri (défaut desc) */
@@ -10063,7 +10067,7 @@ export interface operations {
     suiviFactures: {
         parameters: {
             query?: {
-                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                /** @description Recherche : nom, prénom ou nom complet de l’apprenti (« prénom nom » ou « nom prénom »), numéro de dossier ou de facture, employeur (nom ou SIRET) */
                 q?: string;
                 /** @description État de la facture */
                 etat?: "TRANSMIS" | "EN_ATTENTE_MISE_EN_CONFORMITE" | "VALIDEE" | "REJETEE" | "REGLE_PARTIELLEMENT" | "REGLE";
@@ -10166,7 +10170,7 @@ export interface operations {
     suiviReglements: {
         parameters: {
             query?: {
-                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                /** @description Recherche : nom, prénom ou nom complet de l’apprenti (« prénom nom » ou « nom prénom »), numéro de dossier ou de facture, employeur (nom ou SIRET) */
                 q?: string;
                 /** @description Réglés ce jour ou après (AAAA-MM-JJ) */
                 regleDepuis?: string;
@@ -10263,7 +10267,7 @@ export interface operations {
     suiviRemboursements: {
         parameters: {
             query?: {
-                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                /** @description Recherche : nom, prénom ou nom complet de l’apprenti (« prénom nom » ou « nom prénom »), numéro de dossier ou de facture, employeur (nom ou SIRET) */
                 q?: string;
                 /** @description État du remboursement */
                 etat?: "A_REGULARISER" | "DECLARE" | "RECU";
@@ -10358,7 +10362,7 @@ export interface operations {
     suiviFacturations: {
         parameters: {
             query?: {
-                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                /** @description Recherche : nom, prénom ou nom complet de l’apprenti (« prénom nom » ou « nom prénom »), numéro de dossier ou de facture, employeur (nom ou SIRET) */
                 q?: string;
                 /** @description État de la facturation */
                 etat?: "EN_COURS" | "DEPOSEE" | "ABANDONNEE";
@@ -10453,7 +10457,7 @@ export interface operations {
     suiviSoldes: {
         parameters: {
             query?: {
-                /** @description Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                /** @description Recherche : nom, prénom ou nom complet de l’apprenti (« prénom nom » ou « nom prénom »), numéro de dossier ou de facture, employeur (nom ou SIRET) */
                 q?: string;
                 /** @description EN_ATTENTE (une facture est encore en cours) ou SOLDE */
                 etat?: "EN_ATTENTE" | "SOLDE";

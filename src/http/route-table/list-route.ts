@@ -37,7 +37,7 @@ export interface ListDeclaration<Row, Line = Row> {
 }
 
 const Q: ParameterDeclaration = {
-  description: 'Recherche : nom ou prénom de l’apprenti, numéro de dossier ou de facture, employeur (nom ou SIRET)',
+  description: 'Recherche : nom, prénom ou nom complet de l’apprenti (« prénom nom » ou « nom prénom »), numéro de dossier ou de facture, employeur (nom ou SIRET)',
   schema: { type: 'string', maxLength: 200 },
 };
 

@@ -29,6 +29,7 @@ export const DOSSIER_FILTERS: Readonly<Record<string, ParameterDeclaration>> = {
   recuJusquAu: day('Transmis ce jour ou avant'),
   du: day('Contrats en cours à partir de ce jour'),
   au: day('Contrats commencés ce jour ou avant'),
+  diplome: { description: 'Diplôme préparé : code diplôme exact, ou partie de l’intitulé (sans distinction de casse)', schema: { type: 'string', maxLength: 200 } },
 };
 
 export const DOSSIER_SORTS = ['dateReception', 'dateMiseAJour', 'numero', 'apprenti', 'employeur', 'debutContrat', 'etat'] as const;
