@@ -360,6 +360,15 @@ describe('the draft’s rules', () => {
       expect(res.body.errors[0].code).toBe('FACTURATION_INTROUVABLE');
     }
     expect((await read(id)).body.etat).toBe('EN_COURS');
+    // The collection lists the caller's drafts only, as the état de suivi does.
+    const mine = await h.t.http.get('/v2/facturations').query({ etat: 'EN_COURS', taillePage: 1000 }).set('X-API-KEY', h.cfa);
+    expect(mine.status).toBe(200);
+    expect(mine.body.items.map((f: Body) => f.id)).toContain(id);
+    expect(mine.body.items.every((f: Body) => f.etat === 'EN_COURS')).toBe(true);
+    const suivi = await h.t.http.get('/v2/suivi/facturations').query({ etat: 'EN_COURS', taillePage: 1000 }).set('X-API-KEY', h.cfa);
+    expect(mine.body).toEqual(suivi.body);
+    const theirs = await h.t.http.get('/v2/facturations').set('X-API-KEY', h.other);
+    expect(theirs.body.items.map((f: Body) => f.id)).not.toContain(id);
   });
 
   it('an Idempotency-Key makes a retried creation return the same draft', async () => {

@@ -740,7 +740,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Les facturations du CFA (brouillons EN_COURS à reprendre, DEPOSEE, ABANDONNEE)
+         * @description Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
+         */
+        get: operations["listerFacturations"];
         put?: never;
         /**
          * Facturation à l’OPCO, étape 1 : choisir les dossiers et la nature (coût pédagogique ou un frais annexe)
@@ -8144,6 +8148,101 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Clé X-API-KEY absente, inconnue, révoquée, expirée ou non habilitée */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Trop de requêtes : réessayer après Retry-After secondes */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Erreur interne : communiquer `instance` au support */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+            /** @description Base de données momentanément injoignable : réessayer après Retry-After secondes */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
+        };
+    };
+    listerFacturations: {
+        parameters: {
+            query?: {
+                /** @description Recherche : nom, prénom ou nom complet de l’apprenti (« prénom nom » ou « nom prénom »), numéro de dossier ou de facture, employeur (nom ou SIRET) */
+                q?: string;
+                /** @description État de la facturation */
+                etat?: "EN_COURS" | "DEPOSEE" | "ABANDONNEE";
+                /** @description Tri (défaut dateMiseAJour) */
+                tri?: "dateMiseAJour" | "dateCreation" | "montant";
+                /** @description Ordre du tri (défaut desc) */
+                ordre?: "asc" | "desc";
+                /** @description Page (1 pour la première) */
+                numeroPage?: number;
+                /** @description Éléments par page */
+                taillePage?: number;
+                /** @description json (défaut) : une page ; xlsx ou csv : toute la liste en fichier */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Une page de la liste, ou son export (format=xlsx|csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        page: number;
+                        items: components["schemas"]["FacturationSuivi"][];
+                    };
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv; charset=utf-8": string;
+                };
             };
             /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
             400: {

@@ -10,6 +10,8 @@ import { invoicePdf } from '../multipart.js';
 import { facturationDeposeeView, facturationView } from '../presenters/facturation.js';
 import { ref } from '../route-table/components.js';
 import { route, type ParameterDeclaration, type RouteDeclaration } from '../route-table/declaration.js';
+import { listRoute } from '../route-table/list-route.js';
+import { FACTURATIONS_LIST } from './suivi.routes.js';
 import { recordSandboxScenario } from '../../services/sandbox.js';
 
 const tags = ['Factures et règlements'];
@@ -19,6 +21,15 @@ const inconnue = { description: 'Facturation inconnue pour ce CFA (FACTURATION_I
 const close = { description: 'Facturation déposée ou abandonnée (FACTURATION_NON_MODIFIABLE), ou échéances retenues par une autre facturation (FACTURATION_CONCURRENTE, qui la nomme)' };
 
 export const FACTURATION_ROUTES: RouteDeclaration[] = [
+  // The collection itself: the same list as the état de suivi « Facturations ».
+  listRoute({
+    operationId: 'listerFacturations',
+    path: '/v2/facturations',
+    tags,
+    summary: 'Les facturations du CFA (brouillons EN_COURS à reprendre, DEPOSEE, ABANDONNEE)',
+    ...FACTURATIONS_LIST,
+  }),
+
   route({
     operationId: 'creerFacturation',
     method: 'post',

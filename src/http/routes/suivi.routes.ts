@@ -7,6 +7,7 @@ import { ETATS_DOSSIER, ETATS_FACTURE } from '../../domain/lifecycle/index.js';
 import { ETATS_REMBOURSEMENT } from '../../domain/invoicing/index.js';
 import { TYPES_DOSSIER, TYPES_FACTURE } from '../../domain/pilotage.js';
 import { ORIGINES } from '../../db/dossiers.js';
+import type { FacturationListRow } from '../../db/suivi.js';
 import { suiviDossiers, suiviFacturations, suiviFactures, suiviReglements, suiviRemboursements, suiviSoldes } from '../../services/pilotage.js';
 import {
   DOSSIER_EXPORT, dossierItem, FACTURATION_EXPORT, facturationItem, SOLDE_EXPORT, soldeItem, FACTURE_EXPORT, factureItem, linesOfReglement, REGLEMENT_EXPORT, REMBOURSEMENT_EXPORT,
@@ -15,7 +16,7 @@ import { reglementView } from '../presenters/reglement.js';
 import { remboursementView } from '../presenters/remboursement.js';
 import { ref } from '../route-table/components.js';
 import type { ParameterDeclaration, RouteDeclaration } from '../route-table/declaration.js';
-import { listRoute, oneLine } from '../route-table/list-route.js';
+import { listRoute, oneLine, type ListDeclaration } from '../route-table/list-route.js';
 
 const tags = ['États de suivi'];
 const day = (description: string): ParameterDeclaration => ({ description: `${description} (AAAA-MM-JJ)`, schema: { type: 'string', format: 'date' } });
@@ -43,6 +44,19 @@ export const FACTURE_FILTERS: Readonly<Record<string, ParameterDeclaration>> = {
 };
 
 export const FACTURE_SORTS = ['dateReception', 'dateEmission', 'montant', 'numero', 'dateReglement', 'etat'] as const;
+
+/** The list of facturations, served as an état de suivi and as the collection GET /v2/facturations. */
+export const FACTURATIONS_LIST: Omit<ListDeclaration<FacturationListRow>, 'operationId' | 'path' | 'tags' | 'summary'> = {
+  filters: { etat: { description: 'État de la facturation', schema: { type: 'string', enum: ['EN_COURS', 'DEPOSEE', 'ABANDONNEE'] } } },
+  sorts: ['dateMiseAJour', 'dateCreation', 'montant'],
+  defaultOrder: 'desc',
+  itemSchema: ref('FacturationSuivi'),
+  file: { name: 'facturations', title: 'Facturations' },
+  source: (db, cfa, filters) => suiviFacturations(db, cfa, filters),
+  item: facturationItem,
+  lines: oneLine,
+  columns: FACTURATION_EXPORT,
+};
 
 export const SUIVI_ROUTES: RouteDeclaration[] = [
   listRoute({
@@ -112,15 +126,7 @@ export const SUIVI_ROUTES: RouteDeclaration[] = [
     path: '/v2/suivi/facturations',
     tags,
     summary: 'Facturations (en cours, déposées, abandonnées)',
-    filters: { etat: { description: 'État de la facturation', schema: { type: 'string', enum: ['EN_COURS', 'DEPOSEE', 'ABANDONNEE'] } } },
-    sorts: ['dateMiseAJour', 'dateCreation', 'montant'],
-    defaultOrder: 'desc',
-    itemSchema: ref('FacturationSuivi'),
-    file: { name: 'facturations', title: 'Facturations' },
-    source: (db, cfa, filters) => suiviFacturations(db, cfa, filters),
-    item: facturationItem,
-    lines: oneLine,
-    columns: FACTURATION_EXPORT,
+    ...FACTURATIONS_LIST,
   }),
   listRoute({
     operationId: 'suiviSoldes',
