@@ -12,7 +12,7 @@ import { expect } from 'vitest';
 import { importNpecRows } from '../../src/db/financing.js';
 import { newNumeroInterne } from '../../src/db/numeros.js';
 import { FIXTURE_CFA_SIREN, FIXTURE_CFA_SIRET, FIXTURE_EMPLOYEUR_SIRET, validCerfaPayload, withLuhnKey } from '../fixtures/cerfa.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startTestGateway, type TestDatabase, type TestGateway } from '../helpers/gateway.js';
 
 export const IBAN = 'FR7630006000011234567890189';
 export const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1');
@@ -26,8 +26,9 @@ export interface Harness {
   opco: string;
 }
 
-export async function startInvoicing(env: Record<string, string> = {}): Promise<Harness> {
-  const t = await startTestGateway(env);
+/** On `database` when given (kept open by `t.close()`), else on a fresh one of its own. */
+export async function startInvoicing(env: Record<string, string> = {}, database?: TestDatabase): Promise<Harness> {
+  const t = await startTestGateway(env, database);
   const cfa = await t.cfaKey(FIXTURE_CFA_SIREN);
   const other = await t.cfaKey(OTHER_SIREN);
   const opco = await t.opcoKey();
