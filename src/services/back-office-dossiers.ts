@@ -12,6 +12,7 @@ import {
 } from '../db/dossier-changes.js';
 import { motifsRefusAnnulation, motifsRefusRupture, motifsRefusSoldeDossier } from '../db/dossier-guards.js';
 import { historyOf, type DossierRow, type HistoryRow } from '../db/dossiers.js';
+import { refreshEchus } from '../db/echus.js';
 import { applyRupture, loadFinancing, paidPerEcheance, saveEngagement, type FinancingRows } from '../db/financing.js';
 import { createRemboursementIfTropPercu } from '../db/remboursements.js';
 import { normalizeCerfa } from '../domain/cerfa/normalize.js';
@@ -87,6 +88,9 @@ export async function moveDossier(
         mise_en_conformite: keepsMiseEnConformite(request.vers) ? d.mise_en_conformite : false,
       }, { evenement: 'ETAT', etat: request.vers, acteur: actor.acteur, commentaire: request.dateRupture ? `${commentaire ?? 'Rupture'} (date de rupture : ${request.dateRupture})` : commentaire });
       if (afterChange) await afterChange(trx, updated);
+      // A rupture moves the end of the billing period, other states leave the list of échus: at
+      // once, and after afterChange (which may write declarations_solde: lock order, src/db/echus.ts).
+      await refreshEchus(trx, [d.id], parisDate());
       return { ok: true, dossier: updated };
     });
   } catch (err) {

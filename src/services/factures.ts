@@ -13,6 +13,7 @@ import {
   lockOwnFacture, pageOfFactures, setCertificatDocument, setFactureDocument, storeFichier, suiviDossiers, updateFacture,
   type Fichier, type FactureRow, type HistoriqueFactureRow, type LigneRow, type MontantDossier,
 } from '../db/factures.js';
+import { refreshEchus } from '../db/echus.js';
 import type { Cursor } from '../db/feed.js';
 import type { ObjetRef } from '../db/documents.js';
 import { pageOfReglements, type ReglementDetail } from '../db/reglements.js';
@@ -63,6 +64,7 @@ export async function depositFacture(
     return await db.transaction(async (trx): Promise<DepositedFacture> => {
       const prealables: Violation[] = [];
       let corrigee: FactureRow | undefined;
+      let anciensDossiers: string[] = [];
       if (f.numeroInterneFactureCorrigee) {
         const old = await lockOwnFacture(trx, cfa.siren, f.numeroInterneFactureCorrigee);
         if (!old) {
@@ -71,7 +73,9 @@ export async function depositFacture(
           prealables.push({ code: 'CORRECTION_NON_DEMANDEE', description: `La facture ${old.numero_interne} est à l'état ${old.etat} : seule une facture en attente de mise en conformité (EN_ATTENTE_MISE_EN_CONFORMITE) peut être corrigée.`, champ: CHAMP_CORRIGEE, section: 'facture' });
         } else {
           corrigee = old;
-          await applyMouvements(trx, mouvementsLiberation(asLignesEnCompte(await lignesOf(trx, old.id))));
+          const anciennes = await lignesOf(trx, old.id);
+          anciensDossiers = anciennes.map((l) => l.dossier_id);
+          await applyMouvements(trx, mouvementsLiberation(asLignesEnCompte(anciennes)));
           await deleteLignes(trx, old.id);
         }
       }
@@ -124,6 +128,8 @@ export async function depositFacture(
       });
       const inserees = await insertLignes(trx, lignes);
       await applyMouvements(trx, mouvementsDepot(asLignesEnCompte(inserees)));
+      // An invoice being processed takes its dossiers off the list of échus at once.
+      await refreshEchus(trx, [...anciensDossiers, ...inserees.map((l) => l.dossier_id)], parisDate(now));
 
       const document = await storeFichier(trx, cfa.siren, 'FACTURE', fichier, [{ typeObjet: 'FACTURE', idObjet: facture.numero_interne }]);
       facture = await setFactureDocument(trx, facture.id, document.id);
@@ -233,6 +239,8 @@ export async function depositCertificat(db: Knex, cfa: CfaActor, demande: Certif
         await recordFactureHistory(trx, facture.id, { evenement: 'CERTIFICAT', etat: facture.etat, acteur: cfa.acteur, commentaire });
       }
     }
+    // The missing certificat was a reason of the list of échus: refreshed at once.
+    await refreshEchus(trx, [dossier.id], parisDate());
     await recordWrite(trx, cfa.author, 'CERTIFICAT_TRANSMIS', { type: 'CERTIFICAT', id: numeroInterneCertificat });
     return { numeroInterneCertificat, numeroInterneDocument, factureRetransmise, avertissements };
   });

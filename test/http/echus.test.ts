@@ -7,10 +7,13 @@
  * (2025-09-01 → 2026-02-28) holds the rupture date: partial, certificat required, to invoice by
  * 2026-02-15; A2…A8 are cancelled. Échu from 2025-12-15.
  */
+import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FIXTURE_CFA_SIREN, validCerfaPayload } from '../fixtures/cerfa.js';
 import { jobDefinitions } from '../../src/jobs/definitions.js';
-import { ETATS_FACTURE_EN_ATTENTE } from '../../src/db/factures.js';
+import { refreshEchus } from '../../src/db/echus.js';
+import { ETATS_FACTURE_EN_ATTENTE, insertCertificat } from '../../src/db/factures.js';
+import { usingPostgres } from '../helpers/gateway.js';
 import { billingOf } from '../../src/db/soldes.js';
 import { conditionsEchu, echuLe } from '../../src/domain/invoicing/index.js';
 import {
@@ -27,10 +30,10 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** The clock of the requests that follow (Paris noon of that day). */
-function at(date: string): void {
+/** The clock of the requests that follow (Paris noon of that day, or `time`). */
+function at(date: string, time = '12:00:00'): void {
   vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date(`${date}T12:00:00+01:00`));
+  vi.setSystemTime(new Date(`${date}T${time}+01:00`));
 }
 
 /** Runs the job as the scheduler does, for the Paris date `today`. */
@@ -149,10 +152,12 @@ describe('condition 3: something left to invoice and/or the certificat missing',
     const d = keep(await broken(122));
     await runJob('2026-02-16');
     expect(await echu(d)).toEqual({ finPeriode: '2025-10-15', resteCents: 0, certificatManquant: true });
+    at('2026-02-16');
     await postCertificat(d, 1, 'Final');
-    const run = await runJob('2026-02-16');
+    // Off at once, without the job; the job agrees.
     expect(await echu(d)).toBeUndefined();
-    expect(run.retires).toBeGreaterThanOrEqual(1);
+    await runJob('2026-02-16');
+    expect(await echu(d)).toBeUndefined();
   });
 
   it('everything invoiced and paid with its certificat: not échu', async () => {
@@ -195,6 +200,134 @@ describe('never échus', () => {
   });
 });
 
+describe('the CFA works the list through to zero: each action refreshes it at once, without the job', () => {
+  interface Item { numeroInterne: string; motifs: string[]; resteAFacturer: number; certificatManquant: boolean; finPeriodeFacturation: string; marqueLe: string }
+  const list = async (query: Record<string, unknown> = {}): Promise<{ total: number; items: Item[] }> => {
+    const res = await h.t.http.get('/v2/pilotage/dossiers-echus').query({ taillePage: 1000, ...query }).set('X-API-KEY', h.cfa);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body as { total: number; items: Item[] };
+  };
+  const counter = async (): Promise<number> => {
+    const res = await h.t.http.get('/v2/pilotage/actions').set('X-API-KEY', h.cfa);
+    return res.body.dossiersEchusATraiter.nombre as number;
+  };
+  const item = async (d: Engaged): Promise<Item | undefined> => (await list()).items.find((i) => i.numeroInterne === d.numeroInterne);
+  /** The job as an operator runs it, on the clock's day (claimed at that instant: not at noon, which another test claims). */
+  const runOnDemand = async (): Promise<void> => {
+    const ran = await h.t.http.post('/back-office/v1/jobs/dossiers-echus').set('X-API-KEY', h.opco);
+    expect(ran.status, JSON.stringify(ran.body)).toBe(200);
+  };
+  /** The csv export, as [numéro interne, reste, certificat manquant] rows. */
+  const csv = async (query: Record<string, unknown> = {}): Promise<string[][]> => {
+    const res = await h.t.http.get('/v2/pilotage/dossiers-echus').query({ ...query, format: 'csv' }).set('X-API-KEY', h.cfa).buffer(true);
+    expect(res.status).toBe(200);
+    const [headers = [], ...rows] = parse(res.text, { delimiter: ';', bom: true }) as string[][];
+    const col = (name: string): number => headers.indexOf(name);
+    return rows.map((r) => [r[col('N° interne')] ?? '', r[col('Reste à facturer')] ?? '', r[col('Certificat de réalisation manquant')] ?? '']);
+  };
+  const asCsv = (items: Item[]): string[][] => items.map((i) => [i.numeroInterne, i.resteAFacturer.toFixed(2).replace('.', ','), i.certificatManquant ? 'Oui' : 'Non']);
+
+  it('lists which condition holds, filters on it, exports it; a certificat and invoices for the remainder empty it at once', async () => {
+    const both = keep(await broken(201));
+    const amountOnly = keep(await broken(202));
+    await postCertificat(amountOnly, 1);
+    at('2025-12-15', '08:00:00');
+    await runOnDemand();
+
+    const marked = await list();
+    expect(marked.total).toBe(await counter());
+    expect(marked.items.find((i) => i.numeroInterne === both.numeroInterne)).toMatchObject({
+      motifs: ['RESTE_A_FACTURER', 'CERTIFICAT_MANQUANT'], resteAFacturer: euros(both.a1Cents), certificatManquant: true, finPeriodeFacturation: '2025-10-15',
+    });
+    expect(marked.items.find((i) => i.numeroInterne === amountOnly.numeroInterne)).toMatchObject({
+      motifs: ['RESTE_A_FACTURER'], resteAFacturer: euros(amountOnly.a1Cents), certificatManquant: false,
+    });
+    const certificat = await list({ motif: 'CERTIFICAT_MANQUANT' });
+    expect(certificat.items.every((i) => i.certificatManquant)).toBe(true);
+    expect(certificat.items.map((i) => i.numeroInterne)).toContain(both.numeroInterne);
+    expect(certificat.items.map((i) => i.numeroInterne)).not.toContain(amountOnly.numeroInterne);
+    const reste = await list({ motif: 'RESTE_A_FACTURER' });
+    expect(reste.items.every((i) => i.resteAFacturer > 0)).toBe(true);
+    expect(reste.items.map((i) => i.numeroInterne)).toEqual(expect.arrayContaining([both.numeroInterne, amountOnly.numeroInterne]));
+    expect(await csv()).toEqual(asCsv(marked.items));
+    expect(await csv({ motif: 'CERTIFICAT_MANQUANT' })).toEqual(asCsv(certificat.items));
+
+    // The missing certificat declared: the reason goes at once; marked on the same day still.
+    at('2025-12-20');
+    await postCertificat(both, 1, 'Final');
+    const first = marked.items.find((i) => i.numeroInterne === both.numeroInterne);
+    expect(await item(both)).toEqual({ ...first, motifs: ['RESTE_A_FACTURER'], certificatManquant: false });
+    expect(await counter()).toBe(marked.total);
+    expect((await list({ motif: 'CERTIFICAT_MANQUANT' })).items.map((i) => i.numeroInterne)).not.toContain(both.numeroInterne);
+    expect(await csv()).toEqual(asCsv((await list()).items));
+
+    // The remainder invoiced: an invoice being processed, condition 2 fails: off the list and the counter.
+    await depositInvoice(h, facture([a1Line(amountOnly, euros(amountOnly.a1Cents))], { dateEmission: '2025-12-18' }));
+    expect(await item(amountOnly)).toBeUndefined();
+    expect(await counter()).toBe(marked.total - 1);
+    await depositInvoice(h, facture([a1Line(both, euros(both.a1Cents))], { dateEmission: '2025-12-18' }));
+    expect(await item(both)).toBeUndefined();
+    const after = await list();
+    expect(after.total).toBe(marked.total - 2);
+    expect(await counter()).toBe(after.total);
+    expect(await csv()).toEqual(asCsv(after.items));
+  });
+
+  it('a certificat-only dossier leaves the list and the counter once its certificat is declared', async () => {
+    const d = keep(await broken(203));
+    at('2026-02-16', '08:00:00');
+    await runOnDemand();
+    expect(await item(d)).toMatchObject({ motifs: ['CERTIFICAT_MANQUANT'], resteAFacturer: 0, certificatManquant: true });
+    const before = await counter();
+    await postCertificat(d, 1);
+    expect(await item(d)).toBeUndefined();
+    expect(await counter()).toBe(before - 1);
+  });
+
+  it('a rupture declared on a listed dossier moves its end of period and its reasons at once, its marking date kept', async () => {
+    const d = keep(await engagedDossier(h, 204));
+    at('2027-10-31', '08:00:00');
+    await runOnDemand();
+    const before = await item(d);
+    expect(before).toMatchObject({ finPeriodeFacturation: '2027-08-31', certificatManquant: true });
+    const res = await h.t.http.post('/v2/dossiers/rupture/employeur').set('X-API-KEY', h.cfa)
+      .send({ numeroInterne: d.numeroInterne, dateRupture: '2027-06-30', motif: 'ACCORD_COMMUN', initiative: 'COMMUN' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const after = await item(d);
+    expect(after).toMatchObject({ finPeriodeFacturation: '2027-06-30', marqueLe: before?.marqueLe, certificatManquant: true });
+    expect(after?.resteAFacturer).toBeLessThan(before?.resteAFacturer ?? 0);
+    // What the job would say.
+    const run = await runJob('2027-10-31');
+    expect(await echu(d)).toMatchObject({ finPeriode: '2027-06-30', resteCents: Math.round((after?.resteAFacturer ?? 0) * 100) });
+    expect(run.marques).toBe(0);
+  });
+
+  // Two connections: PostgreSQL only (the embedded database has one).
+  it.runIf(usingPostgres)('a refresh in flight when the job starts: the job waits for it and sees it (no stale reasons, no deadlock)', async () => {
+    const d = keep(await broken(205));
+    await runJob('2025-12-15');
+    expect(await echu(d)).toMatchObject({ certificatManquant: true });
+    const trx = await h.t.db.transaction();
+    let job: Promise<Record<string, number>> | undefined;
+    try {
+      // What POST /v2/certificats does, held open while the job starts.
+      await insertCertificat(trx, { cfaSiren: FIXTURE_CFA_SIREN, dossierId: d.id, numeroEcheance: 1, factureId: null, typeCertificat: 'Final', contenu: {} });
+      await refreshEchus(trx, [d.id], '2025-12-15');
+      // A later day: A1's deadline passed, so the job would rewrite the row from what it reads.
+      job = runJob('2026-02-16');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await trx.commit();
+    } catch (err) {
+      await trx.rollback();
+      throw err;
+    }
+    await job;
+    // Nothing left to invoice and the certificat there: not échu. A job that did not wait would
+    // have written its stale reading (certificat missing) over the refreshed row.
+    expect(await echu(d)).toBeUndefined();
+  });
+});
+
 describe('the job', () => {
   it('is idempotent: a second run the same day changes nothing; changed reasons are updated, the first marking date kept', async () => {
     const d = keep(await broken(141));
@@ -205,11 +338,20 @@ describe('the job', () => {
     const before = (await h.t.db('dossiers_echus').where({ dossier_id: d.id }).first()) as EchuRow;
     expect(before).toMatchObject({ cfa_siren: FIXTURE_CFA_SIREN, certificat_manquant: true });
 
+    // The certificat updates the row at once (src/db/echus.ts refreshEchus): the job then has nothing to do.
+    at('2025-12-16');
     await postCertificat(d, 1);
+    const refreshed = (await h.t.db('dossiers_echus').where({ dossier_id: d.id }).first()) as EchuRow;
+    expect(refreshed.certificat_manquant).toBe(false);
+    expect(new Date(refreshed.marque_le).getTime()).toBe(new Date(before.marque_le).getTime());
+    expect(await runJob('2025-12-16')).toEqual({ marques: 0, actualises: 0, retires: 0, total: first.total });
+
+    // A change no service refreshes (the certificat removed by hand): the job updates the reasons.
+    await h.t.db('certificats').where({ dossier_id: d.id }).delete();
     const updated = await runJob('2025-12-16');
     expect(updated).toMatchObject({ marques: 0, actualises: 1, retires: 0, total: first.total });
     const after = (await h.t.db('dossiers_echus').where({ dossier_id: d.id }).first()) as EchuRow;
-    expect(after.certificat_manquant).toBe(false);
+    expect(after.certificat_manquant).toBe(true);
     expect(new Date(after.marque_le).getTime()).toBe(new Date(before.marque_le).getTime());
   });
 

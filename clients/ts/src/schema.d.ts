@@ -1020,7 +1020,7 @@ export interface paths {
         };
         /**
          * Dossiers échus à traiter
-         * @description Dossiers dont la période de facturation est terminée depuis au moins 2 mois, sans facture en cours de traitement, avec un reste à facturer et/ou un certificat de réalisation manquant (`motifs`), marqués chaque jour par la tâche dossiers-echus. Actions : déclarer le certificat (POST /v2/certificats), déclarer une rupture (POST /v2/dossiers/rupture/employeur) ou le solde (POST /v2/dossiers/solde).
+         * @description Dossiers dont la période de facturation est terminée depuis au moins 2 mois, sans facture en cours de traitement, avec un reste à facturer et/ou un certificat de réalisation manquant (`motifs`), marqués chaque jour par la tâche dossiers-echus ; un certificat, une facture ou une rupture déclarés mettent aussitôt à jour le dossier dans la liste (ou l’en retirent). Actions : déclarer le certificat (POST /v2/certificats), déclarer une rupture (POST /v2/dossiers/rupture/employeur) ou le solde (POST /v2/dossiers/solde).
          *
          *     Filtres, recherche `q`, tri (`tri`, `ordre`) et pagination ; `format=xlsx` ou `format=csv` exporte toute la liste filtrée (xlsx : dates et montants typés, ligne de filtre, en-tête figé ; csv : UTF-8 avec BOM, séparateur « ; »).
          */

@@ -114,7 +114,7 @@ export const PILOTAGE_ROUTES: RouteDeclaration[] = [
     path: ACTION_LISTS.dossiersEchusATraiter,
     tags,
     summary: 'Dossiers échus à traiter',
-    description: 'Dossiers dont la période de facturation est terminée depuis au moins 2 mois, sans facture en cours de traitement, avec un reste à facturer et/ou un certificat de réalisation manquant (`motifs`), marqués chaque jour par la tâche dossiers-echus. Actions : déclarer le certificat (POST /v2/certificats), déclarer une rupture (POST /v2/dossiers/rupture/employeur) ou le solde (POST /v2/dossiers/solde).',
+    description: 'Dossiers dont la période de facturation est terminée depuis au moins 2 mois, sans facture en cours de traitement, avec un reste à facturer et/ou un certificat de réalisation manquant (`motifs`), marqués chaque jour par la tâche dossiers-echus ; un certificat, une facture ou une rupture déclarés mettent aussitôt à jour le dossier dans la liste (ou l’en retirent). Actions : déclarer le certificat (POST /v2/certificats), déclarer une rupture (POST /v2/dossiers/rupture/employeur) ou le solde (POST /v2/dossiers/solde).',
     filters: { motif: { description: 'La condition qui vaut', schema: { type: 'string', enum: ['RESTE_A_FACTURER', 'CERTIFICAT_MANQUANT'] } } },
     sorts: ['finPeriode', 'reste', 'numero'],
     defaultOrder: 'asc',
