@@ -91,9 +91,12 @@ async function runJob(deps: JobDeps, job: JobDefinition, scheduledFor: Date): Pr
 export async function runJobOnDemand(deps: JobDeps, name: string): Promise<JobReport | undefined> {
   const job = jobDefinitions.find((j) => j.name === name);
   if (!job) return undefined;
-  const now = new Date();
-  await deps.db('executions_taches').insert({ tache: job.name, prevue_le: now, instance: INSTANCE });
-  return execute(deps, job, now);
+  // Two runs asked in the same millisecond (two operators, a test's frozen clock) each get their own instant.
+  for (let now = new Date(); ; now = new Date(now.getTime() + 1)) {
+    const claimed = await deps.db('executions_taches').insert({ tache: job.name, prevue_le: now, instance: INSTANCE })
+      .onConflict(['tache', 'prevue_le']).ignore().returning('tache');
+    if (claimed.length === 1) return execute(deps, job, now);
+  }
 }
 
 /** The jobs that depend on today, run now (claimed like an on-demand run): in sandbox mode, at the sandbox clock's time. */

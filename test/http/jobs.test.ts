@@ -1,5 +1,5 @@
 /** Scheduled jobs on demand, for operators: list with last run, run now, unknown job, role. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let t: TestGateway;
@@ -29,6 +29,18 @@ describe('jobs on demand', () => {
     const last = after.body.taches.find((j: { tache: string }) => j.tache === 'purge-idempotence').derniereExecution;
     expect(last).toMatchObject({ resultat: 'success' });
     expect(Date.parse(last.debut)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('two runs asked in the same millisecond both run', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2031-03-01T10:00:00Z'));
+      const runs = await Promise.all([1, 2].map(() => t.http.post('/back-office/v1/jobs/purge-jetons').set('X-API-KEY', opco)));
+      expect(runs.map((r) => [r.status, r.body.resultat])).toEqual([[200, 'success'], [200, 'success']]);
+      expect(await t.db('executions_taches').where({ tache: 'purge-jetons' }).where('prevue_le', '>=', new Date('2031-03-01T10:00:00Z'))).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('an unknown job is a 404; a CFA key cannot run jobs', async () => {
