@@ -3,14 +3,14 @@ import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Refusal } from '../domain/refusal.js';
 import { importAdherents } from '../services/adherents.js';
-import type { CliCommand } from './commands.js';
+import { UsageError, type CliCommand } from './commands.js';
 
 export const adherentsCommand: CliCommand = {
   name: 'adherents',
   usage: 'adherents import <fichier.csv>   (en-tête siret,raison_sociale,adresse,code_postal,commune,naf,idcc,effectif ; séparateur , ou ;)',
   async run(db, args, out) {
     const [action, file] = args;
-    if (action !== 'import' || !file) throw new Error(`usage : ${this.usage}`);
+    if (action !== 'import' || !file) throw new UsageError(`usage : ${this.usage}`);
     const author = { id_requete: `cli:${randomUUID()}`, cle_id: null, siren: null, client_id: null, editeur: null, logiciel: 'cli', version: null };
     try {
       const done = await importAdherents(db, { author }, fs.readFileSync(file, 'utf8'));

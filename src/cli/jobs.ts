@@ -3,7 +3,7 @@ import { loadConfig } from '../config/config.js';
 import { jobStates, runJobOnDemand } from '../jobs/scheduler.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
-import type { CliCommand } from './commands.js';
+import { UsageError, type CliCommand } from './commands.js';
 
 export const jobsCommand: CliCommand = {
   name: 'jobs',
@@ -17,10 +17,10 @@ export const jobsCommand: CliCommand = {
       }
       return;
     }
-    if (action !== 'run' || !name) throw new Error(`usage : ${this.usage}`);
+    if (action !== 'run' || !name) throw new UsageError(`usage : ${this.usage}`);
     const config = loadConfig();
     const report = await runJobOnDemand({ config, db, logger: createLogger('silent'), metrics: createMetrics() }, name);
-    if (!report) throw new Error(`tâche inconnue : ${name} (voir jobs list)`);
+    if (!report) throw new UsageError(`tâche inconnue : ${name} (voir jobs list)`);
     out(`${report.tache} : ${report.resultat} ${JSON.stringify(report.resume)}`);
     if (report.resultat === 'failure') throw new Error(`la tâche ${name} a échoué`);
   },

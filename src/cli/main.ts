@@ -24,13 +24,14 @@ import { isIsoDate } from '../domain/dates.js';
 import { isEmail } from '../domain/formats.js';
 import { adherentsCommand } from './adherents.js';
 import { DEMO_REFUSED_IN_PRODUCTION, demoCommand } from './demo.js';
-import type { CliCommand } from './commands.js';
+import { UsageError, type CliCommand } from './commands.js';
+
+export { UsageError };
 import { jobsCommand } from './jobs.js';
 import { npecCommand } from './npec.js';
 
 const extraCommands: CliCommand[] = [npecCommand, adherentsCommand, jobsCommand, demoCommand];
 
-export class UsageError extends Error {}
 
 const USAGE = `usage :
   convergence-gateway keys create --role cfa --siren <9 chiffres> [--uai <UAI>] [--label <texte>] [--expires AAAA-MM-JJ]

@@ -1,6 +1,6 @@
 /** `npec import <file.csv>`: loads NPEC referential rows (header rncp,idcc,npec,date_effet). */
 import fs from 'node:fs';
-import type { CliCommand } from './commands.js';
+import { UsageError, type CliCommand } from './commands.js';
 import { importNpecRows } from '../db/financing.js';
 import { parseNpecCsv } from '../domain/financing/index.js';
 
@@ -9,7 +9,7 @@ export const npecCommand: CliCommand = {
   usage: 'npec import <fichier.csv>   (en-tête rncp,idcc,npec,date_effet ; npec en euros, date AAAA-MM-JJ)',
   async run(db, args, out) {
     const [action, file] = args;
-    if (action !== 'import' || !file) throw new Error(`usage : ${this.usage}`);
+    if (action !== 'import' || !file) throw new UsageError(`usage : ${this.usage}`);
     const { rows, errors } = parseNpecCsv(fs.readFileSync(file, 'utf8'));
     if (errors.length) {
       for (const e of errors) out(`ligne ${e.ligne} : ${e.message}`);

@@ -2,7 +2,7 @@
  * `npm run cli -- jobs run <name>` and `jobs list` as a child process on the test database — the
  * embedded one in a temporary DATA_DIR, or the test PostgreSQL with this file's schema
  * (DATABASE_SCHEMA): the run marks an échu dossier, is recorded and listed as the job's last run
- * (GET /back-office/v1/jobs); an unknown job exits non-zero with one French line and records nothing.
+ * (GET /back-office/v1/jobs); an unknown job exits 2 with one French line and records nothing.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -107,11 +107,11 @@ describe('npm run cli -- jobs …', () => {
     expect(rows.find((r) => r[0] === 'purge-jetons')?.[2]).toBe('jamais');
   }, 120_000);
 
-  it('jobs run nope exits non-zero with one French line', async () => {
+  it('jobs run nope exits 2 (a usage error, as every wrong command line) with one French line', async () => {
     const res = await cli('jobs', 'run', 'nope');
-    expect(res.code).not.toBe(0);
+    expect(res.code).toBe(2);
     expect(res.stdout).toBe('');
-    expect(res.stderr.trim().split('\n')).toEqual(['erreur : tâche inconnue : nope (voir jobs list)']);
+    expect(res.stderr.trim().split('\n')).toEqual(['tâche inconnue : nope (voir jobs list)']);
   }, 60_000);
 
   it('the run is recorded: the back office lists it as the last run, the CFA sees the dossier échu; nope left nothing', async () => {
