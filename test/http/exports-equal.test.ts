@@ -128,6 +128,22 @@ interface Expected {
   lines(item: Obj): Value[][];
 }
 
+const FACTURATIONS: ListSpec<Obj> = {
+  lines: oneLine,
+  keys: [
+    key('Facturation', 'texte', 'id'),
+    key('État', 'texte', 'etat'),
+    key('Étape', 'entier', 'etape'),
+    key('Nature', 'texte', 'nature'),
+    key('Dossiers', 'entier', 'nombreDossiers'),
+    key('Montant', 'euros', 'montantTotal'),
+    key('N° facture', 'texte', 'referenceFactureCFA'),
+    key('Créée le', 'instant', 'creeeLe'),
+    key('Mise à jour le', 'instant', 'miseAJourLe'),
+    key('Déposée le', 'instant', 'deposeeLe'),
+  ],
+};
+
 function expected<Line>(spec: ListSpec<Line>): Expected {
   return { keys: spec.keys, lines: (item) => spec.lines(item).map((l) => spec.keys.map((k) => k.value(l))) };
 }
@@ -141,21 +157,8 @@ const SPECS: Readonly<Record<string, Expected>> = {
   '/v2/suivi/remboursements': expected(REMBOURSEMENTS),
   '/v2/pilotage/remboursements-a-emettre': expected(REMBOURSEMENTS),
   '/v2/pilotage/echeances-a-facturer': expected(ECHEANCES),
-  '/v2/suivi/facturations': expected({
-    lines: oneLine,
-    keys: [
-      key('Facturation', 'texte', 'id'),
-      key('État', 'texte', 'etat'),
-      key('Étape', 'entier', 'etape'),
-      key('Nature', 'texte', 'nature'),
-      key('Dossiers', 'entier', 'nombreDossiers'),
-      key('Montant', 'euros', 'montantTotal'),
-      key('N° facture', 'texte', 'referenceFactureCFA'),
-      key('Créée le', 'instant', 'creeeLe'),
-      key('Mise à jour le', 'instant', 'miseAJourLe'),
-      key('Déposée le', 'instant', 'deposeeLe'),
-    ],
-  }),
+  '/v2/suivi/facturations': expected(FACTURATIONS),
+  '/v2/facturations': expected(FACTURATIONS),
   '/v2/suivi/soldes': expected({
     lines: oneLine,
     keys: [
