@@ -51,14 +51,14 @@ export interface LoadTimings {
 }
 
 /** The tables the load fills (unqualified: the schema is the connection's search_path). */
-export const LOADED_TABLES = ['dossiers', 'echeances', 'factures', 'factures_lignes', 'factures_historique', 'reglements', 'reglements_lignes', 'remboursements'];
+export const LOADED_TABLES = ['dossiers', 'echeances', 'engagements', 'factures', 'factures_lignes', 'factures_historique', 'reglements', 'reglements_lignes', 'remboursements'];
 
 /** Foreign keys the load fills, checked once when their triggers were off: [table, column, referenced table]. */
 const FOREIGN_KEYS: ReadonlyArray<[string, string, string]> = [
   ['echeances', 'dossier_id', 'dossiers'], ['factures_lignes', 'facture_id', 'factures'], ['factures_lignes', 'dossier_id', 'dossiers'],
   ['factures_historique', 'facture_id', 'factures'], ['reglements_lignes', 'reglement_id', 'reglements'],
   ['reglements_lignes', 'facture_id', 'factures'], ['reglements_lignes', 'facture_ligne_id', 'factures_lignes'],
-  ['remboursements', 'dossier_id', 'dossiers'],
+  ['remboursements', 'dossier_id', 'dossiers'], ['engagements', 'dossier_id', 'dossiers'],
 ];
 
 /**
@@ -162,6 +162,13 @@ async function insertAll(db: Knex, set: PilotageDataSet): Promise<LoadTimings> {
       case when m.total > 0 and d.etat <> 'SOLDE' and o.ouverture <= current_date and o.ouverture > current_date - 120
         and o.r >= 30 and o.r < 50 then m.total else 0 end as en_cours) p
     where d.etat in ('ENGAGE', 'RUPTURE', 'SOLDE')`);
+
+  // The engagement of every dossier with an échéancier: Σ of its échéances (the job dossiers-echus
+  // reads the dossiers that have one).
+  await step('engagements', `
+    insert into engagements (dossier_id, regime, engagement_centimes, npec_annuel_centimes, participation_employeur_centimes, details)
+    select dossier_id, 'JOUR_40_30_20_10', sum(montant_total_centimes), 800000, 0, '{}'::jsonb
+    from echeances group by dossier_id`);
 
   // Invoices: row g is the measured CFA's when g % 5 < 3 (rank 3 (g / 5) + g % 5), else other CFA
   // j % C where j counts the other rows. One in three of a CFA's invoices (by rank) is REGLE.

@@ -2,8 +2,9 @@
  * Pilotage at scale (`npm run bench:pilotage`, PostgreSQL only): one CFA with 100 000 dossiers and
  * 300 000 invoices among 1 000 000 dossiers (bench/bulk-pilotage.ts), then, through the running
  * app on a real socket:
+ * - the nightly job dossiers-echus over the whole base, once (its duration);
  * - the counters (GET /v2/pilotage/actions) and the first and last pages (taillePage 50) of the
- *   dossiers, invoices and échéances-à-facturer lists: p50 / p99 over repeated requests;
+ *   dossiers, invoices, échéances-à-facturer and dossiers-échus lists: p50 / p99 over repeated requests;
  * - the xlsx export of the CFA's 100 000 REGLE invoices, from the production build (dist/, built if
  *   missing) run as a process of its own as deployed: rows/s, and that process's RSS before and at
  *   its peak (sampled every 20 ms, and VmHWM).
@@ -30,7 +31,9 @@ import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
+import { markDossiersEchus } from '../src/db/echus.js';
 import { createKey } from '../src/db/keys.js';
+import { parisDate } from '../src/domain/dates.js';
 import { createGateway } from '../src/gateway.js';
 import { DEFAULT_DATA_SET, LOADED_TABLES, loadPilotage } from './bulk-pilotage.js';
 
@@ -281,6 +284,12 @@ async function main(): Promise<void> {
       from pg_class c where c.relnamespace = ?::regnamespace and c.relkind = 'r' and c.reltuples > 1000 order by pg_total_relation_size(c.oid) desc`, [SCHEMA])).rows as Array<{ t: string; n: string; size: string }>;
     console.log(`tables: ${sizes.map((s) => `${s.t} ${Number(s.n).toLocaleString('en')} rows ${s.size}`).join(', ')}`);
 
+    // The nightly job, as it runs over the whole base: how long the refreshes of single dossiers
+    // (a certificat, an invoice) may wait on it, and a real "dossiers échus" counter and list.
+    const t2 = Date.now();
+    const echus = await markDossiersEchus(db, parisDate());
+    console.log(`job dossiers-echus in ${((Date.now() - t2) / 1000).toFixed(1)} s: ${JSON.stringify(echus)}`);
+
     const { key } = await createKey(db, { role: 'cfa', siren: SET.siren });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -297,6 +306,7 @@ async function main(): Promise<void> {
       { name: 'factures', route: '/v2/suivi/factures', query: {} as Query },
       { name: 'factures tri=montant', route: '/v2/suivi/factures', query: { tri: 'montant' } as Query },
       { name: 'échéances à facturer', route: '/v2/pilotage/echeances-a-facturer', query: {} as Query },
+      { name: 'dossiers échus', route: '/v2/pilotage/dossiers-echus', query: {} as Query },
     ];
     const cases: Case[] = [{
       label: 'counters GET /v2/pilotage/actions', route: '/v2/pilotage/actions', query: {}, samples: SAMPLES, target: true,
