@@ -135,8 +135,9 @@ export function loadConfig(env: Env = process.env): Config {
     forfaitMobiliteCents: integer(env, 'FORFAIT_MOBILITE_CENTS', 168_000, 0, 10_000_000),
     trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
     webhookRetryBaseSeconds: integer(env, 'WEBHOOK_RETRY_BASE_SECONDS', 30, 1, 3600),
-    // The sandbox delivers to the vendor's own machine (loopback, LAN): private addresses allowed there.
-    webhookAllowPrivateUrls: bool(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false) || bool(env, 'SANDBOX', false),
+    // https and public addresses are the rule in production; a sandbox, tests and a developer's
+    // machine deliver to a receiver on that machine or its LAN (http, loopback, private addresses).
+    webhookAllowPrivateUrls: bool(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', bool(env, 'SANDBOX', false) || env.NODE_ENV !== 'production'),
     sandbox: bool(env, 'SANDBOX', false),
     sandboxDelaySeconds: integer(env, 'SANDBOX_DELAY_SECONDS', 5, 0, 86_400),
     production: env.NODE_ENV === 'production',

@@ -31,7 +31,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   t = await startTestGateway({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }, database);
   // The production rule, on the same database.
-  strict = await startTestGateway({}, database);
+  strict = await startTestGateway({ NODE_ENV: 'production' }, database);
   cfa = await t.cfaKey(FIXTURE_CFA_SIREN);
   otherCfa = await t.cfaKey(OTHER_SIREN);
   entreprise = await t.entrepriseKey(ENTREPRISE_SIREN, 'rh@numerisia.example.org');

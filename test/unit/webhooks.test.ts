@@ -1,5 +1,6 @@
 /** Signed webhooks, the pure rules: retry schedule (backoff, jitter, 24 h window) and the URL rule. */
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
 import { isPublicAddress, MAX_RETRY_DELAY_SECONDS, nextAttempt, RETRY_WINDOW_SECONDS, retryDelaySeconds, urlProblems } from '../../src/domain/webhooks.js';
 
 describe('retry schedule', () => {
@@ -68,6 +69,16 @@ describe('endpoint URL rule', () => {
     expect(codes('http://127.0.0.1:8081/hook', true)).toEqual([]);
     expect(codes('https://localhost/hook', true)).toEqual([]);
     expect(codes('ftp://127.0.0.1/', true)).toEqual(['URL_WEBHOOK_INVALIDE']);
+  });
+
+  it('the rule holds in production; a sandbox, tests and development allow private receivers unless told otherwise', () => {
+    const allows = (env: Record<string, string>) => loadConfig(env).webhookAllowPrivateUrls;
+    expect(allows({ NODE_ENV: 'production' })).toBe(false);
+    expect(allows({ NODE_ENV: 'production', SANDBOX: 'true' })).toBe(true);
+    expect(allows({ NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_URLS: 'true' })).toBe(true);
+    expect(allows({})).toBe(true);
+    expect(allows({ NODE_ENV: 'test' })).toBe(true);
+    expect(allows({ NODE_ENV: 'development', WEBHOOK_ALLOW_PRIVATE_URLS: 'false' })).toBe(false);
   });
 
   it('tells public addresses from the others (the check made again on resolved addresses at delivery)', () => {
