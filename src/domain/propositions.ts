@@ -220,6 +220,15 @@ export function saveMinimumViolations(cerfa: unknown): Violation[] {
 /** The tabs whose every starred field must be filled before the CFA sends the proposal to the employer. */
 export const ONGLETS_ENVOI: readonly Onglet[] = ['employeur', 'apprenti', 'formation'];
 
+/**
+ * Starred for the guide though the CERFA schema lets them out (a dossier may come without them):
+ * the code diplôme, which the guide names among the Formation fields needed to send.
+ */
+export function envoiViolations(cerfa: Record<string, unknown>): Violation[] {
+  if (text(member(cerfa, 'formation', 'codeDiplome'))) return [];
+  return [{ code: 'CHAMP_OBLIGATOIRE', champ: '/cerfa/formation/codeDiplome', section: 'formation', description: 'Le code diplôme est obligatoire pour envoyer la proposition à l’entreprise.' }];
+}
+
 /** The Attestation tab, required before the employer transmits to the OPCO. */
 export function attestationViolations(cerfa: Record<string, unknown>): Violation[] {
   const out: Violation[] = [];

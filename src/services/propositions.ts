@@ -19,7 +19,7 @@ import { parisDate } from '../domain/dates.js';
 import { isJsonObject } from '../domain/json.js';
 import { checkPropositionCerfa, type PropositionCheck } from '../domain/propositions-check.js';
 import {
-  attestationViolations, byTab, canMove, countByTab, employeurOf, employeurSiretOf, LIBELLES_ETAT, MODIFIABLE_PAR_LE_CFA, ongletOf, ONGLETS_ENVOI,
+  attestationViolations, byTab, canMove, countByTab, employeurOf, employeurSiretOf, envoiViolations, LIBELLES_ETAT, MODIFIABLE_PAR_LE_CFA, ongletOf, ONGLETS_ENVOI,
   prefillEmployeur, prefillFormation, saveMinimumViolations, searchTextOf, summaryOf, VISIBLES_PAR_L_ENTREPRISE,
   type EtatProposition, type TabReport,
 } from '../domain/propositions.js';
@@ -190,16 +190,18 @@ export async function readProposition(db: Knex, who: PropositionActor, numero: s
 
 /**
  * PUT /v2/propositions/{id}: the CERFA replaced. The CFA while EN_COURS_DE_SAISIE or
- * ENVOYE_A_L_ENTREPRISE (a sent proposal is taken back: EN_COURS_DE_SAISIE, to send again); the
- * employer once it accepted (EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE), without changing the employer's
- * SIREN or the CFA. Anything else: 409 naming the state.
+ * ENVOYE_A_L_ENTREPRISE; the employer once it accepted (EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE),
+ * without changing the employer's SIREN or the CFA. Anything else: 409 naming the state, before any
+ * check of the body. A sent proposal stays sent while it still meets the conditions of the sending
+ * (the employer sees the new version); one that no longer does is taken back (REPRISE,
+ * EN_COURS_DE_SAISIE), to be completed and sent again.
  */
 export async function modifyProposition(db: Knex, who: PropositionActor, numero: string, body: PropositionBody, strict: boolean, now: Date): Promise<PropositionRead> {
-  assertSaveMinimum(body.cerfa);
   const row = await db.transaction(async (trx) => {
     const current = await ownProposition(trx, who, numero, true);
     const allowed = who.role === 'cfa' ? MODIFIABLE_PAR_LE_CFA : ['EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE'];
     if (!allowed.includes(current.etat)) throw stateRefusal(current, 'La modification');
+    assertSaveMinimum(body.cerfa);
     assertOwnOrganisme(body.cerfa, current.cfa_siren);
     if (who.role === 'entreprise' && employeurSiretOf(body.cerfa)?.slice(0, 9) !== who.actor.siren) {
       throw refuse.forbidden('EMPLOYEUR_NON_AUTORISE', `Le SIRET de l’employeur doit rester celui d’un établissement de l’entreprise ${who.actor.siren}.`, '/cerfa/employeur/siret');
@@ -207,7 +209,7 @@ export async function modifyProposition(db: Knex, who: PropositionActor, numero:
     const cerfa = who.role === 'cfa' ? await withRegister(trx, body.cerfa) : body.cerfa;
     const champs = changedLeaves(current.cerfa, cerfa).map((p) => `/cerfa${p}`);
     const columns = contentOf(cerfa, current.numero, current);
-    if (current.etat === 'ENVOYE_A_L_ENTREPRISE') {
+    if (current.etat === 'ENVOYE_A_L_ENTREPRISE' && (await sendingBlockers(trx, cerfa, current.numero, current.cfa_siren, strict, now)).blocking.length) {
       return changePropositionState(trx, current, 'EN_COURS_DE_SAISIE', who.actor, { evenement: 'REPRISE', champs, columns }, now);
     }
     const updated = await updateProposition(trx, current.id, columns, now);
@@ -218,37 +220,43 @@ export async function modifyProposition(db: Knex, who: PropositionActor, numero:
   return checked(db, row, strict, now);
 }
 
+/**
+ * What stops a proposal from being sent to the employer (every field of the Employeur, Apprenti(e)
+ * and Formation tabs, the code diplôme, the convention de formation among the documents, a member
+ * employer, a contact e-mail of one of its users), and the rest of the CERFA as warnings.
+ */
+async function sendingBlockers(trx: Knex.Transaction, cerfa: Record<string, unknown>, numero: string, cfaSiren: string, strict: boolean, now: Date): Promise<{ blocking: Violation[]; warnings: Violation[] }> {
+  const check = checkPropositionCerfa(cerfa, strict, parisDate(now));
+  const blocking = check.schema.filter((v) => ONGLETS_ENVOI.includes(ongletOf(v.champ)));
+  const warnings = [...check.schema.filter((v) => !ONGLETS_ENVOI.includes(ongletOf(v.champ))), ...check.regles, ...check.avertissements];
+  blocking.push(...envoiViolations(cerfa), ...organismeViolations(cerfa, cfaSiren));
+  if (!(await countPropositionDocuments(trx, numero, 'CONVENTION_FORMATION'))) blocking.push(CONVENTION_MANQUANTE);
+  const siret = employeurSiretOf(cerfa);
+  if (siret && !(await findAdherent(trx, siret))) {
+    blocking.push({ code: 'EMPLOYEUR_NON_ADHERENT', champ: '/cerfa/employeur/siret', section: 'employeur', description: `L’établissement ${siret} n’est pas adhérent de l’OPCO : la proposition ne peut être envoyée qu’à une entreprise adhérente.` });
+  }
+  const courriel = employeurOf(cerfa)?.courriel;
+  if (typeof courriel !== 'string' || courriel.trim() === '') {
+    blocking.push({ code: 'CHAMP_OBLIGATOIRE', champ: '/cerfa/employeur/courriel', section: 'employeur', description: 'Le courriel du contact de l’employeur est obligatoire pour envoyer la proposition : c’est l’utilisateur de l’entreprise qui la recevra.' });
+  } else if (siret && !(await isEntrepriseContact(trx, siret.slice(0, 9), courriel))) {
+    blocking.push({ code: 'CONTACT_EMPLOYEUR_INCONNU', champ: '/cerfa/employeur/courriel', section: 'employeur', description: 'Le courriel du contact de l’employeur n’est celui d’aucun utilisateur de l’entreprise : l’entreprise doit d’abord obtenir son accès (clé entreprise) auprès de l’OPCO.' });
+  }
+  return { blocking, warnings };
+}
+
 /** Refusal of a step, listing every blocking finding by tab, with the others as warnings. */
 function stepRefusal(blocking: Violation[], avertissements: Violation[]): Refusal {
   return refuse.invalid(blocking, { extensions: { erreursParOnglet: countByTab(blocking), avertissements } });
 }
 
-/**
- * POST /v2/propositions/{id}/transmission (CFA → employer): every field of the Employeur,
- * Apprenti(e) and Formation tabs, the convention de formation among the documents, a member
- * employer and a contact e-mail of one of its users; the rest of the CERFA as warnings.
- */
+/** POST /v2/propositions/{id}/transmission (CFA → employer), when nothing blocks it (`sendingBlockers`). */
 export async function sendToEntreprise(db: Knex, cfa: CfaActor, numero: string, strict: boolean, now: Date): Promise<PropositionRead> {
   const who: PropositionActor = { role: 'cfa', actor: cfa };
   // Checked under the row lock: what is sent is exactly what was checked.
   const row = await db.transaction(async (trx) => {
     const current = await ownProposition(trx, who, numero, true);
     if (current.etat !== 'EN_COURS_DE_SAISIE') throw stateRefusal(current, 'L’envoi à l’entreprise');
-    const check = checkPropositionCerfa(current.cerfa, strict, parisDate(now));
-    const blocking = check.schema.filter((v) => ONGLETS_ENVOI.includes(ongletOf(v.champ)));
-    const warnings = [...check.schema.filter((v) => !ONGLETS_ENVOI.includes(ongletOf(v.champ))), ...check.regles, ...check.avertissements];
-    blocking.push(...organismeViolations(current.cerfa, cfa.siren));
-    if (!(await countPropositionDocuments(trx, numero, 'CONVENTION_FORMATION'))) blocking.push(CONVENTION_MANQUANTE);
-    const siret = employeurSiretOf(current.cerfa);
-    if (siret && !(await findAdherent(trx, siret))) {
-      blocking.push({ code: 'EMPLOYEUR_NON_ADHERENT', champ: '/cerfa/employeur/siret', section: 'employeur', description: `L’établissement ${siret} n’est pas adhérent de l’OPCO : la proposition ne peut être envoyée qu’à une entreprise adhérente.` });
-    }
-    const courriel = employeurOf(current.cerfa)?.courriel;
-    if (typeof courriel !== 'string' || courriel.trim() === '') {
-      blocking.push({ code: 'CHAMP_OBLIGATOIRE', champ: '/cerfa/employeur/courriel', section: 'employeur', description: 'Le courriel du contact de l’employeur est obligatoire pour envoyer la proposition : c’est l’utilisateur de l’entreprise qui la recevra.' });
-    } else if (siret && !(await isEntrepriseContact(trx, siret.slice(0, 9), courriel))) {
-      blocking.push({ code: 'CONTACT_EMPLOYEUR_INCONNU', champ: '/cerfa/employeur/courriel', section: 'employeur', description: 'Le courriel du contact de l’employeur n’est celui d’aucun utilisateur de l’entreprise : l’entreprise doit d’abord obtenir son accès (clé entreprise) auprès de l’OPCO.' });
-    }
+    const { blocking, warnings } = await sendingBlockers(trx, current.cerfa, numero, cfa.siren, strict, now);
     if (blocking.length) throw stepRefusal(blocking, warnings);
     return changePropositionState(trx, current, 'ENVOYE_A_L_ENTREPRISE', cfa, { evenement: 'ENVOYEE' }, now);
   });

@@ -352,17 +352,45 @@ describe('refusal, taking back, duplication', () => {
     expect(history.body.historique).toEqual([expect.objectContaining({ evenement: 'CREEE', commentaire: `Copie de la proposition ${id}` })]);
   });
 
-  it('a CFA modification of a sent proposal takes it back (EN_COURS_DE_SAISIE): the employer no longer sees it', async () => {
+  it('a CFA modification of a sent proposal keeps it sent while it can still be sent: the employer sees the new version', async () => {
     const id = await sent(21);
     const cerfa = fullCerfa(21);
     const res = await put(id, { cerfa: { ...cerfa, contrat: { ...(cerfa.contrat as Body), dureeTravailHebdoHeures: 30 } } });
+    expect(res.status).toBe(200);
+    expect(res.body.etat).toBe('ENVOYE_A_L_ENTREPRISE');
+    const seen = await get(id, ent);
+    expect(seen.status).toBe(200);
+    expect((seen.body.cerfa.contrat as Body).dureeTravailHebdoHeures).toBe(30);
+    const history = await t.http.get(`/v2/propositions/${id}/historique`).set('X-API-KEY', cfa);
+    expect(history.body.historique.at(-1)).toMatchObject({ evenement: 'MODIFIEE', etat: 'ENVOYE_A_L_ENTREPRISE', champsModifies: ['/cerfa/contrat/dureeTravailHebdoHeures'] });
+    expect((await decide(id, { decision: 'ACCEPTEE' })).status).toBe(200);
+  });
+
+  it('a CFA modification that a sending would refuse takes the proposal back (EN_COURS_DE_SAISIE): the employer no longer sees it', async () => {
+    const id = await sent(24);
+    const cerfa = fullCerfa(24);
+    const { codeDiplome: _removed, ...formation } = cerfa.formation as Body;
+    const res = await put(id, { cerfa: { ...cerfa, formation } });
     expect(res.status).toBe(200);
     expect(res.body.etat).toBe('EN_COURS_DE_SAISIE');
     expect((await get(id, ent)).status).toBe(404);
     expect((await decide(id, { decision: 'ACCEPTEE' })).status).toBe(404);
     const history = await t.http.get(`/v2/propositions/${id}/historique`).set('X-API-KEY', cfa);
-    expect(history.body.historique.at(-1)).toMatchObject({ evenement: 'REPRISE', etat: 'EN_COURS_DE_SAISIE', champsModifies: ['/cerfa/contrat/dureeTravailHebdoHeures'] });
+    expect(history.body.historique.at(-1)).toMatchObject({ evenement: 'REPRISE', etat: 'EN_COURS_DE_SAISIE', champsModifies: ['/cerfa/formation/codeDiplome'] });
+    // The code diplôme is one of the Formation fields the guide requires to send.
+    const refused = await send(id);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e: { code: string; champ: string }) => [e.code, e.champ])).toEqual([['CHAMP_OBLIGATOIRE', '/cerfa/formation/codeDiplome']]);
+    expect((await put(id, { cerfa })).status).toBe(200);
     expect((await send(id)).status).toBe(200);
+  });
+
+  it('a modification in a state that refuses it is a 409 naming the state, whatever the body', async () => {
+    const id = await sent(25);
+    expect((await decide(id, { decision: 'ACCEPTEE' })).status).toBe(200);
+    const res = await put(id, { cerfa: {} });
+    expect(res.status).toBe(409);
+    expect(res.body.errors[0].description).toContain('EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE');
   });
 });
 
