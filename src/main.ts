@@ -4,6 +4,7 @@
  * SHUTDOWN_TIMEOUT_MS, close the database, exit 0.
  */
 import http from 'node:http';
+import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createGateway } from './gateway.js';
 import { createMetricsApp } from './http/metrics-app.js';
@@ -34,7 +35,10 @@ async function main(): Promise<void> {
   // First start of an empty embedded database: the demo keys, shown this once (never logged) —
   // even when the port is busy, since they exist from now on.
   const showDemoKeys = (port: number): void => {
-    if (gateway.demoKeys) process.stdout.write(`${demoKeysBanner(gateway.demoKeys, `http://localhost:${port}`).join('\n')}\n`);
+    if (!gateway.demoKeys) return;
+    // The database this server opened: its own DATA_DIR when not the default one.
+    const demoCommand = config.dataDir === path.resolve('./data') ? 'npm run demo' : `DATA_DIR=${config.dataDir} npm run demo`;
+    process.stdout.write(`${demoKeysBanner(gateway.demoKeys, `http://localhost:${port}`, true, demoCommand).join('\n')}\n`);
   };
   try {
     await new Promise<void>((resolve, reject) => {

@@ -145,6 +145,8 @@ describe('npm start on a fresh DATA_DIR, then the CLI while it runs, then a seco
     expect(Number(m?.[2])).toBe(port);
     const res = await fetch(`http://127.0.0.1:${port}${m?.[3] ?? ''}`, { headers: { 'X-API-KEY': cfaKey } });
     expect(res.status).toBe(200);
+    // How to fill this very database: its DATA_DIR (not the default one) comes with the command.
+    expect(text).toContain(`DATA_DIR=${dir} npm run demo`);
 
     // The CLI (here `demo`) run against the embedded database the server holds: one clear line, exit 1, nothing written.
     const cli = await run(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'demo', '--dossiers', '20'], { env }).then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);

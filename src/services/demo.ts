@@ -82,8 +82,12 @@ export async function createDemoKeys(db: Knex): Promise<DemoKeys> {
   return { cfa: cfa.key, entreprise: entreprise.key, opco: opco.key };
 }
 
-/** The lines shown once on the console: the keys, who they are, and a curl line to try (`atStart`: by the server's first start, else by `npm run demo`). */
-export function demoKeysBanner(demoKeys: DemoKeys, baseUrl: string, atStart = true): string[] {
+/**
+ * The lines shown once on the console: the keys, who they are, and a curl line to try (`atStart`: by
+ * the server's first start, else by `npm run demo`). `demoCommand` is how to fill this very database
+ * (with its DATA_DIR when not the default one).
+ */
+export function demoKeysBanner(demoKeys: DemoKeys, baseUrl: string, atStart = true, demoCommand = 'npm run demo'): string[] {
   return [
     '',
     `=== Démonstration : clés créées ${atStart ? 'au premier démarrage' : 'par npm run demo'} (affichées une seule fois, conservez-les) ===`,
@@ -95,7 +99,7 @@ export function demoKeysBanner(demoKeys: DemoKeys, baseUrl: string, atStart = tr
     `  ${demoKeys.opco}`,
     'Essayez (liste des dossiers du CFA) :',
     `  curl -H "X-API-KEY: ${demoKeys.cfa}" "${baseUrl}/v2/dossiers/etats?numeroPage=1"`,
-    ...(atStart ? ['Remplir la base d’un jeu de données (serveur arrêté) : npm run demo   — désactiver ces clés : DEMO=false'] : []),
+    ...(atStart ? [`Remplir la base d’un jeu de données (serveur arrêté) : ${demoCommand}   — désactiver ces clés : DEMO=false`] : []),
     '',
   ];
 }

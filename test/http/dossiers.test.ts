@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_CFA_SIREN, siretForSiren, validCerfaPayload } from '../fixtures/cerfa.js';
 import { createKey } from '../../src/db/keys.js';
@@ -43,6 +44,15 @@ describe('POST /v{1,2}/dossiers', () => {
     expect(audit).toMatchObject({ action: 'DOSSIER_TRANSMIS', editeur: 'ACME', siren: FIXTURE_CFA_SIREN });
     const history = await t.http.get(`/${version}/dossiers/historique`).query({ numeroInterne: res.body.numeroInterne }).set('X-API-KEY', key);
     expect(history.body.historique).toEqual([expect.objectContaining({ etat: 'TRANSMIS', commentaire: 'Transmis par API CFA', acteur: `cfa:${FIXTURE_CFA_SIREN}` })]);
+  });
+
+  it('the README\'s sample (docs/examples/cerfa.json, also the served docs\' example) is a valid contract of the demo CFA', async () => {
+    const sample: unknown = JSON.parse(fs.readFileSync(new URL('../../docs/examples/cerfa.json', import.meta.url), 'utf8'));
+    const res = await post(sample, key);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.etat).toBe('TRANSMIS');
+    const docs = await t.http.get('/openapi.json');
+    expect(docs.body.paths['/v2/dossiers'].post.requestBody.content['application/json'].example).toEqual(sample);
   });
 
   it('numéros externes are unique and follow YYAPP########', async () => {

@@ -4188,6 +4188,143 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "cerfa": {
+                 *         "versionCERFA": "10103*14",
+                 *         "CERFASignatureProbante": true,
+                 *         "etat": "TRANSMIS",
+                 *         "commentaireEtat": "",
+                 *         "employeur": {
+                 *           "denomination": "Numérisia SAS",
+                 *           "nom": "Garnier",
+                 *           "prenom": "Hélène",
+                 *           "siret": "81234567600173",
+                 *           "naf": "62.02A",
+                 *           "nombreDeSalaries": 45,
+                 *           "codeIdcc": "1486",
+                 *           "libelleIdcc": "Bureaux d'études techniques, cabinets d'ingénieurs-conseils et sociétés de conseils (Syntec)",
+                 *           "telephone": "04 72 10 20 30",
+                 *           "courriel": "rh@numerisia.example.org",
+                 *           "adresse": {
+                 *             "adresse1": "12 rue de la République",
+                 *             "codePostal": "69002",
+                 *             "commune": "Lyon"
+                 *           },
+                 *           "typeEmployeur": 12,
+                 *           "employeurSpecifique": 0,
+                 *           "caisseComplementaire": "Malakoff Humanis Agirc-Arrco",
+                 *           "attestationEligibilite": true,
+                 *           "attestationPieces": true
+                 *         },
+                 *         "apprenti": {
+                 *           "nom": "Martin",
+                 *           "nomUsage": null,
+                 *           "prenom": "Lucas",
+                 *           "sexe": "M",
+                 *           "dateNaissance": "2004-11-09T00:00:00+0000",
+                 *           "departementNaissance": "31",
+                 *           "communeNaissance": "Toulouse",
+                 *           "nationalite": "1",
+                 *           "nir": "104113107700180",
+                 *           "regimeSocial": 2,
+                 *           "handicap": false,
+                 *           "droitsRqthEquivalenceJeune": false,
+                 *           "droitsRqthExtensionBOE": false,
+                 *           "situationAvantContrat": 1,
+                 *           "diplome": 41,
+                 *           "diplomePrepare": 41,
+                 *           "intituleDiplomePrepare": "Baccalauréat professionnel Systèmes numériques",
+                 *           "derniereClasse": "01",
+                 *           "telephone": "0612000000",
+                 *           "courriel": "lucas.martin0@example.org",
+                 *           "adresse": {
+                 *             "numero": 8,
+                 *             "voie": "rue des Lilas",
+                 *             "codePostal": "69007",
+                 *             "commune": "Lyon",
+                 *             "pays": "FR"
+                 *           },
+                 *           "responsableLegal": null,
+                 *           "apprentiMineurNonEmancipe": false,
+                 *           "inscriptionSportifDeHautNiveau": false,
+                 *           "projetCreationRepriseEntreprise": false
+                 *         },
+                 *         "maitre1": {
+                 *           "nom": "Michel",
+                 *           "prenom": "Sophie",
+                 *           "dateNaissance": "1973-03-30",
+                 *           "courriel": "sophie.michel@numerisia.example.org",
+                 *           "emploiOccupe": "Responsable des développements",
+                 *           "intituleDiplomeObtenu": "Master informatique",
+                 *           "niveauDiplomeObtenu": 7
+                 *         },
+                 *         "maitre2": null,
+                 *         "contrat": {
+                 *           "modeContractuel": 1,
+                 *           "typeContratApp": 11,
+                 *           "typeDerogation": null,
+                 *           "noContrat": "",
+                 *           "dateConclusion": "2025-08-20T00:00:00+02:00",
+                 *           "dateDebutContrat": "2025-09-01T00:00:00+02:00",
+                 *           "dateFormationPratiqueEmployeur": "2025-09-01",
+                 *           "dateFinContrat": "2027-08-31T00:00:00+02:00",
+                 *           "lieuSignatureContrat": "Lyon",
+                 *           "dureeTravailHebdoHeures": 35,
+                 *           "dureeTravailHebdoMinutes": 0,
+                 *           "travailRisque": false,
+                 *           "salaireEmbauche": 774.78,
+                 *           "autreAvantageEnNature": false,
+                 *           "remunerationsAnnuelles": [
+                 *             {
+                 *               "ordre": "1.1",
+                 *               "dateDebut": "2025-09-01",
+                 *               "dateFin": "2025-11-30",
+                 *               "taux": 43,
+                 *               "typeSalaire": "SMIC"
+                 *             },
+                 *             {
+                 *               "ordre": "1.2",
+                 *               "dateDebut": "2025-12-01",
+                 *               "dateFin": "2026-08-31",
+                 *               "taux": 53,
+                 *               "typeSalaire": "SMIC"
+                 *             },
+                 *             {
+                 *               "ordre": "2.1",
+                 *               "dateDebut": "2026-09-01",
+                 *               "dateFin": "2027-08-31",
+                 *               "taux": 61,
+                 *               "typeSalaire": "SMIC"
+                 *             }
+                 *           ]
+                 *         },
+                 *         "formation": {
+                 *           "rncp": "RNCP35340",
+                 *           "codeDiplome": "32032002",
+                 *           "typeDiplome": 54,
+                 *           "intituleQualification": "BTS Services informatiques aux organisations, option B : solutions logicielles et applications métiers",
+                 *           "dateDebutFormation": "2025-09-08",
+                 *           "dateFinFormation": "2027-07-02T00:00:00+02:00",
+                 *           "dureeFormation": 1350,
+                 *           "nombreHeuresEnDistanciel": 0
+                 *         },
+                 *         "organismeFormation": {
+                 *           "denomination": "CFA du Numérique Lyon Métropole",
+                 *           "formationInterne": false,
+                 *           "siret": "77889911200016",
+                 *           "uaiCfa": "0693456G",
+                 *           "visaCfa": true,
+                 *           "adresse": {
+                 *             "adresse1": "40 quai Paul Sédallian",
+                 *             "codePostal": "69009",
+                 *             "commune": "Lyon"
+                 *           },
+                 *           "lieuFormationIdentique": true
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["DossierRequest"];
             };
         };
@@ -4409,6 +4546,143 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "cerfa": {
+                 *         "versionCERFA": "10103*14",
+                 *         "CERFASignatureProbante": true,
+                 *         "etat": "TRANSMIS",
+                 *         "commentaireEtat": "",
+                 *         "employeur": {
+                 *           "denomination": "Numérisia SAS",
+                 *           "nom": "Garnier",
+                 *           "prenom": "Hélène",
+                 *           "siret": "81234567600173",
+                 *           "naf": "62.02A",
+                 *           "nombreDeSalaries": 45,
+                 *           "codeIdcc": "1486",
+                 *           "libelleIdcc": "Bureaux d'études techniques, cabinets d'ingénieurs-conseils et sociétés de conseils (Syntec)",
+                 *           "telephone": "04 72 10 20 30",
+                 *           "courriel": "rh@numerisia.example.org",
+                 *           "adresse": {
+                 *             "adresse1": "12 rue de la République",
+                 *             "codePostal": "69002",
+                 *             "commune": "Lyon"
+                 *           },
+                 *           "typeEmployeur": 12,
+                 *           "employeurSpecifique": 0,
+                 *           "caisseComplementaire": "Malakoff Humanis Agirc-Arrco",
+                 *           "attestationEligibilite": true,
+                 *           "attestationPieces": true
+                 *         },
+                 *         "apprenti": {
+                 *           "nom": "Martin",
+                 *           "nomUsage": null,
+                 *           "prenom": "Lucas",
+                 *           "sexe": "M",
+                 *           "dateNaissance": "2004-11-09T00:00:00+0000",
+                 *           "departementNaissance": "31",
+                 *           "communeNaissance": "Toulouse",
+                 *           "nationalite": "1",
+                 *           "nir": "104113107700180",
+                 *           "regimeSocial": 2,
+                 *           "handicap": false,
+                 *           "droitsRqthEquivalenceJeune": false,
+                 *           "droitsRqthExtensionBOE": false,
+                 *           "situationAvantContrat": 1,
+                 *           "diplome": 41,
+                 *           "diplomePrepare": 41,
+                 *           "intituleDiplomePrepare": "Baccalauréat professionnel Systèmes numériques",
+                 *           "derniereClasse": "01",
+                 *           "telephone": "0612000000",
+                 *           "courriel": "lucas.martin0@example.org",
+                 *           "adresse": {
+                 *             "numero": 8,
+                 *             "voie": "rue des Lilas",
+                 *             "codePostal": "69007",
+                 *             "commune": "Lyon",
+                 *             "pays": "FR"
+                 *           },
+                 *           "responsableLegal": null,
+                 *           "apprentiMineurNonEmancipe": false,
+                 *           "inscriptionSportifDeHautNiveau": false,
+                 *           "projetCreationRepriseEntreprise": false
+                 *         },
+                 *         "maitre1": {
+                 *           "nom": "Michel",
+                 *           "prenom": "Sophie",
+                 *           "dateNaissance": "1973-03-30",
+                 *           "courriel": "sophie.michel@numerisia.example.org",
+                 *           "emploiOccupe": "Responsable des développements",
+                 *           "intituleDiplomeObtenu": "Master informatique",
+                 *           "niveauDiplomeObtenu": 7
+                 *         },
+                 *         "maitre2": null,
+                 *         "contrat": {
+                 *           "modeContractuel": 1,
+                 *           "typeContratApp": 11,
+                 *           "typeDerogation": null,
+                 *           "noContrat": "",
+                 *           "dateConclusion": "2025-08-20T00:00:00+02:00",
+                 *           "dateDebutContrat": "2025-09-01T00:00:00+02:00",
+                 *           "dateFormationPratiqueEmployeur": "2025-09-01",
+                 *           "dateFinContrat": "2027-08-31T00:00:00+02:00",
+                 *           "lieuSignatureContrat": "Lyon",
+                 *           "dureeTravailHebdoHeures": 35,
+                 *           "dureeTravailHebdoMinutes": 0,
+                 *           "travailRisque": false,
+                 *           "salaireEmbauche": 774.78,
+                 *           "autreAvantageEnNature": false,
+                 *           "remunerationsAnnuelles": [
+                 *             {
+                 *               "ordre": "1.1",
+                 *               "dateDebut": "2025-09-01",
+                 *               "dateFin": "2025-11-30",
+                 *               "taux": 43,
+                 *               "typeSalaire": "SMIC"
+                 *             },
+                 *             {
+                 *               "ordre": "1.2",
+                 *               "dateDebut": "2025-12-01",
+                 *               "dateFin": "2026-08-31",
+                 *               "taux": 53,
+                 *               "typeSalaire": "SMIC"
+                 *             },
+                 *             {
+                 *               "ordre": "2.1",
+                 *               "dateDebut": "2026-09-01",
+                 *               "dateFin": "2027-08-31",
+                 *               "taux": 61,
+                 *               "typeSalaire": "SMIC"
+                 *             }
+                 *           ]
+                 *         },
+                 *         "formation": {
+                 *           "rncp": "RNCP35340",
+                 *           "codeDiplome": "32032002",
+                 *           "typeDiplome": 54,
+                 *           "intituleQualification": "BTS Services informatiques aux organisations, option B : solutions logicielles et applications métiers",
+                 *           "dateDebutFormation": "2025-09-08",
+                 *           "dateFinFormation": "2027-07-02T00:00:00+02:00",
+                 *           "dureeFormation": 1350,
+                 *           "nombreHeuresEnDistanciel": 0
+                 *         },
+                 *         "organismeFormation": {
+                 *           "denomination": "CFA du Numérique Lyon Métropole",
+                 *           "formationInterne": false,
+                 *           "siret": "77889911200016",
+                 *           "uaiCfa": "0693456G",
+                 *           "visaCfa": true,
+                 *           "adresse": {
+                 *             "adresse1": "40 quai Paul Sédallian",
+                 *             "codePostal": "69009",
+                 *             "commune": "Lyon"
+                 *           },
+                 *           "lieuFormationIdentique": true
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["DossierRequest"];
             };
         };

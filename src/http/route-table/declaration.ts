@@ -52,6 +52,8 @@ export interface JsonBody {
   description?: string;
   /** Room for files inline in base64 (`_files`): the body limit grows to the file limit. */
   withFiles?: boolean;
+  /** A valid body, shown by the served docs (and their "Try it out"). */
+  example?: unknown;
 }
 
 /** A JSON description plus a file: multipart (`part` + `fichier`) or JSON with the file in base64 under `_files[base64Key]`. */

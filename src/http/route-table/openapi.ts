@@ -70,7 +70,11 @@ function uploadContent(body: Extract<BodyDeclaration, { kind: 'upload' }>): Obj 
 function requestBody(body: BodyDeclaration): Obj {
   switch (body.kind) {
     case 'json':
-      return { required: true, ...(body.description ? { description: body.description } : {}), content: { 'application/json': { schema: file(body.schema) } } };
+      return {
+        required: true,
+        ...(body.description ? { description: body.description } : {}),
+        content: { 'application/json': { schema: file(body.schema), ...(body.example === undefined ? {} : { example: body.example }) } },
+      };
     case 'upload':
       return { required: true, content: uploadContent(body) };
     case 'csv':

@@ -4,6 +4,7 @@
  */
 import { ETATS_DOSSIER, ORIGINES } from '../../db/dossiers.js';
 import { Refusal } from '../../domain/refusal.js';
+import { sampleCerfaPayload } from '../../domain/cerfa/sample.js';
 import {
   allDossierStates, dossierHistory, dossierStatesSince, pageOfDossierStates, readDossier, readDossiers, transmitDossier,
 } from '../../services/dossiers.js';
@@ -38,7 +39,7 @@ export const DOSSIER_ROUTES: RouteDeclaration[] = [
     editorHeaders: true,
     idempotent: true,
     sandboxScenario: true,
-    body: { kind: 'json', schema: 'dossier-request', cerfa: true },
+    body: { kind: 'json', schema: 'dossier-request', cerfa: true, example: sampleCerfaPayload() },
     responses: {
       200: { description: 'Dossier enregistré (ou renvoi d’un dossier déjà enregistré)', schema: ref('DossierCree') },
       400: { description: 'CERFA invalide : toutes les erreurs, avec `champ` (pointeur JSON), `section` et `erreursParSection`' },
