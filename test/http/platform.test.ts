@@ -66,6 +66,19 @@ describe('error shapes', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors[0].code).toBe('JSON_MALFORME');
     expect(res.body.description).toBe(res.body.errors[0].description);
+    expect(res.body.errors[0].description).toBe("Le corps de la requête n'est pas un JSON valide : erreur de syntaxe ligne 1, colonne 11.");
+  });
+
+  it('malformed JSON says where (line, column); a lone value says an object is expected', async () => {
+    const key = await t.opcoKey();
+    const send = (text: string) => t.http.post('/back-office/v1/cles').set('X-API-KEY', key).set('Content-Type', 'application/json').send(text);
+    const broken = await send('{\n  "siren": "123456789",\n  "libelle": "x",,\n}');
+    expect(broken.body.errors[0]).toMatchObject({ code: 'JSON_MALFORME', description: expect.stringContaining('ligne 3, colonne 18') });
+    for (const lone of ['null', '42', '"texte"', 'true']) {
+      const res = await send(lone);
+      expect(res.status, lone).toBe(400);
+      expect(res.body.errors[0]).toMatchObject({ code: 'JSON_MALFORME', description: expect.stringContaining('doit être un objet JSON') });
+    }
   });
 
   it('body over the limit: 413', async () => {

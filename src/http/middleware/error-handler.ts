@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../../db/connection.js';
 import { Refusal, type RefusalKind } from '../../domain/refusal.js';
 import { ApiError, errors, problemBody } from '../errors.js';
+import { malformedJson } from '../json-body-errors.js';
 
 interface BodyParserError {
   name?: string;
@@ -12,6 +13,8 @@ interface BodyParserError {
   expose?: boolean;
   code?: string;
   limit?: number;
+  /** The raw text, on a JSON parse failure. */
+  body?: unknown;
 }
 
 /** Seconds an ERP should wait before retrying while the database is out of reach. */
@@ -30,7 +33,7 @@ function fromRequestParsing(err: BodyParserError, jsonLimit: number): ApiError |
   }
   switch (err.type) {
     case 'entity.parse.failed':
-      return errors.badRequest('JSON_MALFORME', "Le corps de la requête n'est pas un JSON valide.");
+      return malformedJson(err.body);
     case 'entity.too.large':
       return errors.payloadTooLarge(err.limit ?? jsonLimit);
     case 'encoding.unsupported':
