@@ -3,7 +3,7 @@
  * - xlsx through exceljs's streaming writer: French headers, real dates and numbers with their
  *   formats, a filter on the header row, the header frozen; rows are committed as they come;
  * - csv through csv-stringify, as French Excel opens it: UTF-8 with BOM, `;` separator, decimal
- *   comma, dates dd/mm/yyyy.
+ *   comma, dates dd/mm/yyyy; a text cell starting like a formula gets a leading `'`.
  * Once the first bytes are sent a failure can only cut the connection (a truncated file, never a
  * silently shorter one).
  */
@@ -84,6 +84,17 @@ function xlsxValue(kind: ColumnKind, value: Cell): ExcelJS.CellValue {
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
+/** What a spreadsheet opening a csv takes for the start of a formula (OWASP, CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A text cell that a spreadsheet would run as a formula, prefixed with `'` so it shows as typed:
+ * names come from employers and CFAs (free text). Numbers and dates never pass here.
+ */
+function neutraliseFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
 function csvValue(kind: ColumnKind, value: Cell): string {
   if (value === null) return '';
   if (kind === 'date' && typeof value === 'string') return value.slice(0, 10).split('-').reverse().join('/');
@@ -92,7 +103,7 @@ function csvValue(kind: ColumnKind, value: Cell): string {
     return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
   }
   if (typeof value === 'number') return kind === 'euros' ? value.toFixed(2).replace('.', ',') : String(value);
-  return value;
+  return kind === 'texte' ? neutraliseFormula(value) : value;
 }
 
 function startDownload(res: Response, format: ExportFormat, fileName: string): void {

@@ -221,7 +221,8 @@ function csvCell(kind: Kind, v: Value): string {
   if (kind === 'euros') return Number(v).toFixed(2).replace('.', ',');
   if (kind === 'date') return String(v).split('-').reverse().join('/');
   if (kind === 'instant') return paris(String(v)).csv;
-  return String(v);
+  // Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection).
+  return /^[=+\-@\t\r]/.test(String(v)) ? `'${String(v)}` : String(v);
 }
 
 function expectXlsxCell(kind: Kind, expected: Value, cell: ExcelJS.Cell, where: string): void {

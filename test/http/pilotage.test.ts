@@ -405,3 +405,37 @@ describe('search q and the diploma filter', () => {
     expect(parse(file.text, { delimiter: ';', bom: true })).toHaveLength(2);
   });
 });
+
+describe('exports: text a spreadsheet would run as a formula', () => {
+  const HYPERLINK = '=HYPERLINK("http://evil.example/x";"clic")';
+
+  it('csv cells get a leading apostrophe; the JSON list and the xlsx keep the text as typed, as a string cell', async () => {
+    const payload = validCerfaPayload(320) as { cerfa: { employeur: Obj; apprenti: Obj } };
+    payload.cerfa.employeur = { ...payload.cerfa.employeur, denomination: HYPERLINK };
+    payload.cerfa.apprenti = { ...payload.cerfa.apprenti, prenom: '+Jean' };
+    const created = await h.t.http.post('/v2/dossiers').set('X-API-KEY', h.cfa).send(payload);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const query = { q: created.body.numeroExterne as string };
+
+    const list = await get('/v2/suivi/dossiers', query);
+    expect(list.body.items).toHaveLength(1);
+    expect(list.body.items[0]).toMatchObject({ employeur: { denomination: HYPERLINK }, apprenti: { prenom: '+Jean' } });
+
+    const csv = await csvRows('/v2/suivi/dossiers', query);
+    expect(csv.rows).toHaveLength(1);
+    const row = csv.rows[0] ?? [];
+    expect(row[csv.headers.indexOf('Employeur')]).toBe(`'${HYPERLINK}`);
+    expect(row[csv.headers.indexOf('Prénom de l’apprenti')]).toBe("'+Jean");
+    // Other cells untouched: dates as days, the number as typed.
+    expect(row[csv.headers.indexOf('Du')]).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
+    expect(row[csv.headers.indexOf('N° dossier')]).toBe(query.q);
+
+    const { headers, sheet } = await xlsxRows('/v2/suivi/dossiers', query);
+    for (const [header, text] of [['Employeur', HYPERLINK], ['Prénom de l’apprenti', '+Jean']] as const) {
+      const cell = sheet.getRow(2).getCell(headers.indexOf(header) + 1);
+      expect(cell.value, header).toBe(text);
+      expect(cell.type, header).toBe(ExcelJS.ValueType.String);
+      expect(cell.formula, header).toBeUndefined();
+    }
+  });
+});
