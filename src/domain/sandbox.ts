@@ -12,6 +12,11 @@ export const SCENARIO_PAR_DEFAUT: Scenario = 'engagement';
 /** On an invoice deposit only the invoice scenarios make sense (`engagement` = validated and paid in full). */
 export const SCENARIOS_FACTURE: readonly Scenario[] = ['engagement', 'facture-rejetee', 'paiement-partiel'];
 
+/** A scenario as a client may spell it — `REFUS`, `Mise_en_conformité`, `paiement partiel` — in the declared form. */
+export function scenarioSpelling(raw: string): string {
+  return raw.normalize('NFD').replace(/[\u0300-\u036f]/g, '').trim().toLowerCase().replace(/[\s_]+/g, '-');
+}
+
 export function isScenario(value: string): value is Scenario {
   return (SCENARIOS as readonly string[]).includes(value);
 }

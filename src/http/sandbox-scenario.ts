@@ -5,7 +5,7 @@
  */
 import type { Request } from 'express';
 import type { Config } from '../config/config.js';
-import { isScenario, SCENARIOS, SCENARIOS_FACTURE, type Scenario } from '../domain/sandbox.js';
+import { isScenario, scenarioSpelling, SCENARIOS, SCENARIOS_FACTURE, type Scenario } from '../domain/sandbox.js';
 import type { Violation } from '../domain/violation.js';
 
 export const SCENARIO_HEADER = 'X-Sandbox-Scenario';
@@ -18,8 +18,9 @@ export interface ScenarioReading {
 /** `objet` FACTURE accepts only the invoice scenarios. The header is named by `champ` (it is not in the body). */
 export function readScenario(req: Request, config: Pick<Config, 'sandbox'>, objet: 'DOSSIER' | 'FACTURE'): ScenarioReading {
   if (!config.sandbox) return { scenario: undefined, violations: [] };
-  const raw = req.get(SCENARIO_HEADER)?.trim();
-  if (raw === undefined || raw === '') return { scenario: undefined, violations: [] };
+  const header = req.get(SCENARIO_HEADER)?.trim();
+  if (header === undefined || header === '') return { scenario: undefined, violations: [] };
+  const raw = scenarioSpelling(header);
   const allowed = objet === 'FACTURE' ? SCENARIOS_FACTURE : SCENARIOS;
   if (isScenario(raw) && allowed.includes(raw)) return { scenario: raw, violations: [] };
   const code = isScenario(raw) ? 'SCENARIO_SANDBOX_INAPPLICABLE' : 'SCENARIO_SANDBOX_INCONNU';

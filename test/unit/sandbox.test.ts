@@ -1,7 +1,7 @@
 /** The simulated OPCO's rules (src/domain/sandbox.ts): what comes next for each state and scenario. */
 import { describe, expect, it } from 'vitest';
 import {
-  dateRuptureSimulee, ETAPE_CONFORMITE_DEMANDEE, ETAPE_ECHEC, ETAPE_MANUEL, isScenario, nextDossierAction, nextFactureAction, SCENARIOS, type Scenario,
+  dateRuptureSimulee, ETAPE_CONFORMITE_DEMANDEE, ETAPE_ECHEC, ETAPE_MANUEL, isScenario, nextDossierAction, scenarioSpelling, nextFactureAction, SCENARIOS, type Scenario,
 } from '../../src/domain/sandbox.js';
 
 const dossier = (etat: string, scenario: Scenario, etape: string | null = null, miseEnConformite = false) => nextDossierAction({ etat, scenario, etape, miseEnConformite });
@@ -44,6 +44,12 @@ describe('nextFactureAction', () => {
 });
 
 describe('scenarios and rupture date', () => {
+  it('reads a scenario whatever its case, accents, spaces or underscores', () => {
+    expect(['REFUS', 'Mise_en_conformité', ' paiement partiel ', 'Facture-Rejetée', 'rupture'].map(scenarioSpelling))
+      .toEqual(['refus', 'mise-en-conformite', 'paiement-partiel', 'facture-rejetee', 'rupture']);
+    expect(isScenario(scenarioSpelling('paiement total'))).toBe(false);
+  });
+
   it('the six scenarios of the issue, nothing else', () => {
     expect(SCENARIOS).toEqual(['engagement', 'refus', 'mise-en-conformite', 'facture-rejetee', 'paiement-partiel', 'rupture']);
     expect(isScenario('Engagement')).toBe(false);
