@@ -58,14 +58,33 @@ export interface DossierATraiter {
 }
 
 /**
- * Dossiers the simulated OPCO has to act on, untouched since `dernierChangementAvant`: transmitted or
+ * "Untouched for the delay". Rows are stamped by the database's clock (real time), except those the
+ * handlers stamp with the sandbox clock (ahead of real time once it moved): each is judged against
+ * its own clock, so that moving the clock forward does not skip the delay of what comes next.
+ */
+export interface Attente {
+  /** Real now − delay. */
+  avantReel: Date;
+  /** Real now: a later stamp is a sandbox-clock one. */
+  maintenantReel: Date;
+  /** Sandbox now − delay. */
+  avantSandbox: Date;
+}
+
+function untouched(q: Knex.QueryBuilder, column: string, a: Attente): void {
+  q.where((w) => w.where(column, '<=', a.avantReel)
+    .orWhere((x) => x.where(column, '>', a.maintenantReel).where(column, '<=', a.avantSandbox)));
+}
+
+/**
+ * Dossiers the simulated OPCO has to act on, untouched for the delay (`attente`): transmitted or
  * in instruction (not waiting for a correction), and engaged ones whose scenario ends in a rupture.
  * Oldest first.
  */
-export async function dossiersATraiter(db: Knex, dernierChangementAvant: Date, limit: number): Promise<DossierATraiter[]> {
+export async function dossiersATraiter(db: Knex, attente: Attente, limit: number): Promise<DossierATraiter[]> {
   const rows = (await db('dossiers as d')
     .leftJoin('sandbox_scenarios as s', function join() { this.on('s.objet_id', '=', 'd.id').andOnVal('s.objet', '=', 'DOSSIER'); })
-    .where('d.mis_a_jour_le', '<=', dernierChangementAvant)
+    .where((q) => untouched(q, 'd.mis_a_jour_le', attente))
     // Waiting for the CFA's correction, or given up: not the OPCO's turn.
     .where('d.mise_en_conformite', false)
     .where((q) => q.whereNull('s.etape').orWhereNotIn('s.etape', ETAPES_IGNOREES))
@@ -85,12 +104,12 @@ export interface FactureATraiter {
   scenario: string | null;
 }
 
-/** Invoices to validate or pay, untouched since `dernierChangementAvant`. Oldest first. */
-export async function facturesATraiter(db: Knex, dernierChangementAvant: Date, limit: number): Promise<FactureATraiter[]> {
+/** Invoices to validate or pay, untouched for the delay. Oldest first. */
+export async function facturesATraiter(db: Knex, attente: Attente, limit: number): Promise<FactureATraiter[]> {
   const rows = (await db('factures as f')
     .leftJoin('sandbox_scenarios as s', function join() { this.on('s.objet_id', '=', 'f.id').andOnVal('s.objet', '=', 'FACTURE'); })
     .whereIn('f.etat', ['TRANSMIS', 'VALIDEE'])
-    .where('f.mis_a_jour_le', '<=', dernierChangementAvant)
+    .where((q) => untouched(q, 'f.mis_a_jour_le', attente))
     .where((q) => q.whereNull('s.etape').orWhereNotIn('s.etape', ETAPES_IGNOREES))
     .orderBy('f.id')
     .limit(limit)
@@ -100,9 +119,9 @@ export async function facturesATraiter(db: Knex, dernierChangementAvant: Date, l
   return rows.map((r) => ({ ...r, id: String(r.id), montant_total_centimes: Number(r.montant_total_centimes) }));
 }
 
-/** Refunds the CFA declared (transfer or avoir) before `declareAvant`, for the OPCO to receive. Oldest first. */
-export async function remboursementsATraiter(db: Knex, declareAvant: Date, limit: number): Promise<Array<{ id: string; numero_interne: string }>> {
-  const rows = (await db('remboursements').where({ etat: 'DECLARE' }).where('declare_le', '<=', declareAvant)
+/** Refunds the CFA declared (transfer or avoir) at least the delay ago, for the OPCO to receive. Oldest first. */
+export async function remboursementsATraiter(db: Knex, attente: Attente, limit: number): Promise<Array<{ id: string; numero_interne: string }>> {
+  const rows = (await db('remboursements').where({ etat: 'DECLARE' }).where((q) => untouched(q, 'declare_le', attente))
     .orderBy('id').limit(limit).select('id', 'numero_interne')) as Array<{ id: string; numero_interne: string }>;
   return rows.map((r) => ({ ...r, id: String(r.id) }));
 }

@@ -217,8 +217,8 @@ async function receiveRefund(db: Knex, r: { id: string; numero_interne: string }
 
 /**
  * One pass of the simulated OPCO at the real instant `now` (sandbox time = `now` + the clock's
- * offset): each dossier and invoice whose last change is at least SANDBOX_DELAY_SECONDS of sandbox
- * time old moves one step of its scenario, and refunds the CFA declared are received. Each object is claimed with SKIP LOCKED in its own
+ * offset): each dossier and invoice left untouched for SANDBOX_DELAY_SECONDS (on the clock that
+ * stamped it: moving the sandbox clock does not skip the delay) moves one step of its scenario, and refunds the CFA declared are received. Each object is claimed with SKIP LOCKED in its own
  * transaction, so instances running passes at once never act twice on one object. A no-op outside
  * a sandbox database.
  */
@@ -227,13 +227,14 @@ export async function runSandboxStep(db: Knex, config: Config, now: Date = new D
   if (!(await findSandbox(db))) return report;
   const maintenant = await sandboxNow(db, now);
   const aujourdHui = parisDate(maintenant);
-  const avant = new Date(maintenant.getTime() - config.sandboxDelaySeconds * 1000);
+  const delai = config.sandboxDelaySeconds * 1000;
+  const attente = { avantReel: new Date(now.getTime() - delai), maintenantReel: now, avantSandbox: new Date(maintenant.getTime() - delai) };
   const count = (o: Outcome, key: 'dossiers' | 'factures' | 'remboursements'): void => {
     if (o === 'fait') report[key] += 1;
     if (o === 'echec') report.echecs += 1;
   };
-  for (const d of await dossiersATraiter(db, avant, BATCH)) count(await stepDossier(db, config, d, aujourdHui), 'dossiers');
-  for (const f of await facturesATraiter(db, avant, BATCH)) count(await stepFacture(db, f, aujourdHui), 'factures');
-  for (const r of await remboursementsATraiter(db, avant, BATCH)) count(await receiveRefund(db, r), 'remboursements');
+  for (const d of await dossiersATraiter(db, attente, BATCH)) count(await stepDossier(db, config, d, aujourdHui), 'dossiers');
+  for (const f of await facturesATraiter(db, attente, BATCH)) count(await stepFacture(db, f, aujourdHui), 'factures');
+  for (const r of await remboursementsATraiter(db, attente, BATCH)) count(await receiveRefund(db, r), 'remboursements');
   return report;
 }

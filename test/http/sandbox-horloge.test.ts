@@ -91,6 +91,17 @@ describe('the sandbox clock', () => {
     expect(run.body.resume.total).toBeGreaterThanOrEqual(1);
   });
 
+  it('once the clock has moved, a new dossier still waits SANDBOX_DELAY_SECONDS before each step', async () => {
+    expect((await horloge(30)).status).toBe(200);
+    const res = await t.http.post('/v2/dossiers').set('X-API-KEY', cfa).send(validCerfaPayload(9103));
+    expect(res.status).toBe(200);
+    const etat = async () => ((await t.db('dossiers').where({ numero_interne: res.body.numeroInterne }).first('etat')) as { etat: string }).etat;
+    await runSandboxStep(t.db, t.config, new Date(Date.now() + 1000));
+    expect(await etat()).toBe('TRANSMIS');
+    await step(6);
+    expect(await etat()).toBe('EN_COURS_INSTRUCTION');
+  });
+
   it('never goes backwards; jours 0 only reruns the jobs and a pass', async () => {
     expect((await horloge(-3)).status).toBe(400);
     expect((await horloge(1.5)).status).toBe(400);
