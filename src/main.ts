@@ -82,6 +82,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // `npm start` runs the server under a shell that does not pass a SIGTERM sent to npm on: npm and
+  // the shell exit, the server is left to init. Stop then, as on SIGTERM (and release DATA_DIR).
+  const parent = process.ppid;
+  if (parent > 1) setInterval(() => { if (process.ppid !== parent) void shutdown('parent arrêté'); }, 500).unref();
 }
 
 main().catch((err: unknown) => {

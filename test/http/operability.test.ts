@@ -131,6 +131,34 @@ describe('graceful shutdown', () => {
     }
   }, 90_000);
 
+  it('npm start: a SIGTERM sent to npm stops the server too (the shell between them does not pass it on)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cgw-npm-'));
+    const npm = spawn('npm', ['start', '--silent'], {
+      env: { ...process.env, PORT: '0', METRICS_PORT: '0', DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false', DEMO: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    npm.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no port in: ${output}`)), 60_000);
+        npm.stdout.on('data', () => {
+          const m = /"port":(\d+)/.exec(output);
+          if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+        });
+      });
+      npm.kill('SIGTERM');
+      // The server's own output (its pipe outlives npm) says it stopped; the port is closed.
+      for (let i = 0; i < 100 && !output.includes('arrêt terminé'); i += 1) await new Promise((r) => setTimeout(r, 100));
+      expect(output).toContain('parent arrêté');
+      expect(output).toContain('arrêt terminé');
+      await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+    } finally {
+      if (npm.exitCode === null) npm.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it('serves /metrics on METRICS_PORT only, not on the API port', async () => {
     const probe = createServer().listen(0);
     await once(probe, 'listening');
