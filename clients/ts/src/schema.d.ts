@@ -3745,6 +3745,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Trop de requêtes : réessayer après Retry-After secondes */
             429: {
                 headers: {
@@ -3784,6 +3793,15 @@ export interface operations {
                         /** @constant */
                         status: "ok";
                     };
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
             /** @description Trop de requêtes : réessayer après Retry-After secondes */
@@ -3836,6 +3854,15 @@ export interface operations {
                     "application/json": components["schemas"]["Statut"];
                 };
             };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Trop de requêtes : réessayer après Retry-After secondes */
             429: {
                 headers: {
@@ -3881,6 +3908,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Statut"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
             /** @description Trop de requêtes : réessayer après Retry-After secondes */
@@ -5178,6 +5214,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProfilCfaEnregistre"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
             /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
@@ -9512,6 +9557,15 @@ export interface operations {
                     "application/json": components["schemas"]["ActionsAMener"];
                 };
             };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
             401: {
                 headers: {
@@ -10790,6 +10844,15 @@ export interface operations {
                     "application/json": components["schemas"]["Webhook"][];
                 };
             };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
             401: {
                 headers: {
@@ -11620,6 +11683,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Cle"][];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
             /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
@@ -13839,6 +13911,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
             401: {
                 headers: {
@@ -14013,6 +14094,15 @@ export interface operations {
                         /** @description Avance de l’horloge sandbox sur l’horloge réelle, en jours */
                         decalageJours: number;
                     };
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
             /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
