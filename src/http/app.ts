@@ -17,7 +17,7 @@ import { requestContext } from './middleware/request-context.js';
 import { docsRoutes } from './routes/docs.js';
 import { routeTable } from './routes/index.js';
 import type { Lifecycle } from './routes/platform.routes.js';
-import { registerRoutes } from './route-table/register.js';
+import { refuseOtherMethods, registerRoutes } from './route-table/register.js';
 import { responseCheck } from './route-table/response-check.js';
 
 export interface AppDeps {
@@ -60,6 +60,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(declared);
   app.use(limits.perCaller);
 
+  app.use(refuseOtherMethods(table));
   app.use(notFound);
   app.use(errorHandler(logger, config.jsonBodyLimitBytes));
   return app;

@@ -58,6 +58,12 @@ export const errors = {
   notFound(description = "La ressource demandée n'existe pas.", code = 'RESSOURCE_INTROUVABLE'): ApiError {
     return new ApiError(404, one(code, description), { title: 'Introuvable', detail: description });
   },
+  methodNotAllowed(method: string, path: string, allowed: readonly string[]): ApiError {
+    const description = `La méthode ${method} n'est pas acceptée sur ${path} : méthodes acceptées ${allowed.join(', ')}.`;
+    return new ApiError(405, one('METHODE_NON_AUTORISEE', description), {
+      title: 'Méthode non autorisée', detail: description, headers: { Allow: allowed.join(', ') },
+    });
+  },
   conflict(code: string, description: string, extensions?: Record<string, unknown>, retryAfterSeconds?: number): ApiError {
     const headers = retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(retryAfterSeconds) };
     return new ApiError(409, one(code, description), { title: 'Conflit', detail: description, extensions, ...(headers ? { headers } : {}) });

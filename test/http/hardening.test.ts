@@ -43,9 +43,10 @@ describe('text PostgreSQL cannot store', () => {
     const query = await t.http.get('/v2/dossiers?numeroInterne=1%00').set('X-API-KEY', cfa);
     expect(query.status).toBe(400);
     expect(codes(query.body)).toEqual([['CARACTERE_INTERDIT', '/numeroInterne']]);
-    // Invalid UTF-8 in a query is decoded as U+FFFD (storable): the lookup answers 404.
+    // An encoded surrogate is not valid UTF-8: refused as bad percent-encoding (test/http/query-hygiene.test.ts).
     const invalidUtf8 = await t.http.get('/v2/dossiers?numeroInterne=%ED%A0%80').set('X-API-KEY', cfa);
-    expect(invalidUtf8.status).toBe(404);
+    expect(invalidUtf8.status).toBe(400);
+    expect(codes(invalidUtf8.body)).toEqual([['CHEMIN_INVALIDE', '/numeroInterne']]);
     const surrogate = await t.http.get(`/v2/dossiers?numeroInterne=${encodeURIComponent('1')}%00`).set('X-API-KEY', cfa);
     expect(surrogate.status).toBe(400);
     const created = await t.http.post('/v2/dossiers').set('X-API-KEY', cfa).send(validCerfaPayload(2));

@@ -3745,6 +3745,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Trop de requêtes : réessayer après Retry-After secondes */
             429: {
                 headers: {
@@ -3784,6 +3793,15 @@ export interface operations {
                         /** @constant */
                         status: "ok";
                     };
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
             /** @description Trop de requêtes : réessayer après Retry-After secondes */
@@ -3836,6 +3854,15 @@ export interface operations {
                     "application/json": components["schemas"]["Statut"];
                 };
             };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Trop de requêtes : réessayer après Retry-After secondes */
             429: {
                 headers: {
@@ -3881,6 +3908,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Statut"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
             /** @description Trop de requêtes : réessayer après Retry-After secondes */
@@ -5452,6 +5488,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProfilCfaEnregistre"];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
             /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
@@ -9786,6 +9831,15 @@ export interface operations {
                     "application/json": components["schemas"]["ActionsAMener"];
                 };
             };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
             401: {
                 headers: {
@@ -11064,6 +11118,15 @@ export interface operations {
                     "application/json": components["schemas"]["Webhook"][];
                 };
             };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
             401: {
                 headers: {
@@ -11894,6 +11957,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Cle"][];
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
             /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
@@ -14113,6 +14185,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
+                };
+            };
             /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */
             401: {
                 headers: {
@@ -14287,6 +14368,15 @@ export interface operations {
                         /** @description Avance de l’horloge sandbox sur l’horloge réelle, en jours */
                         decalageJours: number;
                     };
+                };
+            };
+            /** @description Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erreurs"];
                 };
             };
             /** @description Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire) */

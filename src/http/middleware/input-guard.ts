@@ -81,3 +81,39 @@ function forbidden(champ: string): Violation {
     section: 'requete',
   };
 }
+
+/** Percent-decoded as UTF-8, or undefined when the encoding is bad (`%ZZ`, `abc%`, `%C3%28`). */
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every query parameter of `url` whose name or value is not valid percent-encoded UTF-8, once per
+ * name. express's parser would read such text leniently (`%ZZ` as is, bad bytes as U+FFFD), so a
+ * mistyped value would silently match nothing. The code is the one of a badly encoded path.
+ */
+export function badlyEncodedQuery(url: string): Violation[] {
+  const start = url.indexOf('?');
+  if (start < 0 || !url.includes('%', start)) return [];
+  const found = new Map<string, Violation>();
+  for (const pair of url.slice(start + 1).split('&')) {
+    const equals = pair.indexOf('=');
+    const rawName = equals < 0 ? pair : pair.slice(0, equals);
+    const name = decoded(rawName);
+    const shown = name ?? rawName;
+    if (found.has(shown) || (name !== undefined && (equals < 0 || decoded(pair.slice(equals + 1)) !== undefined))) continue;
+    found.set(shown, {
+      code: 'CHEMIN_INVALIDE',
+      description: name === undefined
+        ? `Le nom du paramètre ${shown} contient un encodage « pourcent » invalide (UTF-8 attendu).`
+        : `Le paramètre ${shown} contient un encodage « pourcent » invalide (UTF-8 attendu).`,
+      champ: `/${shown}`,
+      section: 'requete',
+    });
+  }
+  return [...found.values()];
+}

@@ -147,6 +147,8 @@ export interface HandlerContext {
   scenario: Scenario | undefined;
   /** The authenticated caller (routes of a key role); `caller.role` tells which role of the route's list. */
   caller: Caller;
+  /** The declared query parameters the request gave, however spelled (defaults not counted). */
+  givenQuery: ReadonlySet<string>;
   /** The norm's version prefix the route was called under (`v1`, `v2`), when it has one. */
   version: Version | undefined;
 }

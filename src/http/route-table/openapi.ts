@@ -23,9 +23,9 @@ export function standardResponses(declaration: RouteDeclaration): Record<number,
     429: { description: 'Trop de requêtes : réessayer après Retry-After secondes' },
     500: { description: 'Erreur interne : communiquer `instance` au support' },
   };
-  const hasInput = declaration.body || Object.keys(declaration.query ?? {}).length || Object.keys(declaration.pathParams ?? {}).length || declaration.idempotent;
   if (!declaration.unlimited) out[503] = { description: 'Base de données momentanément injoignable : réessayer après Retry-After secondes' };
-  if (hasInput) out[400] = { description: 'Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON)' };
+  // Every route has a query string: a badly encoded one (or, under STRICT_INPUT, an unknown parameter) is a 400.
+  out[400] = { description: 'Requête invalide : toutes les erreurs sont listées, avec `champ` (pointeur JSON)' };
   const roles = rolesOf(declaration);
   if (roles.length || declaration.checksBearer) out[401] = { description: 'Jeton Bearer invalide ou expiré (ou absent quand il est obligatoire)' };
   if (roles.length) {

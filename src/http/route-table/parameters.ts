@@ -1,7 +1,8 @@
 /**
  * Query and path parameters: validated against the declared JSON Schemas (compiled once, at start),
  * text coerced to the declared types, every problem reported at once in French with the parameter
- * as pointer. Empty values count as absent, undeclared parameters are ignored.
+ * as pointer. Empty values count as absent. Query names are read liberally (see resolveQueryNames);
+ * undeclared ones are ignored, or refused under STRICT_INPUT.
  */
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsPkg from 'ajv-formats';
@@ -15,7 +16,60 @@ const ajv = new Ajv2020({ coerceTypes: true, useDefaults: true, allErrors: true,
 addFormats(ajv);
 ajv.addKeyword({ keyword: 'x-attendu', schemaType: 'string' });
 
-export type ParameterReader = (raw: Record<string, unknown>) => { values: Record<string, unknown>; violations: Violation[] };
+export type ParameterReader = (raw: Record<string, unknown>) => {
+  values: Record<string, unknown>;
+  violations: Violation[];
+  /** Declared names the request gave a non-empty value (defaults not counted). */
+  given: ReadonlySet<string>;
+};
+
+/** Query parameters as read under their declared names, and what the names alone violate. */
+export type QueryNameResolver = (raw: Record<string, unknown>) => { raw: Record<string, unknown>; violations: Violation[] };
+
+/** jQuery's `cache: false` and others append `_=<timestamp>`: accepted even under STRICT_INPUT. */
+const CACHE_BUSTER = '_';
+
+// `numeroInterne[]`, `numeroInterne[0]`: the array forms PHP and jQuery clients write.
+const BRACKETS = /\[\d*\]$/;
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+
+/**
+ * Query names, read liberally: an undeclared name equal to a declared one ignoring case, or written
+ * as an array (`name[]`), is read as that one when the declared spelling is absent; several values
+ * stay an array, refused as given more than once. Other names are ignored. Under STRICT_INPUT
+ * nothing is renamed nor ignored: every undeclared name but `_` is refused, all at once.
+ */
+export function resolveQueryNames(declared: Readonly<Record<string, ParameterDeclaration>> = {}, strict = false): QueryNameResolver {
+  const names = new Set(Object.keys(declared));
+  const byLowerCase = new Map<string, string | null>();
+  // Two declared names equal ignoring case would make a variant ambiguous: neither is guessed.
+  for (const n of names) byLowerCase.set(n.toLowerCase(), byLowerCase.has(n.toLowerCase()) ? null : n);
+  return (raw) => {
+    const read: Record<string, unknown> = {};
+    const variants = new Map<string, unknown[]>();
+    const violations: Violation[] = [];
+    for (const [key, value] of Object.entries(raw)) {
+      if (names.has(key)) {
+        read[key] = value;
+        continue;
+      }
+      if (key === CACHE_BUSTER) continue;
+      const meant = byLowerCase.get(key.replace(BRACKETS, '').toLowerCase()) ?? undefined;
+      if (strict) {
+        const hint = meant ? ` : écrivez ${meant}=<valeur>, une seule fois.` : '.';
+        violations.push(violation(key, 'PARAMETRE_INCONNU', `Le paramètre ${key} est inconnu${hint}`));
+      } else if (meant) {
+        variants.set(meant, [...(variants.get(meant) ?? []), ...asList(value)]);
+      }
+    }
+    for (const [name, values] of variants) {
+      if (Object.hasOwn(read, name)) continue;
+      read[name] = values.length === 1 ? values[0] : values;
+    }
+    return { raw: read, violations };
+  };
+}
 
 const violation = (name: string, code: string, description: string): Violation => ({ code, description, champ: `/${name}`, section: 'requete' });
 
@@ -34,7 +88,8 @@ function expected(schema: JsonSchema): string {
   return 'a un format invalide.';
 }
 
-export function compileParameters(declared: Readonly<Record<string, ParameterDeclaration>> = {}): ParameterReader {
+/** Path parameters, or query parameters whose names `resolveNames` reads first. */
+export function compileParameters(declared: Readonly<Record<string, ParameterDeclaration>> = {}, resolveNames?: QueryNameResolver): ParameterReader {
   const names = Object.keys(declared);
   const properties: Record<string, JsonSchema> = {};
   for (const [name, p] of Object.entries(declared)) properties[name] = p.schema;
@@ -42,14 +97,18 @@ export function compileParameters(declared: Readonly<Record<string, ParameterDec
   const validate = ajv.compile({ type: 'object', properties, required });
   const integers = new Set(names.filter((n) => (declared[n]?.schema as { type?: unknown }).type === 'integer'));
 
-  return (raw) => {
+  return (sent) => {
+    const resolved = resolveNames ? resolveNames(sent) : { raw: sent, violations: [] };
+    const raw = resolved.raw;
     const values: Record<string, unknown> = {};
-    const violations: Violation[] = [];
+    const violations: Violation[] = [...resolved.violations];
+    const given = new Set<string>();
     for (const name of names) {
       const value = raw[name];
       if (value === undefined || value === '') continue;
+      given.add(name);
       if (typeof value !== 'string') {
-        violations.push(violation(name, declared[name]?.code ?? 'PARAMETRE_INVALIDE', `Le paramètre ${name} ne doit être donné qu'une fois.`));
+        violations.push(violation(name, declared[name]?.code ?? 'PARAMETRE_INVALIDE', `Le paramètre ${name} ne doit être donné qu'une fois, en valeur simple (${name}=<valeur>).`));
         continue;
       }
       // Only plain digits are integers: ajv's coercion would also read "1e3" or " 7".
@@ -72,7 +131,7 @@ export function compileParameters(declared: Readonly<Record<string, ParameterDec
     }
     // Invalid parameters are dropped: the caller only reads values when there are no violations.
     for (const v of violations) delete values[v.champ?.slice(1) ?? ''];
-    return { values, violations };
+    return { values, violations, given };
   };
 }
 

@@ -13,12 +13,12 @@ import { errors } from '../errors.js';
 import { authenticateBearer, authenticateKey } from '../middleware/auth.js';
 import { requireJsonBody } from '../middleware/error-handler.js';
 import { idempotency } from '../middleware/idempotency.js';
-import { inspectInput } from '../middleware/input-guard.js';
+import { badlyEncodedQuery, inspectInput } from '../middleware/input-guard.js';
 import { readUpload } from '../multipart.js';
 import {
   concretePaths, rolesOf, type BodyDeclaration, type HandlerContext, type JsonBody, type RouteDeclaration, type RouteDeps, type UploadInput, type Version,
 } from './declaration.js';
-import { compileParameters } from './parameters.js';
+import { compileParameters, resolveQueryNames, type QueryNameResolver } from './parameters.js';
 import { sandboxNow } from '../../services/sandbox.js';
 import { readScenario } from '../sandbox-scenario.js';
 
@@ -113,20 +113,26 @@ function withWarnings(result: unknown, avertissements: readonly Violation[]): un
   return { ...result, avertissements: [...avertissements, ...own] };
 }
 
+/** A query string that is not valid percent-encoded UTF-8: 400 naming each parameter, before authentication, like a bad path. */
+const checkQueryEncoding: RequestHandler = (req, _res, next) => {
+  const violations = badlyEncodedQuery(req.originalUrl);
+  if (violations.length) throw errors.validation(violations);
+  next();
+};
+
 /**
  * Refuses, before anything reads them, declared parameters and bodies holding text PostgreSQL
  * cannot store, numbers beyond the double range, or JSON nested beyond any payload of the norm
- * (see input-guard.ts). Undeclared query parameters are ignored, like everywhere else.
+ * (see input-guard.ts). Query parameters are those read under a declared name (resolveQueryNames).
  */
-function guardInput(declaration: RouteDeclaration): RequestHandler {
+function guardInput(declaration: RouteDeclaration, queryNames: QueryNameResolver): RequestHandler {
   const declared = (source: Record<string, unknown>, names: readonly string[]): Record<string, unknown> =>
     Object.fromEntries(names.filter((n) => n in source).map((n) => [n, source[n]]));
   const pathNames = Object.keys(declaration.pathParams ?? {});
-  const queryNames = Object.keys(declaration.query ?? {});
   return (req, _res, next) => {
     const violations = [
       ...inspectInput(declared(req.params, pathNames), ''),
-      ...inspectInput(declared(req.query, queryNames), ''),
+      ...inspectInput(queryNames(req.query).raw, ''),
       ...(req.body === undefined ? [] : inspectInput(req.body, '')),
     ];
     if (violations.length) throw errors.validation(violations);
@@ -135,9 +141,9 @@ function guardInput(declaration: RouteDeclaration): RequestHandler {
 }
 
 /** The declared route's handler chain, after authentication and body parsing. */
-function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version | undefined): RequestHandler {
+function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version | undefined, queryNames: QueryNameResolver): RequestHandler {
   const readPath = compileParameters(declaration.pathParams);
-  const readQuery = compileParameters(declaration.query);
+  const readQuery = compileParameters(declaration.query, queryNames);
   const body = declaration.body;
   return async (req, res) => {
     const path = readPath(req.params);
@@ -176,6 +182,7 @@ function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version
     }
     const context: HandlerContext = {
       req, res, deps, version,
+      givenQuery: query.given,
       scenario: scenario?.scenario,
       now: () => (deps.config.sandbox ? sandboxNow(deps.db, new Date()) : Promise.resolve(new Date())),
       get caller() {
@@ -196,6 +203,7 @@ export function registerRoutes(router: Router, table: readonly RouteDeclaration[
   const bodyParsers = parsers(deps);
   for (const declaration of table) {
     const keyed = rolesOf(declaration).length > 0;
+    const queryNames = resolveQueryNames(declaration.query, deps.config.strictInput);
     for (const { path, version } of concretePaths(declaration)) {
       const remember: RequestHandler = (_req, res, next) => {
         matched.set(res, { declaration, path });
@@ -206,12 +214,45 @@ export function registerRoutes(router: Router, table: readonly RouteDeclaration[
       router[declaration.method](
         expressPath(path),
         remember,
+        checkQueryEncoding,
         ...authentication(declaration, deps),
         ...bodyParser(declaration.body, bodyParsers),
-        guardInput(declaration),
+        guardInput(declaration, queryNames),
         ...(declaration.idempotent ? [idempotency(deps.db, deps.config.requestTimeoutMs)] : []),
-        invoke(declaration, deps, version),
+        invoke(declaration, deps, version, queryNames),
       );
     }
   }
+}
+
+/** `/v2/dossiers/{numeroInterne}` → a pattern matching its concrete paths as express does (any case, trailing slash). */
+function pathPattern(path: string): RegExp {
+  const escaped = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[A-Za-z0-9_]+\}/g, '[^/]+');
+  return new RegExp(`^${escaped}/?$`, 'i');
+}
+
+/**
+ * After the table: a declared path called with another method answers 405 with `Allow` (HEAD
+ * wherever GET is, as express serves it), so 404 ROUTE_INCONNUE stays for paths that do not exist.
+ */
+export function refuseOtherMethods(table: readonly RouteDeclaration[]): RequestHandler {
+  const byPath = new Map<string, Set<string>>();
+  for (const declaration of table) {
+    for (const { path } of concretePaths(declaration)) {
+      const methods = byPath.get(path) ?? new Set<string>();
+      methods.add(declaration.method.toUpperCase());
+      if (declaration.method === 'get') methods.add('HEAD');
+      byPath.set(path, methods);
+    }
+  }
+  const patterns = [...byPath].map(([path, methods]) => ({ pattern: pathPattern(path), methods }));
+  return (req, _res, next) => {
+    const allowed = new Set<string>();
+    for (const { pattern, methods } of patterns) if (pattern.test(req.path)) for (const m of methods) allowed.add(m);
+    if (allowed.size === 0 || allowed.has(req.method)) {
+      next();
+      return;
+    }
+    throw errors.methodNotAllowed(req.method, req.path, [...allowed].sort());
+  };
 }

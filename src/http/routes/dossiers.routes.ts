@@ -23,9 +23,6 @@ const unknownDossier = { description: 'Dossier inconnu pour ce CFA (DOSSIER_INTR
 /** Rows read per query when a whole list is streamed. */
 const STREAM_BATCH = 500;
 
-/** Whether the client sent the parameter (validation fills in defaults; empty counts as absent). */
-const given = (raw: unknown): boolean => raw !== undefined && raw !== '';
-
 export const DOSSIER_ROUTES: RouteDeclaration[] = [
   route({
     operationId: 'transmettreDossier',
@@ -115,7 +112,7 @@ export const DOSSIER_ROUTES: RouteDeclaration[] = [
       200: { description: 'Succès (v1 : tableau nu d’éléments ; sans `numeroPage`, tous les dossiers du CFA)', schema: { oneOf: [{ type: 'array', items: ref('EtatDossier') }, ref('PageEtatsDossiers'), ref('FluxEtatsDossiers')] } },
       304: { description: 'Non modifié (If-None-Match)' },
     },
-    async handler({ query }, { req, res, deps, version }) {
+    async handler({ query }, { req, res, deps, version, givenQuery }) {
       const cfa = cfaActor(req);
       const size = query.taillePage ?? DEFAULT_PAGE_SIZE;
       const page = query.numeroPage ?? 1;
@@ -128,7 +125,7 @@ export const DOSSIER_ROUTES: RouteDeclaration[] = [
         const list = items.map(etatView);
         return version === 'v1' ? list : { count: list.length, EtatDossierResult: list, ...position };
       }
-      if (version === 'v1' && !given(req.query.numeroPage)) {
+      if (version === 'v1' && !givenQuery.has('numeroPage')) {
         // v1 clients expect the whole list as one bare array: streamed, whatever its length.
         return sendJsonArray(res, allDossierStates(deps.db, cfa, filter, STREAM_BATCH), etatView);
       }
