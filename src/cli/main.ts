@@ -136,9 +136,10 @@ export async function runCli(argv: string[], out: Out = (l) => process.stdout.wr
   }
 }
 
-/** What to do on the running server instead of this command, when there is a route for it (CFA and employer keys, the register of members). */
+/** What to do on the running server instead of this command, when there is a route for it (CFA and employer keys, vendors' clients, the register of members). */
 function serverAlternative(command: string, args: string[]): string | undefined {
   if (command === 'adherents' && args[0] === 'import') return 'importez le fichier sur le serveur avec POST /back-office/v1/adherents';
+  if (command === 'clients' && args[0] === 'create') return 'créez le client sur le serveur avec POST /back-office/v1/clients';
   if (command !== 'keys') return undefined;
   if (args[0] === 'create' && !args.some((a) => a === 'opco' || a === '--role=opco')) return 'créez la clé sur le serveur avec POST /back-office/v1/cles';
   if (args[0] === 'list') return 'listez les clés sur le serveur avec GET /back-office/v1/cles';

@@ -27,6 +27,27 @@ export async function authenticateClient(db: Knex, clientId: string, secret: str
   return timingSafeEqual(expected, actual) ? { ...row, id: String(row.id) } : undefined;
 }
 
+export interface ClientListRow {
+  client_id: string;
+  editeur: string;
+  cree_le: Date;
+  revoque_le: Date | null;
+}
+
+/** Every client, newest first, without its secret's fingerprint. */
+export async function listClients(db: Knex): Promise<ClientListRow[]> {
+  return (await db('clients_editeurs').orderBy('id', 'desc').select('client_id', 'editeur', 'cree_le', 'revoque_le')) as ClientListRow[];
+}
+
+/** Revokes a live client and drops its tokens; false when unknown or already revoked. */
+export async function revokeClient(db: Knex, clientId: string): Promise<boolean> {
+  const [row] = (await db('clients_editeurs').where({ client_id: clientId }).whereNull('revoque_le')
+    .update({ revoque_le: db.fn.now() }).returning('id')) as Array<{ id: string }>;
+  if (!row) return false;
+  await db('jetons_acces').where({ client_id: row.id }).delete();
+  return true;
+}
+
 export async function issueToken(db: Knex, client: ClientRow, scope: string | null, ttlSeconds: number): Promise<string> {
   const token = newSecret('at');
   await db('jetons_acces').insert({

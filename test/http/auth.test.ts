@@ -192,6 +192,35 @@ describe('back-office key management on a running server', () => {
     expect((await t.http.get(PROTECTED).set('X-API-KEY', key)).status).toBe(403);
   });
 
+  it('creates a vendor OAuth client whose tokens work at once, lists it without the secret, revokes it (its tokens stop)', async () => {
+    const opco = await t.opcoKey();
+    const created = await t.http.post('/back-office/v1/clients').set('X-API-KEY', opco).send({ editeur: ' ERP Exemple ' });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ clientId: expect.stringMatching(/^cgw-/), clientSecret: expect.any(String), editeur: 'ERP Exemple' });
+    const { clientId, clientSecret } = created.body as { clientId: string; clientSecret: string };
+    const issued = await t.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
+    expect(issued.status).toBe(200);
+    const key = await t.cfaKey('111111118');
+    const bearer = `Bearer ${issued.body.access_token as string}`;
+    expect((await t.http.get(PROTECTED).set('X-API-KEY', key).set('Authorization', bearer)).status).toBe(200);
+
+    const list = await t.http.get('/back-office/v1/clients').set('X-API-KEY', opco);
+    expect(list.body).toContainEqual({ clientId, editeur: 'ERP Exemple', creeLe: expect.any(String), revoqueLe: null });
+    expect(JSON.stringify(list.body)).not.toContain(clientSecret);
+    expect(await t.db('audit_ecritures').where({ action: 'CLIENT_CREE', objet_id: clientId }).first('id')).toBeDefined();
+
+    expect((await t.http.delete(`/back-office/v1/clients/${clientId}`).set('X-API-KEY', opco)).status).toBe(204);
+    expect((await t.http.get(PROTECTED).set('X-API-KEY', key).set('Authorization', bearer)).status).toBe(401);
+    const again = await t.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
+    expect(again.status).toBe(401);
+    const twice = await t.http.delete(`/back-office/v1/clients/${clientId}`).set('X-API-KEY', opco);
+    expect(twice.status).toBe(404);
+    expect(twice.body.errors[0].code).toBe('CLIENT_INTROUVABLE');
+    // A CFA key cannot manage clients; an empty editor is refused.
+    expect((await t.http.get('/back-office/v1/clients').set('X-API-KEY', key)).status).toBe(403);
+    expect((await t.http.post('/back-office/v1/clients').set('X-API-KEY', opco).send({ editeur: '  ' })).status).toBe(400);
+  });
+
   it('reports every invalid field at once', async () => {
     const opco = await t.opcoKey();
     const res = await t.http.post('/back-office/v1/cles').set('X-API-KEY', opco).send({ siren: '12', uai: 'XX', dateFinValidite: '2025-02-30' });

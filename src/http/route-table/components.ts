@@ -236,6 +236,26 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       creeeLe: { type: 'string', format: 'date-time' },
     },
   },
+  ClientOAuth: {
+    type: 'object',
+    description: 'Client OAuth2 (client credentials) d’un éditeur de logiciel',
+    required: ['clientId', 'editeur', 'creeLe', 'revoqueLe'],
+    properties: {
+      clientId: { type: 'string' },
+      editeur: { type: 'string' },
+      creeLe: { type: 'string', format: 'date-time' },
+      revoqueLe: { type: ['string', 'null'], format: 'date-time' },
+    },
+  },
+  ClientOAuthCree: {
+    type: 'object',
+    required: ['clientId', 'clientSecret', 'editeur'],
+    properties: {
+      clientId: { type: 'string', description: '`client_id` de POST /oauth/token' },
+      clientSecret: { type: 'string', description: '`client_secret`, affiché une seule fois' },
+      editeur: { type: 'string' },
+    },
+  },
   Adherent: {
     type: 'object',
     description: 'Établissement d’une entreprise adhérente de l’OPCO (registre importé par le back-office)',

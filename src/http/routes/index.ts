@@ -8,6 +8,7 @@ import { BACK_OFFICE_DOSSIER_ROUTES } from './back-office-dossiers.routes.js';
 import { BACK_OFFICE_FACTURE_ROUTES } from './back-office-factures.routes.js';
 import { CFA_PROFIL_ROUTES } from './cfa-profil.routes.js';
 import { CLE_ROUTES } from './cles.routes.js';
+import { CLIENT_ROUTES } from './clients.routes.js';
 import { CONVENTION_ROUTES } from './conventions.routes.js';
 import { CORRECTION_ROUTES } from './corrections.routes.js';
 import { DOCUMENT_ROUTES } from './documents.routes.js';
@@ -50,6 +51,7 @@ export function routeTable(lifecycle: Lifecycle, options: RouteTableOptions = {}
     ...SOLDE_ROUTES,
     ...WEBHOOK_ROUTES,
     ...CLE_ROUTES,
+    ...CLIENT_ROUTES,
     ...NPEC_ROUTES,
     ...ADHERENT_ROUTES,
     ...BACK_OFFICE_DOSSIER_ROUTES,
