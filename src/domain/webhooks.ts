@@ -31,11 +31,12 @@ export const MAX_RETRY_DELAY_SECONDS = 6 * 3600;
 
 /**
  * The wait before the next attempt after `attempts` failed ones (1 for the first failure):
- * base × 2^(attempts−1), at most 6 h, times a jitter factor in [0.75, 1.25) (`random` in [0, 1)).
+ * base × 2^(attempts−1), at most 6 h, times a jitter factor in [0.75, 1.25) (`random` in [0, 1)),
+ * never under the base: the first retry comes WEBHOOK_RETRY_BASE_SECONDS after the failure or later.
  */
 export function retryDelaySeconds(attempts: number, baseSeconds: number, random: number): number {
   const exponential = Math.min(baseSeconds * 2 ** Math.max(0, attempts - 1), MAX_RETRY_DELAY_SECONDS);
-  return Math.round(exponential * (0.75 + random * 0.5));
+  return Math.max(baseSeconds, Math.round(exponential * (0.75 + random * 0.5)));
 }
 
 /**

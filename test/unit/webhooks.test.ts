@@ -11,8 +11,9 @@ describe('retry schedule', () => {
     expect(retryDelaySeconds(40, 30, 0.5)).toBe(MAX_RETRY_DELAY_SECONDS);
   });
 
-  it('jitter stays within ±25 % of the exponential delay', () => {
-    expect(retryDelaySeconds(1, 30, 0)).toBe(23); // 22.5 rounded
+  it('jitter stays within ±25 % of the exponential delay, never under the base (the first retry waits the base at least)', () => {
+    expect(retryDelaySeconds(1, 30, 0)).toBe(30); // 22.5, raised to the base
+    expect(retryDelaySeconds(2, 30, 0)).toBe(45);
     expect(retryDelaySeconds(1, 30, 0.999_999)).toBe(37);
     expect(retryDelaySeconds(3, 100, 0)).toBe(300);
     expect(retryDelaySeconds(3, 100, 0.999_999)).toBe(500);
