@@ -84,7 +84,8 @@ function controleOf(check: PropositionCheck, extra: readonly Violation[]): Contr
 async function checked(db: Knex, row: PropositionRow, strict: boolean, now: Date): Promise<PropositionRead> {
   const check = checkPropositionCerfa(row.cerfa, strict, parisDate(now));
   const conventions = await countPropositionDocuments(db, row.numero, 'CONVENTION_FORMATION');
-  return { row, check, controle: controleOf(check, [...(conventions ? [] : [CONVENTION_MANQUANTE]), ...attestationViolations(row.cerfa)]) };
+  const extra = [...organismeViolations(row.cerfa, row.cfa_siren), ...(conventions ? [] : [CONVENTION_MANQUANTE]), ...attestationViolations(row.cerfa)];
+  return { row, check, controle: controleOf(check, extra) };
 }
 
 /** A save's input: `{cerfa}` as sent (the table checked that it is an object). */
@@ -167,8 +168,8 @@ export async function changePropositionState(
 
 /** POST /v2/propositions: a new proposal, EN_COURS_DE_SAISIE, prefilled; the four guide fields required. */
 export async function createProposition(db: Knex, cfa: CfaActor, body: PropositionBody, strict: boolean, now: Date, copyOf?: string): Promise<PropositionRead> {
+  // An organisation of another SIREN is one more problem of the Formation tab (listed, blocks the sending).
   assertSaveMinimum(body.cerfa);
-  assertOwnOrganisme(body.cerfa, cfa.siren);
   const cerfa = await withRegister(db, prefillFormation(body.cerfa, await profileOf(db, cfa.siren)));
   const prerempli = changedLeaves(body.cerfa, cerfa).map((p) => `/cerfa${p}`);
   const row = await db.transaction(async (trx) => {
@@ -202,7 +203,8 @@ export async function modifyProposition(db: Knex, who: PropositionActor, numero:
     const allowed = who.role === 'cfa' ? MODIFIABLE_PAR_LE_CFA : ['EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE'];
     if (!allowed.includes(current.etat)) throw stateRefusal(current, 'La modification');
     assertSaveMinimum(body.cerfa);
-    assertOwnOrganisme(body.cerfa, current.cfa_siren);
+    // The employer cannot take the proposal away from its CFA; for the CFA it is a problem of the Formation tab.
+    if (who.role === 'entreprise') assertOwnOrganisme(body.cerfa, current.cfa_siren);
     if (who.role === 'entreprise' && employeurSiretOf(body.cerfa)?.slice(0, 9) !== who.actor.siren) {
       throw refuse.forbidden('EMPLOYEUR_NON_AUTORISE', `Le SIRET de l’employeur doit rester celui d’un établissement de l’entreprise ${who.actor.siren}.`, '/cerfa/employeur/siret');
     }

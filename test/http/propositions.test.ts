@@ -414,10 +414,14 @@ describe('prefill', () => {
     });
     expect(res.body.prerempli).toEqual(expect.arrayContaining(['/cerfa/organismeFormation/uaiCfa', '/cerfa/employeur/denomination', '/cerfa/employeur/codeIdcc']));
     expect(res.body.prerempli).not.toContain('/cerfa/employeur/naf');
-    // An organisation of another SIREN is refused, as for dossiers.
-    const foreign = await create({ cerfa: { employeur: { siret: FIXTURE_EMPLOYEUR_SIRET }, apprenti: { nom: 'A', prenom: 'B' }, organismeFormation: { siret: siretForSiren(OTHER_CFA_SIREN, 1) } } });
-    expect(foreign.status).toBe(403);
-    expect(foreign.body.errors[0].code).toBe('ORGANISME_FORMATION_NON_AUTORISE');
+    // An organisation of another SIREN is saved (everything but the four fields may be wrong) and
+    // listed among the Formation tab's problems; the sending refuses it.
+    const foreign = await create({ cerfa: { employeur: { siret: FIXTURE_EMPLOYEUR_SIRET }, apprenti: { nom: 'Wagner', prenom: 'Inès' }, organismeFormation: { siret: siretForSiren(OTHER_CFA_SIREN, 1) } } });
+    expect(foreign.status).toBe(200);
+    expect(JSON.stringify(foreign.body.controle)).toContain('ORGANISME_FORMATION_NON_AUTORISE');
+    const sending = await send(foreign.body.id as string);
+    expect(sending.status).toBe(400);
+    expect(sending.body.errors.map((e: { code: string }) => e.code)).toContain('ORGANISME_FORMATION_NON_AUTORISE');
   });
 
   it('offers the simulator’s remuneration in the Contrat tab', async () => {
