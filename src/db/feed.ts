@@ -60,6 +60,13 @@ export function parseCursor(text: string): Cursor | undefined {
   return { xid: m[1], id: m[2] };
 }
 
+/** True when the cursor names a transaction this database has not reached: not one it gave. */
+export async function isFutureCursor(db: Knex, cursor: Cursor): Promise<boolean> {
+  if (cursor.xid === '0') return false;
+  const { rows } = await db.raw<{ rows: Array<{ future: boolean }> }>('select ?::xid8 >= pg_snapshot_xmax(pg_current_snapshot()) as future', [cursor.xid]);
+  return rows[0]?.future === true;
+}
+
 export function formatCursor(row: { xid_modif: string | number; id: string | number }): string {
   return `${row.xid_modif}.${row.id}`;
 }

@@ -303,6 +303,14 @@ describe('polling', () => {
     }
   });
 
+  it('a well-formed cursor of a transaction this database has not reached (another gateway, a reset sandbox) says to start again from 0', async () => {
+    for (const path of ['/v2/dossiers/etats', '/v2/factures/etats', '/v2/propositions']) {
+      const res = await t.http.get(path).query({ depuis: '99999999.1' }).set('X-API-KEY', key);
+      expect(res.status, path).toBe(400);
+      expect(res.body.errors[0]).toMatchObject({ code: 'CURSEUR_INCONNU', champ: '/depuis', description: expect.stringContaining('depuis=0') });
+    }
+  });
+
   it('the minute job hands out ranks to settled new dossiers, so reads find no backlog', async () => {
     const created = await post(validCerfaPayload(404));
     const before = await t.db('dossiers').where({ numero_interne: created.body.numeroInterne }).first('rang_cfa');

@@ -15,6 +15,7 @@ import { ref } from '../route-table/components.js';
 import { route, type RouteDeclaration } from '../route-table/declaration.js';
 import { cursorOf, DEFAULT_PAGE_SIZE, DEPUIS, feedPosition, pageParameters } from '../route-table/paging.js';
 import { recordSandboxScenario } from '../../services/sandbox.js';
+import { readFeed } from '../../services/feed.js';
 
 const tags = ['Dossiers'];
 const numeroInterne = { description: 'Numéro interne rendu à la transmission', schema: { type: 'string', maxLength: 40 }, required: true };
@@ -118,7 +119,8 @@ export const DOSSIER_ROUTES: RouteDeclaration[] = [
       const page = query.numeroPage ?? 1;
       const filter = { etat: query.etat, origine: query.origine };
       if (query.depuis !== undefined) {
-        const items = await dossierStatesSince(deps.db, cfa, cursorOf(query.depuis), size, filter);
+        const cursor = cursorOf(query.depuis);
+        const items = await readFeed(deps.db, cursor, () => dossierStatesSince(deps.db, cfa, cursor, size, filter));
         const position = feedPosition(items, query.depuis, size);
         res.setHeader('Curseur-Suivant', position.curseurSuivant);
         res.setHeader('Plus-De-Resultats', String(position.plusDeResultats));

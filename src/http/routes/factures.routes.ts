@@ -19,6 +19,7 @@ import { ref } from '../route-table/components.js';
 import { route, type RouteDeclaration } from '../route-table/declaration.js';
 import { cursorOf, DEFAULT_PAGE_SIZE, DEPUIS, feedPosition, pageParameters } from '../route-table/paging.js';
 import { recordSandboxScenario } from '../../services/sandbox.js';
+import { readFeed } from '../../services/feed.js';
 
 const tags = ['Factures et règlements'];
 const versions = ['v1', 'v2'] as const;
@@ -89,7 +90,8 @@ export const FACTURE_ROUTES: RouteDeclaration[] = [
       const size = query.taillePage ?? DEFAULT_PAGE_SIZE;
       const page = query.numeroPage ?? 1;
       if (query.depuis !== undefined) {
-        const items = await factureStatesSince(deps.db, cfa, cursorOf(query.depuis), size, query.etat);
+        const cursor = cursorOf(query.depuis);
+        const items = await readFeed(deps.db, cursor, () => factureStatesSince(deps.db, cfa, cursor, size, query.etat));
         const position = feedPosition(items.map((i) => i.facture), query.depuis, size);
         return { count: items.length, factures: items.map((i) => etatFactureView(i.facture, i.dossiers)), ...position };
       }

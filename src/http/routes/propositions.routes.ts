@@ -16,6 +16,7 @@ import { propositionHistoryView, propositionLineView, propositionView } from '..
 import { ref } from '../route-table/components.js';
 import { route, type RouteDeclaration, type RouteDeps } from '../route-table/declaration.js';
 import { cursorOf, DEPUIS, feedPosition, pageParameters } from '../route-table/paging.js';
+import { readFeed } from '../../services/feed.js';
 
 const tags = ['Pré-saisie'];
 const BOTH = ['cfa', 'entreprise'] as const;
@@ -78,7 +79,8 @@ export const PROPOSITION_ROUTES: RouteDeclaration[] = [
       const caller = who(req);
       const size = query.taillePage ?? 50;
       if (query.depuis !== undefined) {
-        const rows = await propositionsSince(deps.db, caller, cursorOf(query.depuis), size, query.etat);
+        const cursor = cursorOf(query.depuis);
+        const rows = await readFeed(deps.db, cursor, () => propositionsSince(deps.db, caller, cursor, size, query.etat));
         const items = rows.map(propositionLineView);
         return { count: items.length, items, ...feedPosition(rows, query.depuis, size) };
       }
