@@ -92,22 +92,29 @@ describe('readiness', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('on SIGTERM: stops accepting, lets the in-flight request finish, closes the database, exits 0', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'cgw-stop-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  /** A server on an embedded database in `dir`, started by `command`: its output so far, and its port once it listens. */
+  function serve(command: string, args: string[], dir: string) {
+    const child = spawn(command, args, {
       env: { ...process.env, PORT: '0', METRICS_PORT: '0', DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false', DEMO: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    try {
-      const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no port in: ${output}`)), 60_000);
-        child.stdout.on('data', () => {
-          const m = /"port":(\d+)/.exec(output);
-          if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-        });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+    const port = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no port in: ${text}`)), 60_000);
+      child.stdout.on('data', () => {
+        const m = /"port":(\d+)/.exec(text);
+        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
       });
+    });
+    return { child, port, output: () => text };
+  }
+
+  it('on SIGTERM: stops accepting, lets the in-flight request finish, closes the database, exits 0', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cgw-stop-'));
+    const { child, port: listening, output } = serve(process.execPath, ['--import', 'tsx', 'src/main.ts'], dir);
+    try {
+      const port = await listening;
       // A request in flight when the signal arrives (headers sent, body not yet) still gets its answer.
       const socket = connect(port, '127.0.0.1');
       await once(socket, 'connect');
@@ -123,7 +130,7 @@ describe('graceful shutdown', () => {
       expect(answer).toMatch(/^HTTP\/1\.1 400/);
       const [code] = (await once(child, 'exit')) as [number | null];
       expect(code).toBe(0);
-      expect(output).toContain('arrêt terminé');
+      expect(output()).toContain('arrêt terminé');
       await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
@@ -133,25 +140,14 @@ describe('graceful shutdown', () => {
 
   it('npm start: a SIGTERM sent to npm stops the server too (the shell between them does not pass it on)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cgw-npm-'));
-    const npm = spawn('npm', ['start', '--silent'], {
-      env: { ...process.env, PORT: '0', METRICS_PORT: '0', DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'info', JOBS_ENABLED: 'false', DEMO: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    npm.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    const { child: npm, port: listening, output } = serve('npm', ['start', '--silent'], dir);
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no port in: ${output}`)), 60_000);
-        npm.stdout.on('data', () => {
-          const m = /"port":(\d+)/.exec(output);
-          if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-        });
-      });
+      const port = await listening;
       npm.kill('SIGTERM');
       // The server's own output (its pipe outlives npm) says it stopped; the port is closed.
-      for (let i = 0; i < 100 && !output.includes('arrêt terminé'); i += 1) await new Promise((r) => setTimeout(r, 100));
-      expect(output).toContain('parent arrêté');
-      expect(output).toContain('arrêt terminé');
+      for (let i = 0; i < 100 && !output().includes('arrêt terminé'); i += 1) await new Promise((r) => setTimeout(r, 100));
+      expect(output()).toContain('parent arrêté');
+      expect(output()).toContain('arrêt terminé');
       await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
     } finally {
       if (npm.exitCode === null) npm.kill('SIGKILL');
