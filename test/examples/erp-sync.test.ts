@@ -12,12 +12,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { createGatewayClient, ok, type GatewayClient } from '@convergence-gateway/client';
+import { createGatewayClient, ok, type GatewayClient, type Schemas } from '@convergence-gateway/client';
 import { journal, JsonStore, type StoreData } from '../../examples/erp-sync/src/store.js';
+import { invoiceDossier, invoiceLines, samplePdf } from '../../examples/erp-sync/src/invoice.js';
 import { ErpSync } from '../../examples/erp-sync/src/sync.js';
 import { webhookReceiver } from '../../examples/erp-sync/src/webhooks.js';
 import { importNpecRows } from '../../src/db/financing.js';
 import { FIXTURE_CFA_SIREN, FIXTURE_CFA_SIRET } from '../fixtures/cerfa.js';
+import { IBAN, OTHER_SIREN } from '../http/factures-fixture.js';
 import { closeServer, dossierRequest, listen, settled, startLiveGateway, type LiveGateway } from '../client/live-gateway.js';
 
 /** Whoever plays the OPCO: here its back office, by hand; later the sandbox's simulator. */
@@ -231,27 +233,129 @@ describe('erp-sync example against a sandbox gateway', () => {
     expect(reached(new JsonStore(file).snapshot())).toBe(true);
   }
 
-  it('push → engaged → invoiced → paid, the OPCO played by the sandbox', async () => {
+  it('push → engaged → invoiced (the invoice command) → paid, the OPCO played by the sandbox', async () => {
     const file = path.join(dir, 'sandbox.json');
     await new JsonStore(file).addContrat(dossierRequest(31).cerfa);
-    const job = new ErpSync({ client, store: new JsonStore(file) });
+    const logged: string[] = [];
+    const job = new ErpSync({ client, store: new JsonStore(file), log: { info: (m) => logged.push(m), error: (m) => logged.push(m) } });
     expect(await job.run()).toMatchObject({ pousses: 1, refuses: 0 });
     const numeroInterne = new JsonStore(file).snapshot().contrats[0]?.numeroInterne ?? '';
     await passesUntil(job, file, (d) => d.dossiers[numeroInterne]?.etat === 'ENGAGE');
 
-    const deposited = await ok(client.POST('/v1/factures', {
-      body: {
-        facture: {
-          numero: 'FAC-SBX-1', dateEmission: '2026-10-01', montantTotal: 3200, ibanEmetteur: 'FR7630006000011234567890189', siretEmetteur: FIXTURE_CFA_SIRET,
-          estCertificatRealisation: false, lignes: [{ numeroInterneDossier: numeroInterne, numeroEcheance: 1, natureLigne: 'PEDAGOGIE', montant: 3200 }],
-        },
-        _files: { facture: PDF.toString('base64') },
-      },
-    }));
-    const n = deposited.numeroInterneFacture;
+    // `npm run invoice -- <numeroInterne>`: what is left on the open échéances, at the sandbox's date,
+    // with the sample PDF. The fixture's advances (A1 3 200 €, and A5 3 200 € once open on
+    // 2026-09-01) need no certificate; the others do and are left out.
+    const { aujourdHui } = await ok(client.GET('/sandbox/v1/horloge'));
+    const advances = (await ok(client.GET('/v2/dossiers', { params: { query: { numeroInterne } } }))).echeances
+      .filter((e) => e.type === 'AVANCE' && e.dateOuverture <= aujourdHui);
+    expect(advances.map((e) => e.codification)).toContain('A1');
+    const invoiced = await invoiceDossier(client, { numeroInterne, iban: IBAN });
+    const total = 3200 * advances.length;
+    expect(invoiced).toMatchObject({
+      numeroInterneFacture: expect.stringMatching(/^\d{12}$/), etat: 'TRANSMIS', numero: expect.stringMatching(new RegExp(`^F-${numeroInterne}-${aujourdHui.replaceAll('-', '')}-\\d{6}$`)),
+      dateEmission: aujourdHui, montantCents: total * 100,
+      lignes: advances.map((e) => ({ numeroInterneDossier: numeroInterne, numeroEcheance: e.numero, codificationEcheance: e.codification, natureLigne: 'PEDAGOGIE', montant: 3200 })),
+    });
+    expect(invoiced.ecartees.length).toBeGreaterThan(0);
+    for (const e of invoiced.ecartees) expect(e.raison).toMatch(/^certificat de réalisation exigé/);
+    const n = invoiced.numeroInterneFacture ?? '';
+    const detail = await ok(client.GET('/v2/factures', { params: { query: { numeroInterneFacture: n } } }));
+    expect(detail).toMatchObject({ referenceFactureCFA: invoiced.numero, montantFacture: total, estCertificatRealisation: false });
+    // Run again: A1 is under instruction, nothing is left to invoice, no second invoice.
+    const again = await invoiceDossier(client, { numeroInterne, iban: IBAN });
+    expect(again).toMatchObject({ lignes: [], montantCents: 0 });
+    expect(again.numeroInterneFacture).toBeUndefined();
+    await settled(sandbox.t.db);
+    expect(await job.run()).toMatchObject({ factures: 1, reglements: 0 });
+
     await passesUntil(job, file, (d) => d.factures[n]?.etat === 'REGLE' && Object.keys(d.reglements).length === 1);
     const data = new JsonStore(file).snapshot();
-    expect(Object.values(data.reglements)).toEqual([expect.objectContaining({ factures: [{ numeroInterneFacture: n, montantCents: 320_000 }] })]);
+    expect(Object.values(data.reglements)).toEqual([expect.objectContaining({ montantCents: total * 100, factures: [{ numeroInterneFacture: n, montantCents: total * 100 }] })]);
+    expect(data.journal.filter((l) => l.id === n).map((l) => l.etat)).toEqual(['TRANSMIS', 'VALIDEE', 'REGLE']);
     expectNoChangeTwice(data);
+    // What the vendor watches in the job's output: each state of the invoice, then the payment.
+    expect(logged).toEqual(expect.arrayContaining([
+      `dossier ${numeroInterne} : nouveau → TRANSMIS`,
+      expect.stringMatching(new RegExp(`^dossier ${numeroInterne} : .* → ENGAGE$`)),
+      `facture ${n} (${invoiced.numero}, ${total} €) : nouvelle → TRANSMIS`,
+      `facture ${n} (${invoiced.numero}, ${total} €) : TRANSMIS → VALIDEE`,
+      `facture ${n} (${invoiced.numero}, ${total} €) : VALIDEE → REGLE`,
+      expect.stringMatching(new RegExp(`^règlement \\S+ reçu : ${total} € le \\d{4}-\\d{2}-\\d{2}, virement \\S+, pour ${n} \\(${total} €\\)$`)),
+    ]));
+    expect(logged.findIndex((m) => m.startsWith(`facture ${n} `) && m.endsWith('→ REGLE'))).toBeLessThan(logged.findIndex((m) => m.startsWith('règlement ')));
+  });
+
+  it('invoices again after a rejection, with its own PDF and number; a refusal carries the gateway\'s errors', async () => {
+    const file = path.join(dir, 'sandbox-own-pdf.json');
+    await new JsonStore(file).addContrat(dossierRequest(32).cerfa);
+    const job = new ErpSync({ client, store: new JsonStore(file) });
+    await job.run();
+    const numeroInterne = new JsonStore(file).snapshot().contrats[0]?.numeroInterne ?? '';
+    await passesUntil(job, file, (d) => d.dossiers[numeroInterne]?.etat === 'ENGAGE');
+    // A wrong IBAN: the whole refusal, in French, with the field; nothing deposited.
+    await expect(invoiceDossier(client, { numeroInterne, iban: 'FR7630006000011234567890100' })).rejects.toMatchObject({
+      status: 400, errors: [expect.objectContaining({ code: 'IBAN_INVALIDE', champ: '/facture/ibanEmetteur', description: expect.stringContaining('IBAN') })],
+    });
+    // Rejected by the (simulated) OPCO: its amounts are free again, and the same command invoices them anew.
+    const rejected = await invoiceDossier(client, { numeroInterne, iban: IBAN, scenario: 'facture-rejetee' });
+    const r = rejected.numeroInterneFacture ?? '';
+    await passesUntil(job, file, (d) => d.factures[r]?.etat === 'REJETEE');
+    const invoiced = await invoiceDossier(client, { numeroInterne, iban: IBAN, numero: 'ERP-2026-0042', pdf: PDF });
+    expect(invoiced).toMatchObject({ numero: 'ERP-2026-0042', etat: 'TRANSMIS', lignes: rejected.lignes, montantCents: rejected.montantCents });
+    expect(invoiced.lignes).toEqual(expect.arrayContaining([expect.objectContaining({ codificationEcheance: 'A1', montant: 3200 })]));
+    // The sandbox's clock moved on to the next échéance's opening: the invoice is dated at the sandbox's
+    // date (the real one would be refused as before the opening), and --certificat invoices it.
+    const { aujourdHui } = await ok(client.GET('/sandbox/v1/horloge'));
+    const next = (await ok(client.GET('/v2/dossiers', { params: { query: { numeroInterne } } }))).echeances.find((e) => e.dateOuverture > aujourdHui);
+    if (!next) throw new Error('the fixture contract has no échéance left to open');
+    const jours = Math.round((Date.parse(next.dateOuverture) - Date.parse(aujourdHui)) / 86_400_000);
+    expect((await ok(client.POST('/sandbox/v1/horloge', { body: { jours } }))).aujourdHui).toBe(next.dateOuverture);
+    const later = await invoiceDossier(client, { numeroInterne, iban: IBAN, certificat: true });
+    expect(later).toMatchObject({ dateEmission: next.dateOuverture, etat: 'TRANSMIS', ecartees: [] });
+    expect(later.lignes.map((l) => l.codificationEcheance)).toContain(next.codification);
+    expect(await ok(client.GET('/v2/factures', { params: { query: { numeroInterneFacture: later.numeroInterneFacture ?? '' } } }))).toMatchObject({ dateEmission: next.dateOuverture, estCertificatRealisation: true });
+    // Another CFA's dossier answers like a missing one.
+    const stranger = createGatewayClient({ baseUrl: sandbox.baseUrl, apiKey: await sandbox.t.cfaKey(OTHER_SIREN) });
+    await expect(invoiceDossier(stranger, { numeroInterne, iban: IBAN })).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('erp-sync invoice lines', () => {
+  const echeance = (numero: number, over: Partial<Schemas['EcheanceDossier']> = {}): Schemas['EcheanceDossier'] => ({
+    numero, codification: `A${numero}`, type: numero === 1 ? 'AVANCE' : 'INTERMEDIAIRE', dateOuverture: '2026-01-01', montantTotal: 1000.1, dontMontantPedagogie: 900.05,
+    dontMajorationRqth: 100.05, montantRegle: 0, montantEnCoursInstruction: 0, dateLimiteFacturation: null, exigeCertificat: numero !== 1, statut: 'PREVUE', ...over,
+  });
+
+  it('invoices what is left on the échéances open today, pédagogie then RQTH, in cents', () => {
+    const echeances = [
+      echeance(1),
+      echeance(2, { montantRegle: 500, montantEnCoursInstruction: 0.1 }),
+      echeance(3, { dateOuverture: '2026-06-02' }),
+      echeance(4, { statut: 'ANNULEE' }),
+      echeance(5, { dateLimiteFacturation: '2026-05-31' }),
+      echeance(6, { montantRegle: 1000.1 }),
+    ];
+    expect(invoiceLines('1', echeances, '2026-06-01', true)).toEqual({
+      lignes: [
+        { numeroInterneDossier: '1', numeroEcheance: 1, codificationEcheance: 'A1', natureLigne: 'PEDAGOGIE', montant: 900.05 },
+        { numeroInterneDossier: '1', numeroEcheance: 1, codificationEcheance: 'A1', natureLigne: 'MAJORATION_RQTH', montant: 100.05 },
+        { numeroInterneDossier: '1', numeroEcheance: 2, codificationEcheance: 'A2', natureLigne: 'PEDAGOGIE', montant: 500 },
+      ],
+      ecartees: [{ codification: 'A5', raison: 'délai de facturation dépassé (2026-05-31)' }],
+    });
+    // Without --certificat, échéances that need a certificate are left out, and said so.
+    const sans = invoiceLines('1', echeances, '2026-06-01', false);
+    expect(sans.lignes.map((l) => l.codificationEcheance)).toEqual(['A1', 'A1']);
+    expect(sans.ecartees.map((e) => e.codification)).toEqual(['A2', 'A5']);
+  });
+
+  it('makes a PDF whose cross-reference table points at its objects', () => {
+    const pdf = samplePdf('Facture (F-1) \\ é').toString('latin1');
+    expect(pdf.startsWith('%PDF-1.4\n') && pdf.endsWith('%%EOF\n')).toBe(true);
+    const xref = Number(/startxref\n(\d+)\n/.exec(pdf)?.[1]);
+    expect(pdf.slice(xref, xref + 4)).toBe('xref');
+    const offsets = [...pdf.slice(xref).matchAll(/^(\d{10}) 00000 n $/gm)].map((m) => Number(m[1]));
+    expect(offsets.map((o, i) => pdf.slice(o, o + `${i + 1} 0 obj`.length))).toEqual(['1 0 obj', '2 0 obj', '3 0 obj', '4 0 obj', '5 0 obj']);
+    expect(pdf).toContain('(Facture \\(F-1\\) \\\\ ?) Tj');
   });
 });

@@ -1840,7 +1840,7 @@ export interface components {
             } & WithRequired<components["schemas"]["Cerfa"], "etat">;
             /** @description Montant engagé en euros (null avant l’engagement) */
             engagement: number | null;
-            echeances: Record<string, never>[];
+            echeances: components["schemas"]["EcheanceDossier"][];
             detailsFacturation: Record<string, never> | null;
             engagementsFraisAnnexe: Record<string, never>[];
         };
@@ -2521,6 +2521,28 @@ export interface components {
             dateReglement?: string | null;
             referenceReglement?: string | null;
             commentaire?: string | null;
+        };
+        /** @description Une échéance de l’échéancier du dossier (norme §5.6), montants en euros. Reste à facturer : montantTotal − montantRegle − montantEnCoursInstruction. */
+        EcheanceDossier: {
+            numero: number;
+            codification: string;
+            type: string;
+            /** Format: date */
+            dateOuverture: string;
+            /** Format: date */
+            dateDebut?: string;
+            /** Format: date */
+            dateFin?: string;
+            montantTotal: number;
+            dontMontantPedagogie: number;
+            dontMajorationRqth: number;
+            montantRegle: number;
+            montantEnCoursInstruction: number;
+            /** Format: date */
+            dateLimiteFacturation?: string | null;
+            exigeCertificat: boolean;
+            statut: string;
+            siretCfa?: string | null;
         };
         EcheanceAFacturer: {
             numeroEcheance: number;

@@ -133,6 +133,7 @@ export class ErpSync {
   async pullDossiers(): Promise<number> {
     let applied = 0;
     for await (const batch of this.client.dossierChanges(this.store.snapshot().curseurs.dossiers, this.size)) {
+      const before = this.store.snapshot().dossiers;
       applied += await this.store.transaction((d) => {
         for (const e of batch.items) {
           d.dossiers[e.numeroInterne] = { numeroInterne: e.numeroInterne, numeroExterne: e.numeroExterne, numeroDeca: e.numeroDeca, etat: e.etat, dateMiseAJour: e.dateMiseAJour };
@@ -141,6 +142,8 @@ export class ErpSync {
         d.curseurs.dossiers = batch.curseurSuivant;
         return batch.items.length;
       });
+      // Logged once saved: ids, states and amounts only, never the apprentice's data.
+      for (const e of batch.items) this.log.info(`dossier ${e.numeroInterne} : ${before[e.numeroInterne]?.etat ?? 'nouveau'} → ${e.etat}`);
     }
     return applied;
   }
@@ -149,6 +152,7 @@ export class ErpSync {
   async pullFactures(): Promise<number> {
     let applied = 0;
     for await (const batch of this.client.factureChanges(this.store.snapshot().curseurs.factures, this.size)) {
+      const before = this.store.snapshot().factures;
       applied += await this.store.transaction((d) => {
         for (const f of batch.items) {
           d.factures[f.numeroInterneFacture] = {
@@ -160,6 +164,7 @@ export class ErpSync {
         d.curseurs.factures = batch.curseurSuivant;
         return batch.items.length;
       });
+      for (const f of batch.items) this.log.info(`facture ${f.numeroInterneFacture} (${f.referenceFactureCFA}, ${f.montantFacture} €) : ${before[f.numeroInterneFacture]?.etat ?? 'nouvelle'} → ${f.etatFacture}`);
     }
     return applied;
   }
@@ -173,8 +178,8 @@ export class ErpSync {
     const first = Math.floor(read / this.size) + 1;
     let applied = 0;
     for await (const page of this.client.pages((numeroPage) => this.client.GET('/v2/reglements', { params: { query: { numeroPage, taillePage: this.size } } }), first)) {
-      applied += await this.store.transaction((d) => {
-        let fresh = 0;
+      const fresh = await this.store.transaction((d) => {
+        const added: typeof page.reglements = [];
         for (const r of page.reglements) {
           if (d.reglements[r.idReglement]) continue;
           d.reglements[r.idReglement] = {
@@ -182,11 +187,16 @@ export class ErpSync {
             factures: r.factures.map((f) => ({ numeroInterneFacture: f.numeroInterneFacture, montantCents: cents(f.montant) })),
           };
           journal(d, { objet: 'reglement', id: r.idReglement, etat: 'RECU', version: r.idReglement });
-          fresh += 1;
+          added.push(r);
         }
         d.curseurs.reglementsLus = Object.keys(d.reglements).length;
-        return fresh;
+        return added;
       });
+      for (const r of fresh) {
+        const factures = r.factures.map((f) => `${f.numeroInterneFacture} (${f.montant} €)`).join(', ');
+        this.log.info(`règlement ${r.idReglement} reçu : ${r.montant} € le ${r.dateReglement}, virement ${r.referenceVirement}, pour ${factures}`);
+      }
+      applied += fresh.length;
     }
     return applied;
   }
