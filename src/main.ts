@@ -52,6 +52,10 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, database: config.databaseUrl ? 'postgresql' : `embarquée (${config.dataDir})` }, 'passerelle à l’écoute');
+  if (config.webhookAllowPrivateUrls && !config.sandbox) {
+    // Right for tests and a developer's machine; on a server, an opening towards its network.
+    logger.warn('webhooks : URL http et adresses privées acceptées (NODE_ENV n’est pas production) — en production, NODE_ENV=production ou WEBHOOK_ALLOW_PRIVATE_URLS=false');
+  }
   showDemoKeys(port);
 
   // Prometheus metrics on their own port, never on the API's.
@@ -84,8 +88,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // `npm start` runs the server under a shell that does not pass a SIGTERM sent to npm on: npm and
   // the shell exit, the server is left to init. Stop then, as on SIGTERM (and release DATA_DIR).
+  // Only under npm: a server started otherwise (nohup, a script that exits) keeps running.
   const parent = process.ppid;
-  if (parent > 1) setInterval(() => { if (process.ppid !== parent) void shutdown('parent arrêté'); }, 500).unref();
+  if (process.env.npm_lifecycle_event === 'start' && parent > 1) {
+    setInterval(() => { if (process.ppid !== parent) void shutdown('parent arrêté'); }, 500).unref();
+  }
 }
 
 main().catch((err: unknown) => {

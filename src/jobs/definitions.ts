@@ -80,9 +80,10 @@ export const jobDefinitions: JobDefinition[] = [
   },
   {
     // Facturations (drafts) idle for JOURS_AVANT_ABANDON_FACTURATION days give their échéances back.
+    // Not clocked: drafts are stamped by the database's real clock, so a sandbox clock moved forward
+    // must not make a draft saved a minute ago look idle.
     name: 'abandon-facturations',
     schedule: '47 3 * * *',
-    clocked: true,
     async run(db, _config, now = new Date()) {
       return { abandonnees: await abandonIdleFacturations(db, new Date(now.getTime() - JOURS_AVANT_ABANDON_FACTURATION * 86_400_000)) };
     },

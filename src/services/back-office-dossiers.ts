@@ -13,10 +13,11 @@ import {
 import { motifsRefusAnnulation, motifsRefusRupture, motifsRefusSoldeDossier } from '../db/dossier-guards.js';
 import { historyOf, type DossierRow, type HistoryRow } from '../db/dossiers.js';
 import { refreshEchus } from '../db/echus.js';
+import { gatewayToday } from './clock.js';
 import { applyRupture, loadFinancing, paidPerEcheance, saveEngagement, type FinancingRows } from '../db/financing.js';
 import { createRemboursementIfTropPercu } from '../db/remboursements.js';
 import { normalizeCerfa } from '../domain/cerfa/normalize.js';
-import { isIsoDate, parisDate } from '../domain/dates.js';
+import { isIsoDate } from '../domain/dates.js';
 import {
   computeEngagement, computeRupture, FinancementError, type NpecResolution, type ParametresFinancement,
 } from '../domain/financing/index.js';
@@ -65,7 +66,7 @@ export async function moveDossier(
       if (!d) return { ok: false, kind: 'not-found' };
       const plan = planDossierTransition(d.etat, request);
       if (!plan.ok) return { ok: false, kind: 'refused', plan };
-      const blocking = request.vers === 'SOLDE' ? await motifsRefusSoldeDossier(trx, d, parisDate())
+      const blocking = request.vers === 'SOLDE' ? await motifsRefusSoldeDossier(trx, d, await gatewayToday(trx))
         : request.vers === 'ANNULE' ? await motifsRefusAnnulation(trx, d.id)
           : request.vers === 'RUPTURE' ? await motifsRefusRupture(trx, d.id) : [];
       if (blocking.length) return { ok: false, kind: 'blocked', violations: blocking };
@@ -90,7 +91,7 @@ export async function moveDossier(
       if (afterChange) await afterChange(trx, updated);
       // A rupture moves the end of the billing period, other states leave the list of échus: at
       // once, and after afterChange (which may write declarations_solde: lock order, src/db/echus.ts).
-      await refreshEchus(trx, [d.id], parisDate());
+      await refreshEchus(trx, [d.id], await gatewayToday(trx));
       return { ok: true, dossier: updated };
     });
   } catch (err) {
@@ -155,7 +156,7 @@ export interface DossierSolde {
 /** Whether the dossier could become SOLDE today, and why not. */
 export async function soldeOfDossier(db: Knex, numeroInterne: string): Promise<DossierSolde> {
   const dossier = await anyDossier(db, numeroInterne);
-  return { dossier, motifs: await motifsRefusSoldeDossier(db, dossier, parisDate(new Date())) };
+  return { dossier, motifs: await motifsRefusSoldeDossier(db, dossier, await gatewayToday(db)) };
 }
 
 export interface TransitionDemandee {

@@ -14,6 +14,7 @@ import {
   type Fichier, type FactureRow, type HistoriqueFactureRow, type LigneRow, type MontantDossier,
 } from '../db/factures.js';
 import { refreshEchus } from '../db/echus.js';
+import { gatewayToday } from './clock.js';
 import type { Cursor } from '../db/feed.js';
 import type { ObjetRef } from '../db/documents.js';
 import { pageOfReglements, type ReglementDetail } from '../db/reglements.js';
@@ -240,7 +241,7 @@ export async function depositCertificat(db: Knex, cfa: CfaActor, demande: Certif
       }
     }
     // The missing certificat was a reason of the list of échus: refreshed at once.
-    await refreshEchus(trx, [dossier.id], parisDate());
+    await refreshEchus(trx, [dossier.id], await gatewayToday(trx));
     await recordWrite(trx, cfa.author, 'CERTIFICAT_TRANSMIS', { type: 'CERTIFICAT', id: numeroInterneCertificat });
     return { numeroInterneCertificat, numeroInterneDocument, factureRetransmise, avertissements };
   });

@@ -194,7 +194,7 @@ export async function readProposition(db: Knex, who: PropositionActor, numero: s
  * ENVOYE_A_L_ENTREPRISE; the employer once it accepted (EN_COURS_D_EXAMEN_PAR_L_ENTREPRISE),
  * without changing the employer's SIREN or the CFA. Anything else: 409 naming the state, before any
  * check of the body. A sent proposal stays sent while it still meets the conditions of the sending
- * (the employer sees the new version); one that no longer does is taken back (REPRISE,
+ * and names the same employer (who sees the new version); otherwise it is taken back (REPRISE,
  * EN_COURS_DE_SAISIE), to be completed and sent again.
  */
 export async function modifyProposition(db: Knex, who: PropositionActor, numero: string, body: PropositionBody, strict: boolean, now: Date): Promise<PropositionRead> {
@@ -211,7 +211,9 @@ export async function modifyProposition(db: Knex, who: PropositionActor, numero:
     const cerfa = who.role === 'cfa' ? await withRegister(trx, body.cerfa) : body.cerfa;
     const champs = changedLeaves(current.cerfa, cerfa).map((p) => `/cerfa${p}`);
     const columns = contentOf(cerfa, current.numero, current);
-    if (current.etat === 'ENVOYE_A_L_ENTREPRISE' && (await sendingBlockers(trx, cerfa, current.numero, current.cfa_siren, strict, now)).blocking.length) {
+    // Sent to another employer, or no longer sendable: taken back (both employers see the state change).
+    const autreEmployeur = (summaryOf(cerfa).employeurSiren ?? null) !== current.employeur_siren;
+    if (current.etat === 'ENVOYE_A_L_ENTREPRISE' && (autreEmployeur || (await sendingBlockers(trx, cerfa, current.numero, current.cfa_siren, strict, now)).blocking.length)) {
       return changePropositionState(trx, current, 'EN_COURS_DE_SAISIE', who.actor, { evenement: 'REPRISE', champs, columns }, now);
     }
     const updated = await updateProposition(trx, current.id, columns, now);

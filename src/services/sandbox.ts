@@ -32,6 +32,9 @@ import type { Actor } from './actor.js';
 import { changeDossierState, setConformityRequest } from './back-office-dossiers.js';
 import { moveFacture, receiveRemboursement, recordReglement } from './back-office-factures.js';
 import { financingParameters } from './parametres.js';
+import { sandboxNow } from './clock.js';
+
+export { sandboxNow };
 
 /** The refusal to start, in one line (src/main.ts prints it and exits 1). */
 export class SandboxStartError extends Error {
@@ -67,10 +70,6 @@ export async function prepareSandbox(db: Knex, config: Pick<Config, 'sandbox'>):
 }
 
 /** The sandbox instant at the real instant `now`: `now` moved forward by the clock's offset (none outside a sandbox). */
-export async function sandboxNow(db: Knex, now: Date = new Date()): Promise<Date> {
-  const mark = await findSandbox(db);
-  return mark && mark.decalage_jours ? new Date(now.getTime() + mark.decalage_jours * MS_PER_DAY) : now;
-}
 
 export interface SandboxClock {
   maintenant: Date;

@@ -385,6 +385,18 @@ describe('refusal, taking back, duplication', () => {
     expect((await send(id)).status).toBe(200);
   });
 
+  it('a sent proposal the CFA gives to another employer is taken back (REPRISE): neither employer examines it', async () => {
+    const id = await sent(26);
+    const cerfa = fullCerfa(26);
+    const autre = { ...(cerfa.employeur as Body), siret: siretForSiren('552100554', 1) };
+    const res = await put(id, { cerfa: { ...cerfa, employeur: autre } });
+    expect(res.status).toBe(200);
+    expect(res.body.etat).toBe('EN_COURS_DE_SAISIE');
+    expect((await get(id, ent)).status).toBe(404);
+    const history = await t.http.get(`/v2/propositions/${id}/historique`).set('X-API-KEY', cfa);
+    expect(history.body.historique.at(-1)).toMatchObject({ evenement: 'REPRISE', etat: 'EN_COURS_DE_SAISIE' });
+  });
+
   it('a modification in a state that refuses it is a 409 naming the state, whatever the body', async () => {
     const id = await sent(25);
     expect((await decide(id, { decision: 'ACCEPTEE' })).status).toBe(200);
