@@ -111,6 +111,22 @@ describe('POST /v{1,2}/dossiers', () => {
     const res = await t.http.post('/v2/dossiers').set('X-API-KEY', key).set('Content-Type', 'text/xml').send('<cerfa/>');
     expect(res.status).toBe(415);
   });
+
+  it('a JSON body sent as a form (curl -d) or without Content-Type is read as JSON, and the answer says so', async () => {
+    const text = JSON.stringify(validCerfaPayload(105));
+    const asForm = await t.http.post('/v2/dossiers').set('X-API-KEY', key).set('Content-Type', 'application/x-www-form-urlencoded').send(text);
+    expect(asForm.status, JSON.stringify(asForm.body)).toBe(200);
+    expect(asForm.body.avertissements).toContainEqual(expect.objectContaining({ code: 'TYPE_CONTENU_CORRIGE' }));
+    const unlabelled = await t.http.post('/v2/dossiers').set('X-API-KEY', key).unset('Content-Type').send(Buffer.from(JSON.stringify(validCerfaPayload(106))));
+    expect(unlabelled.status, JSON.stringify(unlabelled.body)).toBe(200);
+    expect(unlabelled.body.avertissements).toContainEqual(expect.objectContaining({ code: 'TYPE_CONTENU_CORRIGE' }));
+    // A real form, or broken JSON under that label: 415, 400 JSON_MALFORME.
+    const form = await t.http.post('/v2/dossiers').set('X-API-KEY', key).type('form').send({ cerfa: 'x' });
+    expect(form.status).toBe(415);
+    const broken = await t.http.post('/v2/dossiers').set('X-API-KEY', key).set('Content-Type', 'application/x-www-form-urlencoded').send('{"cerfa": ');
+    expect(broken.status).toBe(400);
+    expect(broken.body.errors[0].code).toBe('JSON_MALFORME');
+  });
 });
 
 describe('no duplicates', () => {

@@ -5,6 +5,7 @@ import { isDatabaseUnavailable } from '../../db/connection.js';
 import { Refusal, type RefusalKind } from '../../domain/refusal.js';
 import { ApiError, errors, problemBody } from '../errors.js';
 import { malformedJson } from '../json-body-errors.js';
+import { wasRelabelled } from '../json-relabelled.js';
 
 interface BodyParserError {
   name?: string;
@@ -95,10 +96,10 @@ export const notFound: RequestHandler = (req) => {
   throw errors.notFound(`Aucune route ne correspond à ${req.method} ${req.path}.`, 'ROUTE_INCONNUE');
 };
 
-/** 415 for a body that is not JSON on a JSON route. */
+/** 415 for a body that is not JSON on a JSON route (a JSON body read under the wrong label passes: json-relabelled.ts). */
 export const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
-  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+  if (hasBody && !wasRelabelled(req) && !req.is(['application/json', 'application/*+json'])) {
     throw errors.unsupportedMediaType('application/json');
   }
   next();

@@ -21,6 +21,7 @@ import {
 import { compileParameters, resolveQueryNames, type QueryNameResolver } from './parameters.js';
 import { sandboxNow } from '../../services/sandbox.js';
 import { readScenario } from '../sandbox-scenario.js';
+import { RELABELLED, relabelledJson, wasRelabelled } from '../json-relabelled.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
@@ -43,6 +44,7 @@ export function expressPath(path: string): string {
 }
 
 interface Parsers {
+  relabelled: RequestHandler[];
   json: RequestHandler;
   fileJson: RequestHandler;
   csv: RequestHandler;
@@ -52,6 +54,8 @@ interface Parsers {
 function parsers(deps: RouteDeps): Parsers {
   const { jsonBodyLimitBytes, fileSizeLimitBytes } = deps.config;
   return {
+    // STRICT_INPUT corrects nothing: a mislabelled body stays a 415 there.
+    relabelled: deps.config.strictInput ? [] : relabelledJson(jsonBodyLimitBytes),
     json: express.json({ limit: jsonBodyLimitBytes, type: JSON_TYPES }),
     // Inline base64 files (`_files`) need room for the file limit + 4/3 of encoding.
     fileJson: express.json({ limit: Math.ceil((fileSizeLimitBytes * 4) / 3) + jsonBodyLimitBytes, type: JSON_TYPES }),
@@ -70,7 +74,7 @@ function bodyParser(body: BodyDeclaration | undefined, p: Parsers): RequestHandl
     case undefined:
       return [];
     case 'json':
-      return [requireJsonBody, body.withFiles ? p.fileJson : p.json];
+      return [...(body.withFiles ? [] : p.relabelled), requireJsonBody, body.withFiles ? p.fileJson : p.json];
     case 'upload':
       return [p.fileJson];
     case 'csv':
@@ -158,6 +162,7 @@ function invoke(declaration: RouteDeclaration, deps: RouteDeps, version: Version
     if (body?.kind === 'json' && violations.length === (scenario?.violations.length ?? 0)) {
       const read = readJsonBody(body, req.body, deps.config.strictInput);
       violations.push(...read.violations);
+      if (wasRelabelled(req)) avertissements.push(RELABELLED);
       avertissements.push(...read.avertissements);
       extensions = read.extensions;
       data = read.value;
