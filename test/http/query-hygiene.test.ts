@@ -175,3 +175,12 @@ describe('methods', () => {
     expect(options.headers.allow).toBe('GET, HEAD, POST');
   });
 });
+
+describe('mislabelled JSON bodies', () => {
+  it('STRICT_INPUT reads no JSON under another label: 415', async () => {
+    const key = await strict.cfaKey(FIXTURE_CFA_SIREN);
+    const res = await strict.http.post('/v2/dossiers').set('X-API-KEY', key).set('Content-Type', 'application/x-www-form-urlencoded').send(JSON.stringify(validCerfaPayload(3)));
+    expect(res.status).toBe(415);
+    expect(res.body.errors[0].code).toBe('TYPE_CONTENU_NON_SUPPORTE');
+  });
+});
