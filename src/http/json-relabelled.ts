@@ -32,6 +32,11 @@ export function relabelledJson(limit: number): RequestHandler[] {
     const body: unknown = req.body;
     if (typeof body !== 'string') return next();
     const start = body.trimStart()[0];
+    if (start === undefined) {
+      // An empty body: no body, as the JSON parser would have it (the route's validation says what is missing).
+      req.body = undefined;
+      return next();
+    }
     if (start !== '{' && start !== '[') throw errors.unsupportedMediaType('application/json');
     try {
       req.body = JSON.parse(body) as unknown;
