@@ -116,9 +116,14 @@ export async function markDossiersEchus(db: Knex, today: IsoDate): Promise<Marqu
  * to declarations_solde.
  */
 export async function refreshEchus(trx: Knex.Transaction, dossierIds: readonly string[], today: IsoDate): Promise<MarquageEchus> {
-  const ids = [...new Set(dossierIds)];
-  if (ids.length === 0) return { marques: 0, actualises: 0, retires: 0, total: 0 };
-  return runEchus(trx, echusStatement(true, false), { today, ids });
+  const none = { marques: 0, actualises: 0, retires: 0, total: 0 };
+  if (dossierIds.length === 0) return none;
+  // The lock a write would take, taken in any case: the nightly job waits for this transaction.
+  await trx.raw('lock table dossiers_echus in row exclusive mode');
+  // A refresh never adds: only the listed dossiers need the rules (most writes touch none).
+  const listed = (await trx('dossiers_echus').whereIn('dossier_id', [...new Set(dossierIds)]).pluck('dossier_id')) as Array<string | number>;
+  if (listed.length === 0) return none;
+  return runEchus(trx, echusStatement(true, false), { today, ids: listed.map(String) });
 }
 
 /** A dossier leaves the list (its solde was declared). */

@@ -10,12 +10,24 @@ import type { IsoDate } from '../domain/financing/index.js';
 
 const MS_PER_DAY = 86_400_000;
 
+export interface SandboxClock {
+  maintenant: Date;
+  aujourdHui: string;
+  decalageJours: number;
+}
+
+export async function clockOf(db: Knex, now: Date = new Date()): Promise<SandboxClock> {
+  const decalageJours = (await findSandbox(db))?.decalage_jours ?? 0;
+  const maintenant = new Date(now.getTime() + decalageJours * MS_PER_DAY);
+  return { maintenant, aujourdHui: parisDate(maintenant), decalageJours };
+}
+
+/** The sandbox instant at the real instant `now`: `now` moved forward by the clock's offset (none outside a sandbox). */
 export async function sandboxNow(db: Knex, now: Date = new Date()): Promise<Date> {
-  const mark = await findSandbox(db);
-  return mark && mark.decalage_jours ? new Date(now.getTime() + mark.decalage_jours * MS_PER_DAY) : now;
+  return (await clockOf(db, now)).maintenant;
 }
 
 /** Today's Paris date on the gateway's clock. */
 export async function gatewayToday(db: Knex, now: Date = new Date()): Promise<IsoDate> {
-  return parisDate(await sandboxNow(db, now));
+  return (await clockOf(db, now)).aujourdHui;
 }

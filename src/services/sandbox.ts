@@ -32,9 +32,9 @@ import type { Actor } from './actor.js';
 import { changeDossierState, setConformityRequest } from './back-office-dossiers.js';
 import { moveFacture, receiveRemboursement, recordReglement } from './back-office-factures.js';
 import { financingParameters } from './parametres.js';
-import { sandboxNow } from './clock.js';
+import { clockOf, sandboxNow, type SandboxClock } from './clock.js';
 
-export { sandboxNow };
+export { clockOf, sandboxNow, type SandboxClock };
 
 /** The refusal to start, in one line (src/main.ts prints it and exits 1). */
 export class SandboxStartError extends Error {
@@ -43,8 +43,6 @@ export class SandboxStartError extends Error {
 
 /** The NPEC sample referential loaded on every sandbox start (upserted: a vendor's own import survives unless it has the same keys). */
 export const SANDBOX_NPEC_CSV = 'sandbox/npec-referentiel.csv';
-
-const MS_PER_DAY = 86_400_000;
 
 /**
  * The start check, before anything is served. With SANDBOX=true: a database already marked as a
@@ -67,20 +65,6 @@ export async function prepareSandbox(db: Knex, config: Pick<Config, 'sandbox'>):
   const { rows, errors } = parseNpecCsv(fs.readFileSync(projectPath(SANDBOX_NPEC_CSV), 'utf8'));
   if (errors.length) throw new SandboxStartError(`${SANDBOX_NPEC_CSV} illisible (ligne ${errors[0]?.ligne})`);
   await importNpecRows(db, rows);
-}
-
-/** The sandbox instant at the real instant `now`: `now` moved forward by the clock's offset (none outside a sandbox). */
-
-export interface SandboxClock {
-  maintenant: Date;
-  aujourdHui: string;
-  decalageJours: number;
-}
-
-export async function clockOf(db: Knex, now: Date = new Date()): Promise<SandboxClock> {
-  const decalageJours = (await findSandbox(db))?.decalage_jours ?? 0;
-  const maintenant = new Date(now.getTime() + decalageJours * MS_PER_DAY);
-  return { maintenant, aujourdHui: parisDate(maintenant), decalageJours };
 }
 
 /** Moves the shared clock forward by `jours` days. */
